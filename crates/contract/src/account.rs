@@ -1,0 +1,276 @@
+//! Accounts: sign-up, sign-in, the signed-in user and public profiles.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::validation::ErrorCode;
+
+pub const DISPLAY_NAME_MAX_CHARS: usize = 50;
+pub const HANDLE_MAX_CHARS: usize = 30;
+pub const EMAIL_MAX_CHARS: usize = 254;
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+pub const BIO_MAX_CHARS: usize = 160;
+
+/// Body of `POST /api/auth/sign_up`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignUp {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub handle: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A sign-up that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidSignUp {
+    pub display_name: String,
+    pub handle: String,
+    pub email: String,
+    pub password: String,
+}
+
+impl SignUp {
+    pub fn validate(&self) -> Result<ValidSignUp, Vec<ErrorCode>> {
+        let mut errors = Vec::new();
+        let display_name = check_display_name(self.display_name.as_deref(), &mut errors);
+        let handle = self.handle.as_deref().map(str::trim).unwrap_or_default();
+        if handle.is_empty() {
+            errors.push(ErrorCode::HandleBlank);
+        } else if !is_valid_handle(handle) {
+            errors.push(ErrorCode::HandleInvalid);
+        }
+        let email = self.email.as_deref().map(str::trim).unwrap_or_default();
+        if email.is_empty() {
+            errors.push(ErrorCode::EmailBlank);
+        } else if !is_plausible_email(email) {
+            errors.push(ErrorCode::EmailInvalid);
+        }
+        let password = self.password.as_deref().unwrap_or_default();
+        let password_chars = password.chars().count();
+        if password.is_empty() {
+            errors.push(ErrorCode::PasswordBlank);
+        } else if password_chars < PASSWORD_MIN_CHARS {
+            errors.push(ErrorCode::PasswordTooShort);
+        } else if password_chars > PASSWORD_MAX_CHARS {
+            errors.push(ErrorCode::PasswordExceedMaxChars);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(ValidSignUp {
+            display_name: display_name.unwrap_or_default(),
+            handle: handle.to_owned(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+        })
+    }
+}
+
+/// Body of `POST /api/auth/sign_in`: a handle or an email, and the password.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignIn {
+    #[serde(default)]
+    pub login: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl SignIn {
+    /// The trimmed login and the password, or every missing field's code.
+    pub fn validate(&self) -> Result<(String, String), Vec<ErrorCode>> {
+        let mut errors = Vec::new();
+        let login = self.login.as_deref().map(str::trim).unwrap_or_default();
+        if login.is_empty() {
+            errors.push(ErrorCode::LoginBlank);
+        }
+        let password = self.password.as_deref().unwrap_or_default();
+        if password.is_empty() {
+            errors.push(ErrorCode::PasswordBlank);
+        }
+        if errors.is_empty() {
+            Ok((login.to_owned(), password.to_owned()))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The signed-in user, as `GET /api/me` and the auth routes return it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub uuid: Uuid,
+    pub display_name: String,
+    pub handle: String,
+    pub email: String,
+    pub bio: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What signing up or in returns: a bearer token for the `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthSession {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+/// A public profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Profile {
+    pub uuid: Uuid,
+    pub display_name: String,
+    pub handle: String,
+    pub bio: String,
+    pub created_at: DateTime<Utc>,
+    /// Live cruds (replies not counted).
+    pub cruds_count: i64,
+    pub followers_count: i64,
+    pub following_count: i64,
+    /// Whether the signed-in viewer follows this user; false when signed out.
+    pub followed_by_me: bool,
+}
+
+/// Body of `PATCH /api/me`: only the fields given change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateProfile {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub bio: Option<String>,
+}
+
+impl UpdateProfile {
+    /// The new display name and bio (each `None` when unchanged), or every failing code.
+    pub fn validate(&self) -> Result<(Option<String>, Option<String>), Vec<ErrorCode>> {
+        let mut errors = Vec::new();
+        let display_name = match &self.display_name {
+            Some(raw) => check_display_name(Some(raw), &mut errors),
+            None => None,
+        };
+        let bio = self.bio.as_deref().map(str::trim);
+        if bio.is_some_and(|bio| bio.chars().count() > BIO_MAX_CHARS) {
+            errors.push(ErrorCode::BioExceedMaxChars);
+        }
+        if errors.is_empty() {
+            Ok((display_name, bio.map(str::to_owned)))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn check_display_name(raw: Option<&str>, errors: &mut Vec<ErrorCode>) -> Option<String> {
+    let name = raw.map(str::trim).unwrap_or_default();
+    if name.is_empty() {
+        errors.push(ErrorCode::DisplayNameBlank);
+        None
+    } else if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
+        errors.push(ErrorCode::DisplayNameExceedMaxChars);
+        None
+    } else {
+        Some(name.to_owned())
+    }
+}
+
+/// Handles are 1–30 ASCII letters, digits or underscores, so `@handle` in text is unambiguous.
+pub fn is_valid_handle(handle: &str) -> bool {
+    !handle.is_empty()
+        && handle.len() <= HANDLE_MAX_CHARS
+        && handle
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// A light check: one `@`, something before it, a dot in the domain, no spaces. Real
+/// verification would need a mail round trip, which Cruddur does not do.
+fn is_plausible_email(email: &str) -> bool {
+    if email.chars().count() > EMAIL_MAX_CHARS || email.chars().any(char::is_whitespace) {
+        return false;
+    }
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign_up(display_name: &str, handle: &str, email: &str, password: &str) -> SignUp {
+        SignUp {
+            display_name: Some(display_name.into()),
+            handle: Some(handle.into()),
+            email: Some(email.into()),
+            password: Some(password.into()),
+        }
+    }
+
+    #[test]
+    fn a_good_sign_up_passes_trimmed() {
+        let valid = sign_up(" Ada ", " ada_l ", "ada@example.com", "correct horse")
+            .validate()
+            .unwrap();
+        assert_eq!(valid.display_name, "Ada");
+        assert_eq!(valid.handle, "ada_l");
+    }
+
+    #[test]
+    fn an_empty_sign_up_reports_every_field() {
+        assert_eq!(
+            SignUp::default().validate(),
+            Err(vec![
+                ErrorCode::DisplayNameBlank,
+                ErrorCode::HandleBlank,
+                ErrorCode::EmailBlank,
+                ErrorCode::PasswordBlank,
+            ])
+        );
+    }
+
+    #[test]
+    fn bad_handles_emails_and_passwords_are_named() {
+        assert_eq!(
+            sign_up("Ada", "ada lovelace", "ada.example.com", "short").validate(),
+            Err(vec![
+                ErrorCode::HandleInvalid,
+                ErrorCode::EmailInvalid,
+                ErrorCode::PasswordTooShort,
+            ])
+        );
+        assert_eq!(
+            sign_up(&"x".repeat(51), "a", "a@b.c", &"p".repeat(129)).validate(),
+            Err(vec![
+                ErrorCode::DisplayNameExceedMaxChars,
+                ErrorCode::PasswordExceedMaxChars,
+            ])
+        );
+    }
+
+    #[test]
+    fn handles_are_ascii_words() {
+        assert!(is_valid_handle("andrewbrown"));
+        assert!(is_valid_handle("Alt_Brown2"));
+        assert!(!is_valid_handle("andrew.brown"));
+        assert!(!is_valid_handle("ándrew"));
+        assert!(!is_valid_handle(&"a".repeat(31)));
+    }
+}

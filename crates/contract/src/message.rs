@@ -1,0 +1,96 @@
+//! Direct messages between two people.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::activity::REPLY_MAX_CHARS;
+use crate::validation::{ErrorCode, check_text};
+
+/// One conversation in the signed-in user's list, named after the other person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageGroup {
+    pub uuid: Uuid,
+    pub display_name: String,
+    pub handle: String,
+    /// The last message's text.
+    pub message: String,
+    /// When the last message was sent.
+    pub created_at: DateTime<Utc>,
+}
+
+/// One direct message; `handle` and `display_name` name its sender.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    pub uuid: Uuid,
+    pub display_name: String,
+    pub handle: String,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Body of `POST /api/messages`. The receiver field keeps its week-1 name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateMessage {
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub user_receiver_handle: Option<String>,
+}
+
+impl CreateMessage {
+    /// The trimmed message and receiver handle, or every failing code.
+    pub fn validate(&self) -> Result<(String, String), Vec<ErrorCode>> {
+        let mut errors = Vec::new();
+        let message = check_text(self.message.as_deref(), REPLY_MAX_CHARS, &mut errors);
+        let receiver = self
+            .user_receiver_handle
+            .as_deref()
+            .map(|h| h.trim().trim_start_matches('@'))
+            .unwrap_or_default();
+        if receiver.is_empty() {
+            errors.push(ErrorCode::UserRecieverHandleBlank);
+        }
+        match message {
+            Some(message) if errors.is_empty() => Ok((message, receiver.to_owned())),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_needs_text_and_a_receiver() {
+        assert_eq!(
+            CreateMessage::default().validate(),
+            Err(vec![
+                ErrorCode::MessageBlank,
+                ErrorCode::UserRecieverHandleBlank
+            ])
+        );
+        let ok = CreateMessage {
+            message: Some(" hi ".into()),
+            user_receiver_handle: Some("@bayko".into()),
+        };
+        assert_eq!(ok.validate(), Ok(("hi".into(), "bayko".into())));
+    }
+
+    #[test]
+    fn messages_allow_1024_characters() {
+        let body = |n| CreateMessage {
+            message: Some("m".repeat(n)),
+            user_receiver_handle: Some("bayko".into()),
+        };
+        assert!(body(REPLY_MAX_CHARS).validate().is_ok());
+        assert_eq!(
+            body(REPLY_MAX_CHARS + 1).validate(),
+            Err(vec![ErrorCode::MessageExceedMaxChars])
+        );
+    }
+}

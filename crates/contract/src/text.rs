@@ -1,0 +1,65 @@
+//! What Cruddur reads out of a crud's text: @mentions and #hashtags.
+
+use crate::account::is_valid_handle;
+
+/// The handles mentioned as `@handle`, each once, in order of first appearance.
+pub fn mentions(text: &str) -> Vec<String> {
+    tagged_words(text, '@')
+        .filter(|handle| is_valid_handle(handle))
+        .fold(Vec::new(), |mut found, handle| {
+            if !found
+                .iter()
+                .any(|h: &String| h.eq_ignore_ascii_case(handle))
+            {
+                found.push(handle.to_owned());
+            }
+            found
+        })
+}
+
+/// The hashtags (without `#`, lower-cased), each once, in order of first appearance.
+pub fn hashtags(text: &str) -> Vec<String> {
+    tagged_words(text, '#').fold(Vec::new(), |mut found, tag| {
+        let tag = tag.to_lowercase();
+        if !found.contains(&tag) {
+            found.push(tag);
+        }
+        found
+    })
+}
+
+/// Words that follow `marker` at the start of the text or after a non-word character, so that
+/// `a@b.com` is not a mention and `C#` is not a tag.
+fn tagged_words(text: &str, marker: char) -> impl Iterator<Item = &str> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.char_indices().filter_map(move |(i, c)| {
+        if c != marker || text[..i].chars().next_back().is_some_and(is_word) {
+            return None;
+        }
+        let rest = &text[i + c.len_utf8()..];
+        let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_found_once_and_emails_are_not_mentions() {
+        assert_eq!(
+            mentions("@bayko and @londo, mail me at a@b.com, hi @Bayko!"),
+            vec!["bayko", "londo"]
+        );
+        assert!(mentions("no one here @ all").is_empty());
+    }
+
+    #[test]
+    fn hashtags_are_lower_cased_and_unique() {
+        assert_eq!(
+            hashtags("#Rust is great. #rust #cloud-native, C# is not a tag, #日本"),
+            vec!["rust", "cloud", "日本"]
+        );
+    }
+}
