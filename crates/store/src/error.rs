@@ -1,0 +1,64 @@
+//! What can go wrong in a store, in terms the API can act on.
+
+use cruddur_contract::ErrorCode;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+type Source = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value (handle, email) is already used; the code names which.
+    #[error("already taken: {0}")]
+    Taken(ErrorCode),
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("database URL must start with sqlite:, postgres:// or postgresql://")]
+    UnsupportedUrl,
+    /// The database cannot be reached or is overloaded: worth retrying later (503).
+    #[error("store unavailable")]
+    Unavailable(#[source] Source),
+    /// Anything else: a bug or a broken database (500).
+    #[error("store failure")]
+    Internal(#[source] Source),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(Box::new(error)),
+            sqlx::Error::Database(ref db) if is_unavailable_code(db.code().as_deref()) => {
+                StoreError::Unavailable(Box::new(error))
+            }
+            other => StoreError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        match error {
+            sqlx::migrate::MigrateError::Execute(inner) => inner.into(),
+            other => StoreError::Internal(Box::new(other)),
+        }
+    }
+}
+
+/// Database error codes that mean "not now" rather than "never": PostgreSQL's connection
+/// exceptions (08…), shutdowns (57P01–57P03), "too many connections" (53300), and SQLite's
+/// BUSY (5) and LOCKED (6).
+fn is_unavailable_code(code: Option<&str>) -> bool {
+    match code {
+        Some(code) => {
+            code.starts_with("08")
+                || matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "5" | "6")
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,314 @@
+//! Cruds and replies: posting, reading, the home and user feeds, and purging.
+
+use chrono::{DateTime, Utc};
+use cruddur_contract::{Activity, NotificationKind, Reply, text};
+use sqlx::SqlitePool;
+use uuid::Uuid;
+use uuid::fmt::Hyphenated;
+
+use super::{after, begin_write, micros, notifications, time};
+use crate::{NewActivity, NewReply, Page, StoreError, StoreResult};
+
+/// `SELECT` of [`ActivityRow`]s from activities `a` and their authors `u`, followed by the rest
+/// of the statement.
+macro_rules! select_activities {
+    ($($rest:literal),* $(,)?) => {
+        concat!(
+            "SELECT ",
+            activity_columns!(),
+            " FROM activities a JOIN users u ON u.uuid = a.user_uuid ",
+            $($rest),*
+        )
+    };
+}
+
+/// The columns of an [`ActivityRow`], from activities `a` and their authors `u`.
+macro_rules! activity_columns {
+    () => {
+        "a.uuid, a.reply_to, u.display_name, u.handle, a.message, a.created_at, a.expires_at,
+         a.likes_count, a.replies_count, a.reposts_count"
+    };
+}
+pub(super) use activity_columns;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ActivityRow {
+    uuid: Hyphenated,
+    reply_to: Option<Hyphenated>,
+    display_name: String,
+    handle: String,
+    message: String,
+    created_at: i64,
+    expires_at: i64,
+    likes_count: i64,
+    replies_count: i64,
+    reposts_count: i64,
+}
+
+impl ActivityRow {
+    pub(super) fn into_activity(self) -> StoreResult<Activity> {
+        Ok(Activity {
+            uuid: self.uuid.into_uuid(),
+            display_name: self.display_name,
+            handle: self.handle,
+            message: self.message,
+            created_at: time(self.created_at)?,
+            expires_at: time(self.expires_at)?,
+            likes_count: self.likes_count,
+            replies_count: self.replies_count,
+            reposts_count: self.reposts_count,
+            replies: Vec::new(),
+        })
+    }
+
+    fn into_reply(self) -> StoreResult<Reply> {
+        let reply_to = self.reply_to.ok_or_else(|| {
+            StoreError::Internal(format!("activity {} is not a reply", self.uuid).into())
+        })?;
+        Ok(Reply {
+            uuid: self.uuid.into_uuid(),
+            reply_to_activity_uuid: reply_to.into_uuid(),
+            display_name: self.display_name,
+            handle: self.handle,
+            message: self.message,
+            likes_count: self.likes_count,
+            replies_count: self.replies_count,
+            reposts_count: self.reposts_count,
+            created_at: time(self.created_at)?,
+        })
+    }
+}
+
+pub(super) fn into_activities(rows: Vec<ActivityRow>) -> StoreResult<Vec<Activity>> {
+    rows.into_iter().map(ActivityRow::into_activity).collect()
+}
+
+pub(super) async fn create_activity(pool: &SqlitePool, new: &NewActivity) -> StoreResult<Activity> {
+    let mut tx = begin_write(pool).await?;
+    let author: Option<(String, String)> =
+        sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
+            .bind(new.author.hyphenated())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (display_name, handle) = author.ok_or(StoreError::NotFound)?;
+    let uuid = Uuid::new_v4();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO activities (uuid, user_uuid, message, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(uuid.hyphenated())
+    .bind(new.author.hyphenated())
+    .bind(&new.message)
+    .bind(micros(new.created_at))
+    .bind(micros(new.expires_at))
+    .fetch_one(&mut *tx)
+    .await?;
+    for tag in text::hashtags(&new.message) {
+        sqlx::query("INSERT INTO hashtags (activity_id, tag) VALUES (?, ?)")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *tx)
+            .await?;
+    }
+    notifications::notify_mentions(
+        &mut tx,
+        &new.message,
+        new.author,
+        uuid,
+        new.created_at,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Activity {
+        uuid,
+        display_name,
+        handle,
+        message: new.message.clone(),
+        created_at: new.created_at,
+        expires_at: new.expires_at,
+        likes_count: 0,
+        replies_count: 0,
+        reposts_count: 0,
+        replies: Vec::new(),
+    })
+}
+
+/// The crud and its replies in one statement: the crud sorts first, then the replies oldest
+/// first. A reply's uuid yields the reply itself first, which is refused.
+pub(super) async fn activity(
+    pool: &SqlitePool,
+    uuid: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Activity>> {
+    let rows: Vec<ActivityRow> = sqlx::query_as(select_activities!(
+        "WHERE (a.uuid = ?1 OR a.reply_to = ?1) AND a.expires_at > ?2
+         ORDER BY a.reply_to IS NOT NULL, a.created_at, a.uuid"
+    ))
+    .bind(uuid.hyphenated())
+    .bind(micros(now))
+    .fetch_all(pool)
+    .await?;
+    let mut rows = rows.into_iter();
+    let Some(crud) = rows.next().filter(|row| row.reply_to.is_none()) else {
+        return Ok(None);
+    };
+    let mut activity = crud.into_activity()?;
+    activity.replies = rows
+        .map(ActivityRow::into_reply)
+        .collect::<StoreResult<_>>()?;
+    Ok(Some(activity))
+}
+
+pub(super) async fn home_feed(
+    pool: &SqlitePool,
+    page: &Page,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Activity>> {
+    let (after_time, after_uuid) = after(page);
+    let rows = sqlx::query_as(select_activities!(
+        "WHERE a.reply_to IS NULL AND a.expires_at > ?
+           AND (a.created_at, a.uuid) < (?, ?)
+         ORDER BY a.created_at DESC, a.uuid DESC
+         LIMIT ?"
+    ))
+    .bind(micros(now))
+    .bind(after_time)
+    .bind(after_uuid)
+    .bind(i64::from(page.limit))
+    .fetch_all(pool)
+    .await?;
+    into_activities(rows)
+}
+
+pub(super) async fn user_feed(
+    pool: &SqlitePool,
+    handle: &str,
+    page: &Page,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Vec<Activity>>> {
+    let (after_time, after_uuid) = after(page);
+    let rows: Vec<ActivityRow> = sqlx::query_as(select_activities!(
+        "WHERE u.handle = ? AND a.reply_to IS NULL AND a.expires_at > ?
+           AND (a.created_at, a.uuid) < (?, ?)
+         ORDER BY a.created_at DESC, a.uuid DESC
+         LIMIT ?"
+    ))
+    .bind(handle)
+    .bind(micros(now))
+    .bind(after_time)
+    .bind(after_uuid)
+    .bind(i64::from(page.limit))
+    .fetch_all(pool)
+    .await?;
+    // An empty page says nothing about whether the user exists; only then ask.
+    if rows.is_empty() {
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE handle = ?)")
+                .bind(handle)
+                .fetch_one(pool)
+                .await?;
+        if !exists {
+            return Ok(None);
+        }
+    }
+    into_activities(rows).map(Some)
+}
+
+pub(super) async fn create_reply(pool: &SqlitePool, new: &NewReply) -> StoreResult<Option<Reply>> {
+    let mut tx = begin_write(pool).await?;
+    let crud: Option<(Hyphenated, i64)> = sqlx::query_as(
+        "SELECT user_uuid, expires_at FROM activities
+         WHERE uuid = ? AND reply_to IS NULL AND expires_at > ?",
+    )
+    .bind(new.reply_to.hyphenated())
+    .bind(micros(new.created_at))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((crud_author, expires_at)) = crud else {
+        return Ok(None);
+    };
+    let crud_author = crud_author.into_uuid();
+    let author: Option<(String, String)> =
+        sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
+            .bind(new.author.hyphenated())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (display_name, handle) = author.ok_or(StoreError::NotFound)?;
+
+    let uuid = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO activities (uuid, user_uuid, reply_to, message, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(uuid.hyphenated())
+    .bind(new.author.hyphenated())
+    .bind(new.reply_to.hyphenated())
+    .bind(&new.message)
+    .bind(micros(new.created_at))
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE activities SET replies_count = replies_count + 1 WHERE uuid = ?")
+        .bind(new.reply_to.hyphenated())
+        .execute(&mut *tx)
+        .await?;
+    notifications::notify(
+        &mut tx,
+        crud_author,
+        new.author,
+        NotificationKind::Reply,
+        Some(uuid),
+        new.created_at,
+    )
+    .await?;
+    // The crud's author already heard of this reply.
+    notifications::notify_mentions(
+        &mut tx,
+        &new.message,
+        new.author,
+        uuid,
+        new.created_at,
+        Some(crud_author),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(Reply {
+        uuid,
+        reply_to_activity_uuid: new.reply_to,
+        display_name,
+        handle,
+        message: new.message.clone(),
+        likes_count: 0,
+        replies_count: 0,
+        reposts_count: 0,
+        created_at: new.created_at,
+    }))
+}
+
+/// Deletes replies before cruds: a crud's deletion cascades to its replies, and SQLite does
+/// not count rows deleted by a cascade. Likes, reposts, notifications and search entries go
+/// with each row through foreign-key cascades and the full-text trigger. Expired sessions are
+/// swept too, as nothing else removes them.
+pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
+    let now = micros(now);
+    let mut tx = begin_write(pool).await?;
+    let replies =
+        sqlx::query("DELETE FROM activities WHERE expires_at <= ? AND reply_to IS NOT NULL")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    let cruds = sqlx::query("DELETE FROM activities WHERE expires_at <= ?")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(replies + cruds)
+}

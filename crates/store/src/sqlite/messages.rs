@@ -1,0 +1,229 @@
+//! Direct messages, kept in the same database as the accounts: one group per pair of users.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use cruddur_contract::{Message, MessageGroup};
+use uuid::Uuid;
+use uuid::fmt::Hyphenated;
+
+use super::{SqliteStore, after, begin_write, micros, time};
+use crate::{MessageStore, Page, Participant, StoreError, StoreResult};
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    uuid: Hyphenated,
+    display_name: String,
+    handle: String,
+    message: String,
+    created_at: i64,
+}
+
+impl MessageRow {
+    fn into_message(self) -> StoreResult<Message> {
+        Ok(Message {
+            uuid: self.uuid.into_uuid(),
+            display_name: self.display_name,
+            handle: self.handle,
+            message: self.message,
+            created_at: time(self.created_at)?,
+        })
+    }
+}
+
+fn into_messages(rows: Vec<MessageRow>) -> StoreResult<Vec<Message>> {
+    rows.into_iter().map(MessageRow::into_message).collect()
+}
+
+/// A pair in the order `message_groups` stores it, which makes the pair unordered.
+fn pair(one: Uuid, other: Uuid) -> (Hyphenated, Hyphenated) {
+    let (a, b) = if one <= other {
+        (one, other)
+    } else {
+        (other, one)
+    };
+    (a.hyphenated(), b.hyphenated())
+}
+
+#[async_trait]
+impl MessageStore for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        super::ping(&self.pool).await
+    }
+
+    /// Names are the other person's current ones, read from `users`.
+    async fn message_groups(
+        &self,
+        user: &Participant,
+        page: &Page,
+    ) -> StoreResult<Vec<MessageGroup>> {
+        #[derive(sqlx::FromRow)]
+        struct GroupRow {
+            uuid: Hyphenated,
+            display_name: String,
+            handle: String,
+            last_message: String,
+            last_message_at: i64,
+        }
+
+        let (after_time, after_uuid) = after(page);
+        let rows: Vec<GroupRow> = sqlx::query_as(
+            "SELECT g.uuid, other.display_name, other.handle, g.last_message, g.last_message_at
+             FROM message_groups g
+             JOIN users other
+               ON other.uuid = CASE WHEN g.user_a = ?1 THEN g.user_b ELSE g.user_a END
+             WHERE (g.user_a = ?1 OR g.user_b = ?1)
+               AND (g.last_message_at, g.uuid) < (?2, ?3)
+             ORDER BY g.last_message_at DESC, g.uuid DESC
+             LIMIT ?4",
+        )
+        .bind(user.uuid.hyphenated())
+        .bind(after_time)
+        .bind(after_uuid)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(MessageGroup {
+                    uuid: row.uuid.into_uuid(),
+                    display_name: row.display_name,
+                    handle: row.handle,
+                    message: row.last_message,
+                    created_at: time(row.last_message_at)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn conversation(
+        &self,
+        user: &Participant,
+        other: &Participant,
+        page: &Page,
+    ) -> StoreResult<Vec<Message>> {
+        let (a, b) = pair(user.uuid, other.uuid);
+        let (after_time, after_uuid) = after(page);
+        let rows = sqlx::query_as(
+            "SELECT m.uuid, sender.display_name, sender.handle, m.message, m.created_at
+             FROM message_groups g
+             JOIN messages m ON m.group_uuid = g.uuid
+             JOIN users sender ON sender.uuid = m.sender_uuid
+             WHERE g.user_a = ? AND g.user_b = ?
+               AND (m.created_at, m.uuid) < (?, ?)
+             ORDER BY m.created_at DESC, m.uuid DESC
+             LIMIT ?",
+        )
+        .bind(a)
+        .bind(b)
+        .bind(after_time)
+        .bind(after_uuid)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.pool)
+        .await?;
+        into_messages(rows)
+    }
+
+    async fn group_messages(
+        &self,
+        user: &Participant,
+        group: Uuid,
+        page: &Page,
+    ) -> StoreResult<Vec<Message>> {
+        let (after_time, after_uuid) = after(page);
+        let rows: Vec<MessageRow> = sqlx::query_as(
+            "SELECT m.uuid, sender.display_name, sender.handle, m.message, m.created_at
+             FROM message_groups g
+             JOIN messages m ON m.group_uuid = g.uuid
+             JOIN users sender ON sender.uuid = m.sender_uuid
+             WHERE g.uuid = ?1 AND ?2 IN (g.user_a, g.user_b)
+               AND (m.created_at, m.uuid) < (?3, ?4)
+             ORDER BY m.created_at DESC, m.uuid DESC
+             LIMIT ?5",
+        )
+        .bind(group.hyphenated())
+        .bind(user.uuid.hyphenated())
+        .bind(after_time)
+        .bind(after_uuid)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.pool)
+        .await?;
+        // An empty page may mean no such group or not a member; only then find out which.
+        if rows.is_empty() {
+            let member: Option<bool> = sqlx::query_scalar(
+                "SELECT ?2 IN (user_a, user_b) FROM message_groups WHERE uuid = ?1",
+            )
+            .bind(group.hyphenated())
+            .bind(user.uuid.hyphenated())
+            .fetch_optional(&self.pool)
+            .await?;
+            match member {
+                None => return Err(StoreError::NotFound),
+                Some(false) => return Err(StoreError::Forbidden),
+                Some(true) => {}
+            }
+        }
+        into_messages(rows)
+    }
+
+    /// The group is created on the first message with ON CONFLICT DO NOTHING and then read
+    /// back, so first messages sent from both sides at once still share one group. The
+    /// preview only moves forward in time.
+    async fn send_message(
+        &self,
+        sender: &Participant,
+        receiver: &Participant,
+        message: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Message> {
+        let (a, b) = pair(sender.uuid, receiver.uuid);
+        let now_micros = micros(now);
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO message_groups (uuid, user_a, user_b, last_message_at, last_message)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (user_a, user_b) DO NOTHING",
+        )
+        .bind(Uuid::new_v4().hyphenated())
+        .bind(a)
+        .bind(b)
+        .bind(now_micros)
+        .bind(message)
+        .execute(&mut *tx)
+        .await?;
+        let group: Hyphenated =
+            sqlx::query_scalar("SELECT uuid FROM message_groups WHERE user_a = ? AND user_b = ?")
+                .bind(a)
+                .bind(b)
+                .fetch_one(&mut *tx)
+                .await?;
+        let uuid = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO messages (uuid, group_uuid, sender_uuid, message, created_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(uuid.hyphenated())
+        .bind(group)
+        .bind(sender.uuid.hyphenated())
+        .bind(message)
+        .bind(now_micros)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE message_groups SET last_message_at = ?1, last_message = ?2
+             WHERE uuid = ?3 AND last_message_at <= ?1",
+        )
+        .bind(now_micros)
+        .bind(message)
+        .bind(group)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Message {
+            uuid,
+            display_name: sender.display_name.clone(),
+            handle: sender.handle.clone(),
+            message: message.to_owned(),
+            created_at: now,
+        })
+    }
+}

@@ -1,0 +1,236 @@
+//! The embedded store: one SQLite file in WAL mode holding accounts, cruds and messages.
+//!
+//! Each concern lives in its own file; this one opens the database and maps the [`Store`]
+//! methods onto them. Times are INTEGER microseconds, UUIDs hyphenated TEXT.
+
+mod accounts;
+mod activities;
+mod messages;
+mod notifications;
+mod profiles;
+mod reactions;
+mod search;
+#[cfg(test)]
+mod tests;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use cruddur_contract::{Activity, Notification, Profile, Reply, User};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use uuid::Uuid;
+
+use crate::{
+    Credentials, NewActivity, NewReply, NewUser, Page, SearchTerms, Store, StoreError, StoreResult,
+};
+use reactions::Reaction;
+
+/// Readers run in parallel under WAL; writers queue on SQLite's single write lock anyway.
+const MAX_CONNECTIONS: u32 = 4;
+/// How long a statement waits for another connection's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens the database file of a `sqlite:PATH` or `sqlite://PATH` URL, creating the file and
+    /// its directory when missing.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        if let Some(dir) = options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|error| StoreError::Internal(Box::new(error)))?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+}
+
+/// Starts a transaction that takes the write lock up front. A deferred one that reads first
+/// could fail with BUSY when it later writes, without waiting, if another connection wrote
+/// in between.
+async fn begin_write(pool: &SqlitePool) -> StoreResult<Transaction<'static, Sqlite>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+async fn ping(pool: &SqlitePool) -> StoreResult<()> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
+fn micros(time: DateTime<Utc>) -> i64 {
+    time.timestamp_micros()
+}
+
+fn time(micros: i64) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| StoreError::Internal(format!("stored time out of range: {micros}").into()))
+}
+
+/// The keyset bound of a page, to bind to `(created_at, uuid) < (?, ?)`. Without a cursor the
+/// bound sits above every row, so one statement serves the first page and the next ones.
+fn after(page: &Page) -> (i64, String) {
+    match page.after {
+        Some(cursor) => (
+            micros(cursor.created_at),
+            cursor.uuid.hyphenated().to_string(),
+        ),
+        None => (i64::MAX, String::new()),
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        ping(&self.pool).await
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
+        accounts::create_user(&self.pool, user).await
+    }
+
+    async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>> {
+        accounts::credentials(&self.pool, login).await
+    }
+
+    async fn user_by_handle(&self, handle: &str) -> StoreResult<Option<User>> {
+        accounts::user_by_handle(&self.pool, handle).await
+    }
+
+    async fn update_user(
+        &self,
+        user: Uuid,
+        display_name: Option<&str>,
+        bio: Option<&str>,
+    ) -> StoreResult<User> {
+        accounts::update_user(&self.pool, user, display_name, bio).await
+    }
+
+    async fn profile(
+        &self,
+        handle: &str,
+        viewer: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Profile>> {
+        let mut conn = self.pool.acquire().await?;
+        profiles::profile(&mut conn, handle, viewer, now).await
+    }
+
+    async fn create_session(
+        &self,
+        session: Uuid,
+        user: Uuid,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        accounts::create_session(&self.pool, session, user, created_at, expires_at).await
+    }
+
+    async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+        accounts::session_user(&self.pool, session, now).await
+    }
+
+    async fn delete_session(&self, session: Uuid) -> StoreResult<()> {
+        accounts::delete_session(&self.pool, session).await
+    }
+
+    async fn create_activity(&self, new: &NewActivity) -> StoreResult<Activity> {
+        activities::create_activity(&self.pool, new).await
+    }
+
+    async fn activity(&self, uuid: Uuid, now: DateTime<Utc>) -> StoreResult<Option<Activity>> {
+        activities::activity(&self.pool, uuid, now).await
+    }
+
+    async fn home_feed(&self, page: &Page, now: DateTime<Utc>) -> StoreResult<Vec<Activity>> {
+        activities::home_feed(&self.pool, page, now).await
+    }
+
+    async fn user_feed(
+        &self,
+        handle: &str,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Vec<Activity>>> {
+        activities::user_feed(&self.pool, handle, page, now).await
+    }
+
+    async fn search(
+        &self,
+        terms: &SearchTerms,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>> {
+        search::search(&self.pool, terms, page, now).await
+    }
+
+    async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>> {
+        activities::create_reply(&self.pool, new).await
+    }
+
+    async fn set_like(
+        &self,
+        user: Uuid,
+        activity: Uuid,
+        liked: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        reactions::set(&self.pool, Reaction::Like, user, activity, liked, now).await
+    }
+
+    async fn set_repost(
+        &self,
+        user: Uuid,
+        activity: Uuid,
+        reposted: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        reactions::set(&self.pool, Reaction::Repost, user, activity, reposted, now).await
+    }
+
+    async fn set_follow(
+        &self,
+        follower: Uuid,
+        followee_handle: &str,
+        follow: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Profile>> {
+        profiles::set_follow(&self.pool, follower, followee_handle, follow, now).await
+    }
+
+    async fn notifications(
+        &self,
+        user: Uuid,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Notification>> {
+        notifications::feed(&self.pool, user, page, now).await
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        activities::purge_expired(&self.pool, now).await
+    }
+}

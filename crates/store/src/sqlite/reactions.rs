@@ -1,0 +1,107 @@
+//! Likes and reposts: the same toggle over two tables and two counters.
+
+use chrono::{DateTime, Utc};
+use cruddur_contract::NotificationKind;
+use sqlx::SqlitePool;
+use uuid::Uuid;
+use uuid::fmt::Hyphenated;
+
+use super::{begin_write, micros, notifications};
+use crate::StoreResult;
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Reaction {
+    Like,
+    Repost,
+}
+
+/// The statements of one reaction; tables and columns cannot be bound as parameters.
+struct Statements {
+    insert: &'static str,
+    delete: &'static str,
+    /// Adds the bound delta to the activity's counter.
+    count: &'static str,
+    kind: NotificationKind,
+}
+
+impl Reaction {
+    fn statements(self) -> Statements {
+        match self {
+            Reaction::Like => Statements {
+                insert: "INSERT INTO likes (activity_uuid, user_uuid, created_at) VALUES (?, ?, ?)
+                         ON CONFLICT DO NOTHING",
+                delete: "DELETE FROM likes WHERE activity_uuid = ? AND user_uuid = ?",
+                count: "UPDATE activities SET likes_count = likes_count + ? WHERE uuid = ?",
+                kind: NotificationKind::Like,
+            },
+            Reaction::Repost => Statements {
+                insert:
+                    "INSERT INTO reposts (activity_uuid, user_uuid, created_at) VALUES (?, ?, ?)
+                         ON CONFLICT DO NOTHING",
+                delete: "DELETE FROM reposts WHERE activity_uuid = ? AND user_uuid = ?",
+                count: "UPDATE activities SET reposts_count = reposts_count + ? WHERE uuid = ?",
+                kind: NotificationKind::Repost,
+            },
+        }
+    }
+}
+
+/// Adds or removes `user`'s reaction to a live crud or reply. The counter moves only when a
+/// row was really inserted or deleted, so repeating a toggle never makes it drift; the author
+/// is notified on the first reaction only (see [`notifications::notify`]).
+pub(super) async fn set(
+    pool: &SqlitePool,
+    reaction: Reaction,
+    user: Uuid,
+    activity: Uuid,
+    on: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let statements = reaction.statements();
+    let mut tx = begin_write(pool).await?;
+    let author: Option<Hyphenated> =
+        sqlx::query_scalar("SELECT user_uuid FROM activities WHERE uuid = ? AND expires_at > ?")
+            .bind(activity.hyphenated())
+            .bind(micros(now))
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(author) = author else {
+        return Ok(false);
+    };
+    let changed = if on {
+        sqlx::query(statements.insert)
+            .bind(activity.hyphenated())
+            .bind(user.hyphenated())
+            .bind(micros(now))
+            .execute(&mut *tx)
+            .await?
+    } else {
+        sqlx::query(statements.delete)
+            .bind(activity.hyphenated())
+            .bind(user.hyphenated())
+            .execute(&mut *tx)
+            .await?
+    }
+    .rows_affected()
+        > 0;
+    if changed {
+        sqlx::query(statements.count)
+            .bind(if on { 1_i64 } else { -1 })
+            .bind(activity.hyphenated())
+            .execute(&mut *tx)
+            .await?;
+        if on {
+            notifications::notify(
+                &mut tx,
+                author.into_uuid(),
+                user,
+                statements.kind,
+                Some(activity),
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}
