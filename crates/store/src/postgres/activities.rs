@@ -1,0 +1,309 @@
+//! Cruds and replies: posting, reading, feeds, search and purging.
+//!
+//! Replies are rows of `activities` with `reply_to` set and their crud's `expires_at`, so
+//! `a.expires_at > now` is the liveness test for both.
+
+use chrono::{DateTime, Utc};
+use cruddur_contract::{Activity, Reply, text};
+use sqlx::{FromRow, PgPool};
+use uuid::Uuid;
+
+use super::Keyset;
+use crate::{NewActivity, NewReply, Page, SearchTerms, StoreError, StoreResult};
+
+/// The columns of [`ActivityRow`], from `a` (the activity) and `u` (its author). A macro so
+/// that it can be `concat!`ed into static SQL.
+macro_rules! activity_columns {
+    () => {
+        "a.uuid, a.reply_to, u.display_name, u.handle, a.message, a.created_at, a.expires_at,
+         a.likes_count, a.replies_count, a.reposts_count"
+    };
+}
+
+#[derive(FromRow)]
+struct ActivityRow {
+    uuid: Uuid,
+    reply_to: Option<Uuid>,
+    display_name: String,
+    handle: String,
+    message: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    likes_count: i64,
+    replies_count: i64,
+    reposts_count: i64,
+}
+
+impl ActivityRow {
+    fn into_activity(self, replies: Vec<Reply>) -> Activity {
+        Activity {
+            uuid: self.uuid,
+            display_name: self.display_name,
+            handle: self.handle,
+            message: self.message,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            likes_count: self.likes_count,
+            replies_count: self.replies_count,
+            reposts_count: self.reposts_count,
+            replies,
+        }
+    }
+
+    fn into_reply(self, reply_to: Uuid) -> Reply {
+        Reply {
+            uuid: self.uuid,
+            reply_to_activity_uuid: reply_to,
+            display_name: self.display_name,
+            handle: self.handle,
+            message: self.message,
+            likes_count: self.likes_count,
+            replies_count: self.replies_count,
+            reposts_count: self.reposts_count,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// The handles @mentioned in `message`, lower-cased to compare with `lower(users.handle)`
+/// (handles are ASCII).
+fn mentioned_handles(message: &str) -> Vec<String> {
+    text::mentions(message)
+        .iter()
+        .map(|handle| handle.to_ascii_lowercase())
+        .collect()
+}
+
+/// Inserts the crud and its mention notifications in one statement. The author is looked up
+/// in the same statement, so an unknown author inserts nothing and returns no row.
+pub(super) async fn create_activity(pool: &PgPool, new: &NewActivity) -> StoreResult<Activity> {
+    let row = sqlx::query_as::<_, ActivityRow>(concat!(
+        "WITH u AS (
+             SELECT uuid, display_name, handle FROM users WHERE uuid = $1
+         ), a AS (
+             INSERT INTO activities (user_uuid, message, created_at, expires_at)
+             SELECT uuid, $2, $3, $4 FROM u
+             RETURNING *
+         ), mentioned AS (
+             INSERT INTO notifications (user_uuid, actor_uuid, kind, activity_uuid, created_at)
+             SELECT m.uuid, a.user_uuid, 'mention', a.uuid, a.created_at
+             FROM a JOIN users m ON lower(m.handle) = ANY ($5) AND m.uuid <> a.user_uuid
+         )
+         SELECT ",
+        activity_columns!(),
+        " FROM a, u"
+    ))
+    .bind(new.author)
+    .bind(&new.message)
+    .bind(new.created_at)
+    .bind(new.expires_at)
+    .bind(mentioned_handles(&new.message))
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| row.into_activity(Vec::new()))
+        .ok_or(StoreError::NotFound)
+}
+
+/// The crud and its replies in one query: the crud sorts first, then its replies oldest
+/// first. A reply's uuid finds only that reply (replies have no replies), which is `None`.
+pub(super) async fn activity(
+    pool: &PgPool,
+    uuid: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Activity>> {
+    let rows = sqlx::query_as::<_, ActivityRow>(concat!(
+        "SELECT ",
+        activity_columns!(),
+        " FROM activities a JOIN users u ON u.uuid = a.user_uuid
+         WHERE (a.uuid = $1 OR a.reply_to = $1) AND a.expires_at > $2
+         ORDER BY a.reply_to IS NOT NULL, a.created_at, a.uuid"
+    ))
+    .bind(uuid)
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    let mut rows = rows.into_iter();
+    let Some(crud) = rows.next().filter(|row| row.reply_to.is_none()) else {
+        return Ok(None);
+    };
+    let replies = rows.map(|row| row.into_reply(uuid)).collect();
+    Ok(Some(crud.into_activity(replies)))
+}
+
+pub(super) async fn home_feed(
+    pool: &PgPool,
+    page: &Page,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Activity>> {
+    let keyset = Keyset::from(page);
+    let rows = sqlx::query_as::<_, ActivityRow>(concat!(
+        "SELECT ",
+        activity_columns!(),
+        " FROM activities a JOIN users u ON u.uuid = a.user_uuid
+         WHERE a.reply_to IS NULL AND a.expires_at > $1
+             AND (a.created_at, a.uuid) < (COALESCE($2, 'infinity'), $3)
+         ORDER BY a.created_at DESC, a.uuid DESC
+         LIMIT $4"
+    ))
+    .bind(now)
+    .bind(keyset.after_at)
+    .bind(keyset.after_uuid)
+    .bind(keyset.limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(feed(rows))
+}
+
+/// The author is resolved by a scalar subquery, so the planner walks the author's index in
+/// feed order and stops at the limit. Only an empty page costs a second query, to tell an
+/// unknown handle from a user with nothing live.
+pub(super) async fn user_feed(
+    pool: &PgPool,
+    handle: &str,
+    page: &Page,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Vec<Activity>>> {
+    let keyset = Keyset::from(page);
+    let rows = sqlx::query_as::<_, ActivityRow>(concat!(
+        "SELECT ",
+        activity_columns!(),
+        " FROM activities a JOIN users u ON u.uuid = a.user_uuid
+         WHERE a.user_uuid = (SELECT uuid FROM users WHERE lower(handle) = lower($1))
+             AND a.reply_to IS NULL AND a.expires_at > $2
+             AND (a.created_at, a.uuid) < (COALESCE($3, 'infinity'), $4)
+         ORDER BY a.created_at DESC, a.uuid DESC
+         LIMIT $5"
+    ))
+    .bind(handle)
+    .bind(now)
+    .bind(keyset.after_at)
+    .bind(keyset.after_uuid)
+    .bind(keyset.limit)
+    .fetch_all(pool)
+    .await?;
+    if rows.is_empty() {
+        let known: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE lower(handle) = lower($1))",
+        )
+        .bind(handle)
+        .fetch_one(pool)
+        .await?;
+        if !known {
+            return Ok(None);
+        }
+    }
+    Ok(Some(feed(rows)))
+}
+
+/// Words match the generated `search` tsvector (GIN-indexed) through `plainto_tsquery`, which
+/// treats its input as plain words, never as query syntax. Each hashtag must also appear as
+/// `#tag` standing alone, the way `text::hashtags` finds tags.
+pub(super) async fn search(
+    pool: &PgPool,
+    terms: &SearchTerms,
+    page: &Page,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Activity>> {
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keyset = Keyset::from(page);
+    let hashtags: Vec<String> = terms
+        .hashtags
+        .iter()
+        .map(|tag| hashtag_pattern(tag))
+        .collect();
+    let rows = sqlx::query_as::<_, ActivityRow>(concat!(
+        "SELECT ",
+        activity_columns!(),
+        " FROM activities a JOIN users u ON u.uuid = a.user_uuid
+         WHERE a.reply_to IS NULL AND a.expires_at > $1
+             AND a.search @@ plainto_tsquery('simple', $2)
+             AND a.message ~* ALL ($3)
+             AND (a.created_at, a.uuid) < (COALESCE($4, 'infinity'), $5)
+         ORDER BY a.created_at DESC, a.uuid DESC
+         LIMIT $6"
+    ))
+    .bind(now)
+    .bind(terms.words.join(" "))
+    .bind(hashtags)
+    .bind(keyset.after_at)
+    .bind(keyset.after_uuid)
+    .bind(keyset.limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(feed(rows))
+}
+
+/// A case-insensitive regular expression (for `~*`) matching `#tag` not preceded or followed
+/// by a word character. Anything in the tag but letters, digits and `_` is escaped, so the
+/// tag is always matched literally.
+fn hashtag_pattern(tag: &str) -> String {
+    let mut pattern = String::from("(^|[^[:alnum:]_])#");
+    for c in tag.chars() {
+        if !(c.is_alphanumeric() || c == '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push_str("([^[:alnum:]_]|$)");
+    pattern
+}
+
+fn feed(rows: Vec<ActivityRow>) -> Vec<Activity> {
+    rows.into_iter()
+        .map(|row| row.into_activity(Vec::new()))
+        .collect()
+}
+
+/// One statement: bump the crud's `replies_count` (the row lock serialises concurrent
+/// replies), insert the reply with the crud's `expires_at`, and notify. The crud's author gets
+/// a `reply` notification, and is not also notified of a mention; the replier is never
+/// notified. The author of the reply must exist for anything to change.
+pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<Option<Reply>> {
+    let row = sqlx::query_as::<_, ActivityRow>(concat!(
+        "WITH u AS (
+             SELECT uuid, display_name, handle FROM users WHERE uuid = $1
+         ), crud AS (
+             UPDATE activities c SET replies_count = c.replies_count + 1
+             FROM u
+             WHERE c.uuid = $2 AND c.reply_to IS NULL AND c.expires_at > $4
+             RETURNING c.uuid, c.user_uuid, c.expires_at
+         ), a AS (
+             INSERT INTO activities (user_uuid, reply_to, message, created_at, expires_at)
+             SELECT u.uuid, crud.uuid, $3, $4, crud.expires_at FROM u, crud
+             RETURNING *
+         ), notified AS (
+             INSERT INTO notifications (user_uuid, actor_uuid, kind, activity_uuid, created_at)
+             SELECT crud.user_uuid, a.user_uuid, 'reply', a.uuid, a.created_at
+             FROM a, crud WHERE crud.user_uuid <> a.user_uuid
+             UNION ALL
+             SELECT m.uuid, a.user_uuid, 'mention', a.uuid, a.created_at
+             FROM a, crud, users m
+             WHERE lower(m.handle) = ANY ($5)
+                 AND m.uuid <> a.user_uuid AND m.uuid <> crud.user_uuid
+         )
+         SELECT ",
+        activity_columns!(),
+        " FROM a, u"
+    ))
+    .bind(new.author)
+    .bind(new.reply_to)
+    .bind(&new.message)
+    .bind(new.created_at)
+    .bind(mentioned_handles(&new.message))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| row.into_reply(new.reply_to)))
+}
+
+/// Replies share their crud's `expires_at`, so this one condition deletes them with their
+/// crud; likes, reposts and notifications go by `ON DELETE CASCADE`, and the search entry is a
+/// column of the row.
+pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
+    let done = sqlx::query("DELETE FROM activities WHERE expires_at <= $1")
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}

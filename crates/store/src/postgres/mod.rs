@@ -1,0 +1,215 @@
+//! The PostgreSQL store: connection pool, migrations, and the [`Store`] implementation, whose
+//! methods live in one file per concern. [`MessageStore`](crate::MessageStore) is in
+//! `messages.rs`.
+//!
+//! Every write that changes more than one row (a reply and its crud's count, a like and its
+//! notification, a message and its group's preview) is one statement with data-modifying
+//! CTEs, so it is atomic and one round trip. Every feed is one query with keyset pagination
+//! (plus one only when a page comes back empty and the reason matters: unknown handle, group).
+
+mod accounts;
+mod activities;
+mod messages;
+mod notifications;
+mod reactions;
+mod sessions;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use cruddur_contract::{Activity, Notification, Profile, Reply, User};
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgPoolOptions;
+use uuid::Uuid;
+
+use crate::{Credentials, NewActivity, NewReply, NewUser, Page, SearchTerms, Store, StoreResult};
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Enough for a 2-core service; PostgreSQL's default limit is 100 connections in all.
+const MAX_CONNECTIONS: u32 = 10;
+/// How long a query waits for a connection before the store reports itself unavailable, so an
+/// outage turns into prompt 503s instead of requests piling up.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Opens a pool on `url` and checks that one connection can be made. A server that cannot
+    /// be reached within the acquire timeout gives `StoreError::Unavailable`.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            // Pinging a pooled connection before handing it out costs a round trip, but after
+            // a server restart it drops the dead connections instead of failing one request
+            // per connection, so the pool heals by itself.
+            .test_before_acquire(true)
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+}
+
+/// A page as bind parameters. The first page has no cursor: its time binds as NULL and the
+/// queries read `(created_at, uuid) < (COALESCE($t, 'infinity'), $u)`, so one statement serves
+/// every page and the condition stays an index bound.
+struct Keyset {
+    after_at: Option<DateTime<Utc>>,
+    after_uuid: Uuid,
+    limit: i64,
+}
+
+impl From<&Page> for Keyset {
+    fn from(page: &Page) -> Self {
+        Keyset {
+            after_at: page.after.map(|cursor| cursor.created_at),
+            after_uuid: page.after.map_or(Uuid::max(), |cursor| cursor.uuid),
+            limit: i64::from(page.limit),
+        }
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// sqlx's migrator holds a PostgreSQL advisory lock while it runs, so several processes
+    /// starting together apply each migration once.
+    async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
+        accounts::create_user(&self.pool, user).await
+    }
+
+    async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>> {
+        accounts::credentials(&self.pool, login).await
+    }
+
+    async fn user_by_handle(&self, handle: &str) -> StoreResult<Option<User>> {
+        accounts::user_by_handle(&self.pool, handle).await
+    }
+
+    async fn update_user(
+        &self,
+        user: Uuid,
+        display_name: Option<&str>,
+        bio: Option<&str>,
+    ) -> StoreResult<User> {
+        accounts::update_user(&self.pool, user, display_name, bio).await
+    }
+
+    async fn profile(
+        &self,
+        handle: &str,
+        viewer: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Profile>> {
+        accounts::profile(&self.pool, handle, viewer, now).await
+    }
+
+    async fn create_session(
+        &self,
+        session: Uuid,
+        user: Uuid,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sessions::create_session(&self.pool, session, user, created_at, expires_at).await
+    }
+
+    async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+        sessions::session_user(&self.pool, session, now).await
+    }
+
+    async fn delete_session(&self, session: Uuid) -> StoreResult<()> {
+        sessions::delete_session(&self.pool, session).await
+    }
+
+    async fn create_activity(&self, new: &NewActivity) -> StoreResult<Activity> {
+        activities::create_activity(&self.pool, new).await
+    }
+
+    async fn activity(&self, uuid: Uuid, now: DateTime<Utc>) -> StoreResult<Option<Activity>> {
+        activities::activity(&self.pool, uuid, now).await
+    }
+
+    async fn home_feed(&self, page: &Page, now: DateTime<Utc>) -> StoreResult<Vec<Activity>> {
+        activities::home_feed(&self.pool, page, now).await
+    }
+
+    async fn user_feed(
+        &self,
+        handle: &str,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Vec<Activity>>> {
+        activities::user_feed(&self.pool, handle, page, now).await
+    }
+
+    async fn search(
+        &self,
+        terms: &SearchTerms,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>> {
+        activities::search(&self.pool, terms, page, now).await
+    }
+
+    async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>> {
+        activities::create_reply(&self.pool, new).await
+    }
+
+    async fn set_like(
+        &self,
+        user: Uuid,
+        activity: Uuid,
+        liked: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        reactions::set_like(&self.pool, user, activity, liked, now).await
+    }
+
+    async fn set_repost(
+        &self,
+        user: Uuid,
+        activity: Uuid,
+        reposted: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        reactions::set_repost(&self.pool, user, activity, reposted, now).await
+    }
+
+    async fn set_follow(
+        &self,
+        follower: Uuid,
+        followee_handle: &str,
+        follow: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Profile>> {
+        accounts::set_follow(&self.pool, follower, followee_handle, follow, now).await
+    }
+
+    async fn notifications(
+        &self,
+        user: Uuid,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Notification>> {
+        notifications::notifications(&self.pool, user, page, now).await
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        activities::purge_expired(&self.pool, now).await
+    }
+}

@@ -1,0 +1,116 @@
+//! Likes and reposts of cruds and replies: idempotent toggles that keep the counts on
+//! `activities` true.
+//!
+//! Each toggle is one statement. The count moves only by the rows the same statement inserted
+//! (`ON CONFLICT DO NOTHING`) or deleted, so repeating a toggle, or racing it against itself,
+//! cannot make it drift: a second insert of the same row waits for the first and then does
+//! nothing, a second delete finds nothing to delete.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::StoreResult;
+
+/// `$1` user, `$2` activity, `$3` now. The statement answers whether the activity is live.
+/// The author is notified only when a row was added, and the notifications' unique index keeps
+/// it to once per user and activity even after an undo and redo.
+macro_rules! add_sql {
+    ($table:literal, $count:literal, $kind:literal) => {
+        concat!(
+            "WITH target AS (
+                 SELECT uuid, user_uuid FROM activities WHERE uuid = $2 AND expires_at > $3
+             ), added AS (
+                 INSERT INTO ",
+            $table,
+            " (activity_uuid, user_uuid, created_at)
+                 SELECT uuid, $1, $3 FROM target
+                 ON CONFLICT DO NOTHING
+                 RETURNING activity_uuid
+             ), counted AS (
+                 UPDATE activities SET ",
+            $count,
+            " = ",
+            $count,
+            " + 1 WHERE uuid IN (SELECT activity_uuid FROM added)
+             ), notified AS (
+                 INSERT INTO notifications (user_uuid, actor_uuid, kind, activity_uuid, created_at)
+                 SELECT target.user_uuid, $1, '",
+            $kind,
+            "', target.uuid, $3
+                 FROM target, added WHERE target.user_uuid <> $1
+                 ON CONFLICT DO NOTHING
+             )
+             SELECT EXISTS (SELECT 1 FROM target)"
+        )
+    };
+}
+
+/// `$1` user, `$2` activity, `$3` now. The statement answers whether the activity is live.
+macro_rules! remove_sql {
+    ($table:literal, $count:literal) => {
+        concat!(
+            "WITH target AS (
+                 SELECT uuid FROM activities WHERE uuid = $2 AND expires_at > $3
+             ), removed AS (
+                 DELETE FROM ",
+            $table,
+            " r USING target WHERE r.activity_uuid = target.uuid AND r.user_uuid = $1
+                 RETURNING r.activity_uuid
+             ), counted AS (
+                 UPDATE activities SET ",
+            $count,
+            " = ",
+            $count,
+            " - 1 WHERE uuid IN (SELECT activity_uuid FROM removed)
+             )
+             SELECT EXISTS (SELECT 1 FROM target)"
+        )
+    };
+}
+
+pub(super) async fn set_like(
+    pool: &PgPool,
+    user: Uuid,
+    activity: Uuid,
+    liked: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let sql = if liked {
+        add_sql!("likes", "likes_count", "like")
+    } else {
+        remove_sql!("likes", "likes_count")
+    };
+    toggle(pool, sql, user, activity, now).await
+}
+
+pub(super) async fn set_repost(
+    pool: &PgPool,
+    user: Uuid,
+    activity: Uuid,
+    reposted: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let sql = if reposted {
+        add_sql!("reposts", "reposts_count", "repost")
+    } else {
+        remove_sql!("reposts", "reposts_count")
+    };
+    toggle(pool, sql, user, activity, now).await
+}
+
+async fn toggle(
+    pool: &PgPool,
+    sql: &'static str,
+    user: Uuid,
+    activity: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let live = sqlx::query_scalar(sql)
+        .bind(user)
+        .bind(activity)
+        .bind(now)
+        .fetch_one(pool)
+        .await?;
+    Ok(live)
+}

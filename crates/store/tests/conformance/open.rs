@@ -1,0 +1,58 @@
+//! Opening stores: URL schemes and migrations.
+
+use cruddur_store::{Page, StoreError};
+
+use crate::fixture::Fixture;
+use crate::helpers::*;
+
+pub async fn open_rejects_unsupported_urls(_fx: Fixture) {
+    for url in [
+        "mysql://root@localhost/cruddur",
+        "http://localhost:5432/cruddur",
+        "file:cruddur.db",
+        "cruddur.db",
+        "postgres:cruddur",
+        "",
+    ] {
+        match cruddur_store::open(url, true).await {
+            Err(StoreError::UnsupportedUrl) => {}
+            Err(other) => panic!("{url:?}: expected UnsupportedUrl, got {other:?}"),
+            Ok(_) => panic!("{url:?}: expected UnsupportedUrl, but it opened"),
+        }
+    }
+}
+
+pub async fn migrating_again_is_harmless_and_keeps_data(fx: Fixture) {
+    fx.store.ping().await.expect("store ping");
+    fx.messages.ping().await.expect("message store ping");
+    let [alice, bob] = users(&fx, ["alice", "bob"]).await;
+    let kept = post(&fx, &alice, "still here after migrating", 0).await;
+    fx.messages
+        .send_message(&participant(&alice), &participant(&bob), "hi", at(1))
+        .await
+        .unwrap();
+
+    fx.store.migrate().await.expect("second migration");
+    fx.store.migrate().await.expect("third migration");
+
+    let reopened = cruddur_store::open(&fx.url, true)
+        .await
+        .unwrap_or_else(|error| panic!("reopening with migrate: {error:?}"));
+    reopened.store.ping().await.unwrap();
+    assert_eq!(
+        reopened.store.user_by_handle("alice").await.unwrap(),
+        Some(alice.clone())
+    );
+    assert_eq!(
+        reopened.store.activity(kept.uuid, at(2)).await.unwrap(),
+        Some(kept)
+    );
+    let groups = reopened
+        .messages
+        .message_groups(&participant(&alice), &Page::first(ALL))
+        .await
+        .unwrap();
+    assert_eq!(groups.len(), 1);
+    // The first connection still works alongside the second.
+    assert!(fx.store.user_by_handle("bob").await.unwrap().is_some());
+}

@@ -1,0 +1,179 @@
+//! Search: whole words, every word, hashtags, hostile input, expiry and purge.
+
+use cruddur_store::{Page, SearchTerms};
+use uuid::Uuid;
+
+use crate::fixture::Fixture;
+use crate::helpers::*;
+
+pub async fn search_matches_whole_words_case_insensitively(fx: Fixture) {
+    let alice = user(&fx, "alice").await;
+    let learning = post(&fx, &alice, "Learning Rust today", 1).await;
+    let trust = post(&fx, &alice, "I trust nobody", 2).await;
+    let shouting = post(&fx, &alice, "RUST, rust; Rust!", 3).await;
+    let the = post(&fx, &alice, "the rustacean", 4).await;
+    let now = at(10);
+
+    assert_eq!(find(&fx, "rust", now).await, [shouting.uuid, learning.uuid]);
+    assert_eq!(find(&fx, "RuSt", now).await, [shouting.uuid, learning.uuid]);
+    assert_eq!(find(&fx, "trust", now).await, [trust.uuid]);
+    assert!(find(&fx, "rus", now).await.is_empty(), "no prefix matches");
+    assert!(
+        find(&fx, "ust", now).await.is_empty(),
+        "no substring matches"
+    );
+    // Whole words: no stemming either way.
+    assert!(
+        find(&fx, "learn", now).await.is_empty(),
+        "learn is not learning"
+    );
+    assert!(find(&fx, "rustaceans", now).await.is_empty());
+    assert_eq!(find(&fx, "LEARNING", now).await, [learning.uuid]);
+    // Every word counts, even the ones a language dictionary would drop.
+    assert_eq!(find(&fx, "the", now).await, [the.uuid]);
+    assert_eq!(find(&fx, "I", now).await, [trust.uuid]);
+}
+
+pub async fn search_requires_every_word(fx: Fixture) {
+    let alice = user(&fx, "alice").await;
+    let both = post(&fx, &alice, "rust in the cloud", 1).await;
+    post(&fx, &alice, "rust on the ground", 2).await;
+    let cloud = post(&fx, &alice, "cloud only", 3).await;
+    let now = at(10);
+
+    assert_eq!(find(&fx, "rust cloud", now).await, [both.uuid]);
+    assert_eq!(find(&fx, "CLOUD rust", now).await, [both.uuid]);
+    assert_eq!(find(&fx, "cloud", now).await, [cloud.uuid, both.uuid]);
+    assert!(find(&fx, "rust cloud ground", now).await.is_empty());
+
+    // Nothing to look for finds nothing, rather than everything.
+    let blank = fx
+        .store
+        .search(&SearchTerms::parse("  ... ***  "), &Page::first(ALL), now)
+        .await
+        .unwrap();
+    assert!(blank.is_empty());
+}
+
+pub async fn hashtag_search_requires_the_tag(fx: Fixture) {
+    let alice = user(&fx, "alice").await;
+    let tagged = post(&fx, &alice, "I love #rust", 1).await;
+    let untagged = post(&fx, &alice, "rust without a tag", 2).await;
+    let shouted = post(&fx, &alice, "#RUST shouting", 3).await;
+    post(&fx, &alice, "#rustacean is another tag", 4).await;
+    // `C#rust` is not a hashtag (the `#` follows a letter), though `rust` is a word of it.
+    let glued = post(&fx, &alice, "C#rust glued", 5).await;
+    let now = at(10);
+
+    assert_eq!(find(&fx, "#rust", now).await, [shouted.uuid, tagged.uuid]);
+    assert_eq!(find(&fx, "#Rust", now).await, [shouted.uuid, tagged.uuid]);
+    assert_eq!(
+        find(&fx, "rust", now).await,
+        [glued.uuid, shouted.uuid, untagged.uuid, tagged.uuid],
+        "the plain word matches tagged and untagged alike"
+    );
+    assert_eq!(find(&fx, "#rust love", now).await, [tagged.uuid]);
+    assert!(find(&fx, "#rust without", now).await.is_empty());
+    assert!(
+        find(&fx, "#glued", now).await.is_empty(),
+        "the word is there, the tag is not"
+    );
+}
+
+/// The term is parsed into plain words, but those words may still be the engine's keywords
+/// (`or`, `and`, `not`, `near`) or wildcards of LIKE (`_`); none may act as syntax.
+pub async fn search_syntax_in_term_is_harmless(fx: Fixture) {
+    let alice = user(&fx, "alice").await;
+    let either = post(&fx, &alice, "rust or cloud", 1).await;
+    let near = post(&fx, &alice, "rust and near things", 2).await;
+    let plain = post(&fx, &alice, "just rust", 3).await;
+    let all_rust = vec![plain.uuid, near.uuid, either.uuid];
+    let now = at(10);
+
+    let cases: Vec<(&str, Vec<Uuid>)> = vec![
+        ("\"rust", all_rust.clone()),
+        ("rust\"", all_rust.clone()),
+        ("'rust'", all_rust.clone()),
+        ("rust OR cloud", vec![either.uuid]),
+        ("rust AND near", vec![near.uuid]),
+        ("NOT rust", vec![]),
+        ("NEAR(rust cloud)", vec![]),
+        ("NEAR(rust", vec![near.uuid]),
+        ("rus*", vec![]),
+        ("*", vec![]),
+        ("-rust", all_rust.clone()),
+        ("^rust", all_rust.clone()),
+        ("rust:*", all_rust.clone()),
+        ("rust & !cloud | near", vec![]),
+        ("rust & !cloud", vec![either.uuid]),
+        ("'; DROP TABLE activities; --", vec![]),
+        ("\"; DROP TABLE users; --", vec![]),
+        ("%", vec![]),
+        ("_", vec![]),
+        ("\\", vec![]),
+        ("(((", vec![]),
+        ("{rust}", all_rust.clone()),
+        ("rust:", all_rust.clone()),
+        ("col:rust", vec![]),
+    ];
+    for (term, expected) in cases {
+        assert_eq!(find(&fx, term, now).await, expected, "searching {term:?}");
+    }
+    // Still all there.
+    assert_eq!(home(&fx, now).await.len(), 3);
+    assert!(fx.store.user_by_handle("alice").await.unwrap().is_some());
+}
+
+pub async fn search_skips_expired_cruds_and_replies(fx: Fixture) {
+    let [alice, bob] = users(&fx, ["alice", "bob"]).await;
+    let expires_at = at(60);
+    let brief = crud(&fx, &alice, "ephemeral thought", at(0), expires_at).await;
+    let lasting = post(&fx, &alice, "lasting thought", 1).await;
+    // Replies are not cruds: search lists cruds.
+    reply(&fx, &bob, lasting.uuid, "a thought in reply", at(2)).await;
+
+    assert_eq!(
+        find(&fx, "thought", expires_at - MICRO).await,
+        [lasting.uuid, brief.uuid]
+    );
+    assert_eq!(find(&fx, "thought", expires_at).await, [lasting.uuid]);
+    assert!(find(&fx, "ephemeral", expires_at).await.is_empty());
+}
+
+/// Purging deletes search entries with the cruds: nothing stale is found, even by a search
+/// dated before the expiry, and what is posted afterwards is found as itself.
+pub async fn search_stays_consistent_after_purge(fx: Fixture) {
+    let alice = user(&fx, "alice").await;
+    let live = post(&fx, &alice, "purge survivor", 1).await;
+    // Posted last so that new rows may reuse their row ids once they are deleted.
+    crud(&fx, &alice, "purge rust", at(2), at(10)).await;
+    crud(&fx, &alice, "purge cloud", at(3), at(10)).await;
+
+    assert_eq!(fx.store.purge_expired(at(10)).await.unwrap(), 2);
+    // Dated before the expiry: only a real deletion hides them now.
+    assert_eq!(find(&fx, "purge", at(5)).await, [live.uuid]);
+    assert!(find(&fx, "rust", at(5)).await.is_empty());
+
+    let fresh = post(&fx, &alice, "purge fresh", 20).await;
+    let fresher = post(&fx, &alice, "purge fresher", 21).await;
+    let now = at(30);
+    assert_eq!(
+        find(&fx, "purge", now).await,
+        [fresher.uuid, fresh.uuid, live.uuid]
+    );
+    assert_eq!(find(&fx, "fresh", now).await, [fresh.uuid]);
+    assert!(
+        find(&fx, "rust", now).await.is_empty(),
+        "no stale words on new cruds"
+    );
+    assert!(
+        find(&fx, "cloud", now).await.is_empty(),
+        "no stale words on new cruds"
+    );
+
+    assert_eq!(fx.store.purge_expired(at(10)).await.unwrap(), 0);
+    assert_eq!(
+        find(&fx, "purge", now).await,
+        [fresher.uuid, fresh.uuid, live.uuid]
+    );
+}
