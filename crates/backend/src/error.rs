@@ -1,0 +1,111 @@
+//! The one error type of the API.
+//!
+//! Every failure becomes JSON: a 422 is the week-1 array of validation codes; anything else is
+//! `{"error": code, "message": sentence}`. Internal causes are logged here and never sent.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cruddur_contract::{ErrorBody, ErrorCode};
+use cruddur_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<ErrorCode>),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("invalid token")]
+    InvalidToken,
+    #[error("token expired, sign in again")]
+    TokenExpired,
+    #[error("wrong login or password")]
+    InvalidCredentials,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A request the router or an extractor refused (bad JSON, bad path, too large, …).
+    #[error("{message}")]
+    Rejected {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn invalid(code: ErrorCode) -> Self {
+        ApiError::Validation(vec![code])
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "authentication_required"),
+            ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token"),
+            ApiError::TokenExpired => (StatusCode::UNAUTHORIZED, "token_expired"),
+            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Rejected { status, code, .. } => (*status, code),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        match &self {
+            ApiError::Validation(codes) => {
+                return (status, axum::Json(codes)).into_response();
+            }
+            ApiError::Unavailable(cause) => tracing::warn!(error = ?cause, "store unavailable"),
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            _ => {}
+        }
+        let body = ErrorBody {
+            error: code.to_owned(),
+            message: self.to_string(),
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Taken(code) => ApiError::invalid(code),
+            StoreError::NotFound => ApiError::NotFound("resource"),
+            StoreError::Forbidden => ApiError::Forbidden,
+            StoreError::Unavailable(_) => ApiError::Unavailable(error.into()),
+            StoreError::UnsupportedUrl | StoreError::Internal(_) => {
+                ApiError::Internal(error.into())
+            }
+        }
+    }
+}
+
+impl From<Vec<ErrorCode>> for ApiError {
+    fn from(codes: Vec<ErrorCode>) -> Self {
+        ApiError::Validation(codes)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

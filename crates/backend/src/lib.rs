@@ -1,0 +1,23 @@
+//! The Cruddur backend: a JSON API over the stores.
+//!
+//! `startup` builds the application (stores, router, listener); `routes` holds one module per
+//! area of the API; `auth` the token and password handling and the extractors that enforce
+//! it; `error` the one error type every handler returns.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod cors;
+pub mod error;
+pub mod extract;
+pub mod pagination;
+pub mod purge;
+pub mod routes;
+pub mod seed;
+pub mod settings;
+pub mod shutdown;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use startup::Application;

@@ -1,0 +1,120 @@
+//! Feeds answer with a JSON array (the week-1 shape) and, when there is more, a
+//! `Link: <…>; rel="next"` header whose URL carries the cursor.
+
+use axum::http::{HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+use cruddur_contract::{Cursor, PageParams};
+use cruddur_store::Page;
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+/// Reads `cursor` and `limit`. The store is asked for one item more than the limit, so
+/// [`Paged::new`] can tell whether a next page exists without a second query.
+pub fn page_of(params: &PageParams) -> Result<(Page, u32), ApiError> {
+    let (after, limit) = params.resolve()?;
+    Ok((
+        Page {
+            after,
+            limit: limit + 1,
+        },
+        limit,
+    ))
+}
+
+/// Items that have a feed position.
+pub trait Positioned {
+    fn cursor(&self) -> Cursor;
+}
+
+/// One page of a feed, ready to send.
+pub struct Paged<T> {
+    items: Vec<T>,
+    next: Option<String>,
+}
+
+impl<T: Positioned> Paged<T> {
+    /// `items` as fetched with [`page_of`]'s over-read; `uri` is the request's, reused for the
+    /// next link with the cursor replaced.
+    pub fn new(mut items: Vec<T>, limit: u32, uri: &Uri) -> Self {
+        let limit = limit as usize;
+        let next = (items.len() > limit).then(|| {
+            items.truncate(limit);
+            next_link(uri, &items[limit - 1].cursor())
+        });
+        Paged { items, next }
+    }
+
+    /// Puts the page in the opposite order (a conversation reads oldest first) while the
+    /// cursor keeps walking back in time.
+    pub fn reversed(mut self) -> Self {
+        self.items.reverse();
+        self
+    }
+}
+
+impl<T: Serialize> IntoResponse for Paged<T> {
+    fn into_response(self) -> Response {
+        let mut response = axum::Json(self.items).into_response();
+        if let Some(link) = self.next.and_then(|link| HeaderValue::from_str(&link).ok()) {
+            response.headers_mut().insert(header::LINK, link);
+        }
+        response
+    }
+}
+
+fn next_link(uri: &Uri, cursor: &Cursor) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        if key != "cursor" {
+            query.append_pair(&key, &value);
+        }
+    }
+    query.append_pair("cursor", &cursor.encode());
+    format!("<{}?{}>; rel=\"next\"", uri.path(), query.finish())
+}
+
+mod positions {
+    use cruddur_contract::{Activity, Cursor, Message, MessageGroup, Notification};
+
+    use super::Positioned;
+
+    macro_rules! positioned_by_created_at {
+        ($($item:ty),*) => {$(
+            impl Positioned for $item {
+                fn cursor(&self) -> Cursor {
+                    Cursor { created_at: self.created_at, uuid: self.uuid }
+                }
+            }
+        )*};
+    }
+
+    positioned_by_created_at!(Activity, Message, MessageGroup, Notification);
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[test]
+    fn the_next_link_keeps_other_parameters_and_replaces_the_cursor() {
+        let uri: Uri = "/api/activities/search?term=%23rust&cursor=old&limit=5"
+            .parse()
+            .unwrap();
+        let cursor = Cursor {
+            created_at: Utc::now(),
+            uuid: Uuid::new_v4(),
+        };
+        let link = next_link(&uri, &cursor);
+        assert_eq!(
+            link,
+            format!(
+                "</api/activities/search?term=%23rust&limit=5&cursor={}>; rel=\"next\"",
+                cursor.encode()
+            )
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! Sign-up, sign-in, sign-out and the signed-in user.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use cruddur_contract::{AuthSession, ErrorBody, ErrorCode, SignIn, SignUp, UpdateProfile, User};
+use cruddur_store::NewUser;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::auth::{CurrentUser, password};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_up))
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_out))
+        .routes(routes!(me, update_me))
+}
+
+/// Creates an account and signs it in.
+#[utoipa::path(
+    post,
+    path = "/api/auth/sign_up",
+    tag = "accounts",
+    request_body = SignUp,
+    responses(
+        (status = 201, description = "Signed up and in", body = AuthSession),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 422, description = "Every failing rule, `handle_taken` and `email_taken` included", body = [ErrorCode]),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+async fn sign_up(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SignUp>,
+) -> ApiResult<(StatusCode, Json<AuthSession>)> {
+    let valid = body.validate()?;
+    let password_hash = password::hash(valid.password).await?;
+    let user = state
+        .store
+        .create_user(&NewUser {
+            display_name: valid.display_name,
+            handle: valid.handle,
+            email: valid.email,
+            password_hash,
+            created_at: state.clock.now(),
+        })
+        .await?;
+    let session = start_session(&state, user).await?;
+    Ok((StatusCode::CREATED, Json(session)))
+}
+
+/// Signs in with a handle or email and the password, and returns a bearer token.
+#[utoipa::path(
+    post,
+    path = "/api/auth/sign_in",
+    tag = "accounts",
+    request_body = SignIn,
+    responses(
+        (status = 200, description = "Signed in", body = AuthSession),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Wrong login or password", body = ErrorBody),
+        (status = 422, description = "`login_blank`, `password_blank`", body = [ErrorCode]),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+async fn sign_in(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SignIn>,
+) -> ApiResult<Json<AuthSession>> {
+    let (login, given_password) = body.validate()?;
+    let credentials = state.store.credentials(&login).await?;
+    let stored = credentials
+        .as_ref()
+        .map(|c| c.password_hash.clone())
+        .unwrap_or_else(|| password::decoy_hash().to_owned());
+    let matches = password::verify(given_password, stored).await?;
+    match credentials {
+        Some(credentials) if matches => Ok(Json(start_session(&state, credentials.user).await?)),
+        _ => Err(ApiError::InvalidCredentials),
+    }
+}
+
+async fn start_session(state: &AppState, user: User) -> ApiResult<AuthSession> {
+    let now = state.clock.now();
+    let session = Uuid::new_v4();
+    let (token, expires_at) = state
+        .tokens
+        .issue(user.uuid, session, now)
+        .map_err(ApiError::Internal)?;
+    state
+        .store
+        .create_session(session, user.uuid, now, expires_at)
+        .await?;
+    Ok(AuthSession {
+        token,
+        expires_at,
+        user,
+    })
+}
+
+/// Ends this token's session: the token stops working at once.
+#[utoipa::path(
+    post,
+    path = "/api/auth/sign_out",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+async fn sign_out(State(state): State<AppState>, current: CurrentUser) -> ApiResult<StatusCode> {
+    if let Some(session) = current.session {
+        state.store.delete_session(session).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The signed-in user", body = User),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+async fn me(current: CurrentUser) -> Json<User> {
+    Json(current.user)
+}
+
+/// Changes the signed-in user's display name and/or bio.
+#[utoipa::path(
+    patch,
+    path = "/api/me",
+    tag = "accounts",
+    request_body = UpdateProfile,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated user", body = User),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "Every failing rule", body = [ErrorCode]),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+async fn update_me(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(body): ApiJson<UpdateProfile>,
+) -> ApiResult<Json<User>> {
+    let (display_name, bio) = body.validate()?;
+    let user = state
+        .store
+        .update_user(current.user.uuid, display_name.as_deref(), bio.as_deref())
+        .await?;
+    Ok(Json(user))
+}

@@ -1,0 +1,61 @@
+//! Liveness (`/api/health-check`, week 1) and readiness (`/api/ready`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use cruddur_contract::{HealthCheck, Readiness, StoreStatus};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health_check))
+        .routes(routes!(ready))
+}
+
+/// The process is up. Touches no store, so it stays cheap for container health checks.
+#[utoipa::path(
+    get,
+    path = "/api/health-check",
+    tag = "health",
+    responses((status = 200, description = "Alive", body = HealthCheck))
+)]
+async fn health_check() -> Json<HealthCheck> {
+    Json(HealthCheck {
+        success: true,
+        ver: 1,
+    })
+}
+
+/// The stores answer. A 503 while any of them does not.
+#[utoipa::path(
+    get,
+    path = "/api/ready",
+    tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve", body = Readiness),
+        (status = 503, description = "A store is unreachable", body = Readiness),
+    )
+)]
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let (store, messages) = tokio::join!(state.store.ping(), state.messages.ping());
+    let stores = vec![
+        StoreStatus {
+            name: "sql".into(),
+            ok: store.is_ok(),
+        },
+        StoreStatus {
+            name: "messages".into(),
+            ok: messages.is_ok(),
+        },
+    ];
+    let ready = stores.iter().all(|s| s.ok);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(Readiness { ready, stores }))
+}

@@ -1,0 +1,163 @@
+//! Direct messages. Only the two participants of a conversation can read or add to it.
+
+use axum::Json;
+use axum::extract::{OriginalUri, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use cruddur_contract::{CreateMessage, ErrorBody, ErrorCode, Message, MessageGroup, PageParams};
+use cruddur_store::Participant;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::pagination::{Paged, page_of};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(message_groups))
+        .routes(routes!(group_messages))
+        .routes(routes!(conversation))
+        .routes(routes!(send))
+}
+
+/// My conversations, the one with the latest message first.
+#[utoipa::path(
+    get,
+    path = "/api/message_groups",
+    tag = "messages",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Conversations, latest first", body = [MessageGroup],
+            headers(("link" = String, description = "Next page, when there is one"))),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
+        (status = 503, description = "Message store unavailable", body = ErrorBody),
+    )
+)]
+async fn message_groups(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    current: CurrentUser,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<Paged<MessageGroup>> {
+    let (page, limit) = page_of(&params)?;
+    let me = Participant::from(&current.user);
+    let items = state.messages.message_groups(&me, &page).await?;
+    Ok(Paged::new(items, limit, &uri))
+}
+
+/// The messages of one of my conversations, oldest first; the `Link` header leads to older
+/// ones.
+#[utoipa::path(
+    get,
+    path = "/api/message_groups/{uuid}",
+    tag = "messages",
+    params(("uuid" = Uuid, Path, description = "The conversation"), PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Messages, oldest first", body = [Message],
+            headers(("link" = String, description = "Older messages, when there are some"))),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not a participant", body = ErrorBody),
+        (status = 404, description = "No such conversation", body = ErrorBody),
+        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
+        (status = 503, description = "Message store unavailable", body = ErrorBody),
+    )
+)]
+async fn group_messages(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    current: CurrentUser,
+    ApiPath(group): ApiPath<Uuid>,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<Paged<Message>> {
+    let (page, limit) = page_of(&params)?;
+    let me = Participant::from(&current.user);
+    let items = state.messages.group_messages(&me, group, &page).await?;
+    Ok(Paged::new(items, limit, &uri).reversed())
+}
+
+/// My conversation with a user, oldest first; the `Link` header leads to older messages.
+#[utoipa::path(
+    get,
+    path = "/api/messages/@{handle}",
+    tag = "messages",
+    params(("handle" = String, Path, description = "The other person's handle"), PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Messages, oldest first (empty if none yet)", body = [Message],
+            headers(("link" = String, description = "Older messages, when there are some"))),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
+        (status = 503, description = "Message store unavailable", body = ErrorBody),
+    )
+)]
+async fn conversation(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    current: CurrentUser,
+    ApiPath(handle): ApiPath<String>,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<Paged<Message>> {
+    let (page, limit) = page_of(&params)?;
+    let other = state
+        .store
+        .user_by_handle(&handle)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    let me = Participant::from(&current.user);
+    let items = state
+        .messages
+        .conversation(&me, &Participant::from(&other), &page)
+        .await?;
+    Ok(Paged::new(items, limit, &uri).reversed())
+}
+
+/// Sends a direct message, starting the conversation if needed. Answers 200 (as week 1 did).
+#[utoipa::path(
+    post,
+    path = "/api/messages",
+    tag = "messages",
+    request_body = CreateMessage,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The message", body = Message,
+            headers(("location" = String, description = "The conversation's URL"))),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "Every failing rule, `user_receiver_not_found` and `user_receiver_is_self` included", body = [ErrorCode]),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+async fn send(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(body): ApiJson<CreateMessage>,
+) -> ApiResult<impl IntoResponse> {
+    let (text, receiver_handle) = body.validate()?;
+    if receiver_handle.eq_ignore_ascii_case(&current.user.handle) {
+        return Err(ApiError::invalid(ErrorCode::UserReceiverIsSelf));
+    }
+    let receiver = state
+        .store
+        .user_by_handle(&receiver_handle)
+        .await?
+        .ok_or(ApiError::invalid(ErrorCode::UserReceiverNotFound))?;
+    let message = state
+        .messages
+        .send_message(
+            &Participant::from(&current.user),
+            &Participant::from(&receiver),
+            &text,
+            state.clock.now(),
+        )
+        .await?;
+    let location = format!("/api/messages/@{}", receiver.handle);
+    Ok(([(header::LOCATION, location)], Json(message)))
+}

@@ -1,0 +1,352 @@
+//! Configuration: every setting is an environment variable and a flag (`--help` lists them);
+//! every secret can also come from a file named by `NAME_FILE` (Docker and Kubernetes
+//! secrets). Resolved once at start-up into [`Settings`], whose `Debug` never shows a secret.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+
+/// How the process runs, which changes a few defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The API alone, as in a container: a token secret must be configured.
+    Backend,
+    /// `cargo run`: API and frontend in one process, demo data and demo user on, a random token
+    /// secret if none is configured.
+    AllInOne,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The raw settings as flags and environment variables.
+#[derive(Clone, clap::Args)]
+pub struct SettingsArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port of the API.
+    #[arg(long, env = "PORT", default_value_t = 4567)]
+    pub port: u16,
+    /// Folder for the embedded SQLite database when no database URL is given.
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// `sqlite:PATH` or `postgres://…` (secret: may hold a password).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// File holding the database URL.
+    #[arg(long, env = "DATABASE_URL_FILE")]
+    pub database_url_file: Option<PathBuf>,
+    /// The original app's name for the database URL.
+    #[arg(long, env = "CONNECTION_URL", hide_env_values = true)]
+    pub connection_url: Option<String>,
+    /// File holding the connection URL.
+    #[arg(long, env = "CONNECTION_URL_FILE")]
+    pub connection_url_file: Option<PathBuf>,
+    /// Secret that signs bearer tokens (at least 32 bytes).
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// File holding the token secret.
+    #[arg(long, env = "JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+    /// Origin of the web frontend, allowed by CORS (`*` allows any origin).
+    #[arg(long, env = "FRONTEND_URL")]
+    pub frontend_url: Option<String>,
+    /// Origin of the API itself, allowed by CORS (`*` allows any origin).
+    #[arg(long, env = "BACKEND_URL")]
+    pub backend_url: Option<String>,
+    /// Handle that unauthenticated requests act as (demo mode). Off unless set; all-in-one
+    /// defaults to `andrewbrown`.
+    #[arg(long, env = "DEMO_USER")]
+    pub demo_user: Option<String>,
+    /// Password of the seeded demo users.
+    #[arg(long, env = "DEMO_PASSWORD", hide_env_values = true)]
+    pub demo_password: Option<String>,
+    /// File holding the demo users' password.
+    #[arg(long, env = "DEMO_PASSWORD_FILE")]
+    pub demo_password_file: Option<PathBuf>,
+    /// Load the demo data at start-up when the store has none.
+    #[arg(long, env = "SEED_DEMO_DATA")]
+    pub seed_demo_data: Option<bool>,
+    /// `text` for people, `json` for log collectors.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+    /// Seconds between purges of expired cruds.
+    #[arg(long, env = "PURGE_INTERVAL_SECS", default_value_t = 60)]
+    pub purge_interval_secs: u64,
+    /// Seconds that in-flight requests get to finish after SIGTERM.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+    /// Seconds start-up waits for the database to answer.
+    #[arg(long, env = "DATABASE_WAIT_SECS", default_value_t = 30)]
+    pub database_wait_secs: u64,
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: DatabaseUrl,
+    pub jwt_secret: SecretString,
+    pub cors_origins: Vec<String>,
+    pub demo_user: Option<String>,
+    /// `None`: seeded users get an unguessable password and cannot sign in.
+    pub demo_password: Option<SecretString>,
+    pub seed_demo_data: bool,
+    pub log_format: LogFormat,
+    pub purge_interval: Duration,
+    pub shutdown_grace: Duration,
+    pub database_wait: Duration,
+    /// Set when no secret was configured and one was generated (all-in-one only).
+    pub jwt_secret_generated: bool,
+}
+
+/// The demo users' password in all-in-one mode, shown in the README.
+pub const ALL_IN_ONE_DEMO_PASSWORD: &str = "cruddur-demo";
+const MIN_JWT_SECRET_BYTES: usize = 32;
+
+impl Settings {
+    pub fn resolve(args: &SettingsArgs, mode: Mode) -> anyhow::Result<Settings> {
+        let database_url = one_of(&[
+            secret("DATABASE_URL", &args.database_url, &args.database_url_file)?,
+            secret(
+                "CONNECTION_URL",
+                &args.connection_url,
+                &args.connection_url_file,
+            )?,
+        ])
+        .context("set only one of DATABASE_URL, CONNECTION_URL and their _FILE forms")?
+        .map(|url| url.expose_secret().to_owned())
+        .unwrap_or_else(|| default_sqlite_url(&args.data_dir));
+
+        let configured_secret = secret("JWT_SECRET", &args.jwt_secret, &args.jwt_secret_file)?;
+        let (jwt_secret, jwt_secret_generated) = match (configured_secret, mode) {
+            (Some(secret), _) => {
+                if secret.expose_secret().len() < MIN_JWT_SECRET_BYTES {
+                    bail!("JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long");
+                }
+                (secret, false)
+            }
+            (None, Mode::AllInOne) => (random_secret(), true),
+            (None, Mode::Backend) => {
+                bail!("JWT_SECRET (or JWT_SECRET_FILE) is required to sign tokens")
+            }
+        };
+
+        let demo_password = secret(
+            "DEMO_PASSWORD",
+            &args.demo_password,
+            &args.demo_password_file,
+        )?
+        .or_else(|| (mode == Mode::AllInOne).then(|| ALL_IN_ONE_DEMO_PASSWORD.to_owned().into()));
+
+        let cors_origins = [&args.frontend_url, &args.backend_url]
+            .into_iter()
+            .flatten()
+            .map(|origin| origin.trim().trim_end_matches('/').to_owned())
+            .filter(|origin| !origin.is_empty())
+            .collect();
+
+        let demo_user = args
+            .demo_user
+            .clone()
+            .or_else(|| (mode == Mode::AllInOne).then(|| "andrewbrown".to_owned()))
+            .filter(|handle| !handle.trim().is_empty());
+
+        Ok(Settings {
+            listen: SocketAddr::new(args.host, args.port),
+            database_url: DatabaseUrl(database_url),
+            jwt_secret,
+            cors_origins,
+            demo_user,
+            demo_password,
+            seed_demo_data: args.seed_demo_data.unwrap_or(mode == Mode::AllInOne),
+            log_format: args.log_format,
+            purge_interval: Duration::from_secs(args.purge_interval_secs.max(1)),
+            shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+            database_wait: Duration::from_secs(args.database_wait_secs),
+            jwt_secret_generated,
+        })
+    }
+}
+
+/// A database URL whose `Debug` and `Display` hide the password.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        DatabaseUrl(url.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                // set_password only fails for URLs that cannot have one, which this has.
+                let _ = url.set_password(Some("REDACTED"));
+                write!(f, "{url}")
+            }
+            Ok(_) if !self.0.contains('@') => f.write_str(&self.0),
+            // Unparseable, or credentials in a form we do not recognise: show only the scheme.
+            _ => write!(f, "{}:REDACTED", self.0.split(':').next().unwrap_or("?")),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite:{}", data_dir.join("cruddur.db").display())
+}
+
+/// A secret given directly or as a file; both at once is a mistake worth stopping for.
+fn secret(
+    name: &str,
+    value: &Option<String>,
+    file: &Option<PathBuf>,
+) -> anyhow::Result<Option<SecretString>> {
+    match (value, file) {
+        (Some(_), Some(_)) => bail!("set either {name} or {name}_FILE, not both"),
+        (Some(value), None) => Ok(Some(value.clone().into())),
+        (None, Some(path)) => {
+            let contents = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {name}_FILE at {}", path.display()))?;
+            Ok(Some(
+                contents.trim_end_matches(['\r', '\n']).to_owned().into(),
+            ))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+fn one_of(candidates: &[Option<SecretString>]) -> anyhow::Result<Option<SecretString>> {
+    let mut given = candidates.iter().flatten();
+    let first = given.next().cloned();
+    if given.next().is_some() {
+        bail!("more than one value given");
+    }
+    Ok(first)
+}
+
+fn random_secret() -> SecretString {
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    hex.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct TestCli {
+        #[command(flatten)]
+        args: SettingsArgs,
+    }
+
+    fn args(flags: &[&str]) -> SettingsArgs {
+        let mut argv = vec!["test"];
+        argv.extend_from_slice(flags);
+        TestCli::try_parse_from(argv).unwrap().args
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn backend_mode_requires_a_token_secret() {
+        let error = Settings::resolve(&args(&[]), Mode::Backend).unwrap_err();
+        assert!(error.to_string().contains("JWT_SECRET"));
+        let settings = Settings::resolve(&args(&["--jwt-secret", SECRET]), Mode::Backend).unwrap();
+        assert!(!settings.jwt_secret_generated);
+        assert_eq!(settings.demo_user, None);
+        assert!(!settings.seed_demo_data);
+    }
+
+    #[test]
+    fn all_in_one_generates_a_secret_and_turns_on_the_demo() {
+        let settings = Settings::resolve(&args(&[]), Mode::AllInOne).unwrap();
+        assert!(settings.jwt_secret_generated);
+        assert!(settings.jwt_secret.expose_secret().len() >= MIN_JWT_SECRET_BYTES);
+        assert_eq!(settings.demo_user.as_deref(), Some("andrewbrown"));
+        assert!(settings.seed_demo_data);
+        assert_eq!(settings.database_url.expose(), "sqlite:data/cruddur.db");
+    }
+
+    #[test]
+    fn secrets_are_read_from_files_but_not_from_both_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jwt");
+        std::fs::write(&path, format!("{SECRET}\n")).unwrap();
+        let file = path.to_str().unwrap();
+
+        let settings =
+            Settings::resolve(&args(&["--jwt-secret-file", file]), Mode::Backend).unwrap();
+        assert_eq!(settings.jwt_secret.expose_secret(), SECRET);
+
+        let both = args(&["--jwt-secret", SECRET, "--jwt-secret-file", file]);
+        let error = Settings::resolve(&both, Mode::Backend).unwrap_err();
+        assert!(error.to_string().contains("not both"));
+    }
+
+    #[test]
+    fn connection_url_is_an_alias_that_cannot_be_doubled() {
+        let url = "postgres://cruddur:hunter22@db:5432/cruddur";
+        let alias = args(&["--connection-url", url, "--jwt-secret", SECRET]);
+        let settings = Settings::resolve(&alias, Mode::Backend).unwrap();
+        assert_eq!(settings.database_url.expose(), url);
+
+        let doubled = args(&["--connection-url", url, "--database-url", url]);
+        assert!(Settings::resolve(&doubled, Mode::AllInOne).is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_every_secret() {
+        let flags = [
+            "--database-url",
+            "postgres://cruddur:hunter22@db:5432/cruddur",
+            "--jwt-secret",
+            SECRET,
+            "--demo-password",
+            "swordfish",
+        ];
+        let settings = Settings::resolve(&args(&flags), Mode::Backend).unwrap();
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("hunter22"), "{shown}");
+        assert!(!shown.contains(SECRET), "{shown}");
+        assert!(!shown.contains("swordfish"), "{shown}");
+        assert!(shown.contains("db:5432"), "{shown}");
+    }
+
+    #[test]
+    fn cors_origins_skip_blanks_and_trailing_slashes() {
+        let flags = [
+            "--frontend-url",
+            "http://localhost:3000/",
+            "--backend-url",
+            "",
+        ];
+        let settings = Settings::resolve(&args(&flags), Mode::AllInOne).unwrap();
+        assert_eq!(settings.cors_origins, vec!["http://localhost:3000"]);
+    }
+}

@@ -1,0 +1,189 @@
+//! Building and running the application: wait for the database, migrate, seed if asked, bind,
+//! serve until told to stop, then drain.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use axum::http::Request;
+use cruddur_store::{StoreError, Stores};
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{password, token::TokenKeys};
+use crate::clock::Clock;
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::{cors, purge, routes, seed};
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    purge_interval: Duration,
+    shutdown_grace: Duration,
+}
+
+impl Application {
+    /// Opens the stores (waiting for the database up to `database_wait`), loads the demo data
+    /// when configured, and binds the listener (port 0 picks a free port).
+    pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        if settings.jwt_secret_generated {
+            tracing::warn!(
+                "JWT_SECRET is not set: using a random one, so sign-ins end when the process stops"
+            );
+        }
+        let stores = open_stores(settings).await?;
+        if settings.seed_demo_data {
+            seed_demo_data(&stores, settings, clock.as_ref()).await?;
+        }
+        if let Some(handle) = &settings.demo_user {
+            tracing::warn!(%handle, "demo mode: unauthenticated requests act as @{handle}");
+        }
+        let state = AppState {
+            store: stores.store,
+            messages: stores.messages,
+            clock,
+            tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)),
+            demo_user: settings.demo_user.as_deref().map(Arc::from),
+        };
+        let router = app(state.clone(), &settings.cors_origins);
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("binding {}", settings.listen))?;
+        Ok(Application {
+            listener,
+            router,
+            state,
+            purge_interval: settings.purge_interval,
+            shutdown_grace: settings.shutdown_grace,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        // A bound listener always has an address.
+        self.listener
+            .local_addr()
+            .expect("a bound listener has a local address")
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting connections and gives in-flight
+    /// requests up to the grace period to finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(address = %self.local_addr(), "Cruddur API listening");
+        let purger = purge::spawn(
+            self.state.store.clone(),
+            self.state.clock.clone(),
+            self.purge_interval,
+        );
+        let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown.await;
+            let _ = signalled_tx.send(());
+        };
+        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(signal);
+        let grace = self.shutdown_grace;
+        let deadline = async move {
+            if signalled_rx.await.is_ok() {
+                tokio::time::sleep(grace).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        let result = tokio::select! {
+            result = server => result.context("serving"),
+            () = deadline => {
+                tracing::warn!(?grace, "grace period over: dropping the requests still running");
+                Ok(())
+            }
+        };
+        purger.abort();
+        result
+    }
+}
+
+/// The full HTTP application: the API routes wrapped in request ids, request logging and CORS.
+pub fn app(state: AppState, cors_origins: &[String]) -> Router {
+    let (router, _document) = routes::api(state);
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|id| id.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id,
+                    )
+                }),
+            )
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(cors::layer(cors_origins)),
+    )
+}
+
+/// Opens the stores and migrates them. A database that is not reachable yet (a container
+/// starting next to ours) is retried with growing pauses until `database_wait` has passed.
+pub async fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match cruddur_store::open(settings.database_url.expose(), true).await {
+            Ok(stores) => {
+                tracing::info!(database = %settings.database_url, "store ready");
+                return Ok(stores);
+            }
+            Err(StoreError::Unavailable(cause)) if started.elapsed() < settings.database_wait => {
+                tracing::warn!(database = %settings.database_url, error = %cause, "database not reachable yet; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("opening the store at {}", settings.database_url));
+            }
+        }
+    }
+}
+
+/// Loads the demo data unless it is there already.
+pub async fn seed_demo_data(
+    stores: &Stores,
+    settings: &Settings,
+    clock: &dyn Clock,
+) -> anyhow::Result<()> {
+    let password = match &settings.demo_password {
+        Some(password) => password.expose_secret().to_owned(),
+        None => {
+            tracing::info!("DEMO_PASSWORD is not set: demo users get a random password");
+            uuid::Uuid::new_v4().to_string()
+        }
+    };
+    let password_hash = password::hash(password).await?;
+    match seed::seed(stores, clock.now(), &password_hash).await? {
+        Some(summary) => tracing::info!(
+            users = summary.users,
+            cruds = summary.cruds,
+            replies = summary.replies,
+            messages = summary.messages,
+            "loaded the demo data"
+        ),
+        None => tracing::debug!("demo data already present"),
+    }
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use cruddur_store::{MessageStore, Store};
+
+use crate::auth::token::TokenKeys;
+use crate::clock::Clock;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub messages: Arc<dyn MessageStore>,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: Arc<TokenKeys>,
+    /// Handle that unauthenticated requests act as, when demo mode is on.
+    pub demo_user: Option<Arc<str>>,
+}

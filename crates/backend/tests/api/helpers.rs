@@ -1,0 +1,200 @@
+//! `spawn_app`: a fresh server per test, and a few calls every test needs.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use cruddur_backend::Application;
+use cruddur_backend::clock::ManualClock;
+use cruddur_backend::settings::{DatabaseUrl, LogFormat, Settings};
+use cruddur_contract::{Activity, AuthSession, Reply};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const FRONTEND_ORIGIN: &str = "http://localhost:3000";
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    stop: Option<oneshot::Sender<()>>,
+    pub server: Option<JoinHandle<anyhow::Result<()>>>,
+    _data: TempDir,
+}
+
+/// Settings for a test server: port 0, a database in `data`, no demo mode.
+pub fn test_settings(data: &TempDir) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: DatabaseUrl::new(format!(
+            "sqlite:{}",
+            data.path().join("cruddur.db").display()
+        )),
+        jwt_secret: "a test secret that is long enough for HS256"
+            .to_owned()
+            .into(),
+        cors_origins: vec![FRONTEND_ORIGIN.to_owned()],
+        demo_user: None,
+        demo_password: None,
+        seed_demo_data: false,
+        log_format: LogFormat::Text,
+        purge_interval: Duration::from_secs(3600),
+        shutdown_grace: Duration::from_secs(5),
+        database_wait: Duration::ZERO,
+        jwt_secret_generated: false,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(&data);
+    configure(&mut settings);
+    // A fixed, recent start so that times in assertions are predictable.
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap(),
+    ));
+    let app = Application::build(&settings, clock.clone()).await.unwrap();
+    let address = app.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        clock,
+        stop: Some(stop),
+        server: Some(server),
+        _data: data,
+    }
+}
+
+/// A signed-up user and their token.
+pub struct TestUser {
+    pub token: String,
+    pub session: AuthSession,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.client.delete(self.url(path))
+    }
+
+    /// Asks the server to stop, as SIGTERM would.
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
+    pub async fn sign_up(&self, handle: &str) -> TestUser {
+        let response = self
+            .post("/api/auth/sign_up")
+            .json(&json!({
+                "display_name": format!("{handle} Display"),
+                "handle": handle,
+                "email": format!("{handle}@example.com"),
+                "password": "correct horse battery",
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let session: AuthSession = response.json().await.unwrap();
+        TestUser {
+            token: session.token.clone(),
+            session,
+        }
+    }
+
+    pub async fn crud(&self, user: &TestUser, message: &str) -> Activity {
+        self.crud_with_ttl(user, message, "7-days").await
+    }
+
+    pub async fn crud_with_ttl(&self, user: &TestUser, message: &str, ttl: &str) -> Activity {
+        let response = self
+            .post("/api/activities")
+            .bearer_auth(&user.token)
+            .json(&json!({ "message": message, "ttl": ttl }))
+            .send()
+            .await
+            .unwrap();
+        ok_json(response).await
+    }
+
+    pub async fn reply(&self, user: &TestUser, to: &Activity, message: &str) -> Reply {
+        let response = self
+            .post(&format!("/api/activities/{}/reply", to.uuid))
+            .bearer_auth(&user.token)
+            .json(&json!({ "message": message }))
+            .send()
+            .await
+            .unwrap();
+        ok_json(response).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Asserts a 200 and decodes the body.
+pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
+    let status = response.status();
+    let url = response.url().clone();
+    let body = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{url}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{url}: {e}: {body}"))
+}
+
+/// Asserts the status and that the body is JSON, and returns it.
+pub async fn error_json(response: Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status, "{}", response.url());
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    response.json().await.unwrap()
+}
+
+/// Asserts a 422 whose body is exactly these codes.
+pub async fn assert_codes(response: Response, codes: &[&str]) {
+    let body = error_json(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(body, json!(codes));
+}
+
+/// The `rel="next"` URL path of a response's `Link` header, if any.
+pub fn next_link(response: &Response) -> Option<String> {
+    let link = response.headers().get("link")?.to_str().unwrap();
+    let start = link.find('<')? + 1;
+    let end = link.find('>')?;
+    assert!(link.ends_with("rel=\"next\""), "{link}");
+    Some(link[start..end].to_owned())
+}

@@ -1,0 +1,17 @@
+//! End-to-end tests of the API over HTTP: each test starts its own server on port 0 with its
+//! own SQLite database and a clock it controls.
+
+mod accounts;
+mod activities;
+mod cors;
+mod errors;
+mod expiry;
+mod health;
+mod helpers;
+mod messages;
+mod notifications;
+mod openapi;
+mod outage;
+mod pagination;
+mod search;
+mod users;

@@ -1,0 +1,108 @@
+//! The API on PostgreSQL through a TCP proxy the test can cut: readiness and requests answer
+//! 503 JSON while the database is unreachable, and everything recovers by itself after.
+//! Needs CRUDDUR_TEST_POSTGRES_URL (an admin URL); ignored otherwise.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::Connection;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::helpers::{TestApp, error_json, spawn_app_with};
+
+/// Forwards connections on `listen` to `upstream` until aborted; aborting drops every
+/// forwarded connection, which to the server's pool looks like the database going away.
+async fn start_proxy(listen: SocketAddr, upstream: SocketAddr) -> (SocketAddr, JoinHandle<()>) {
+    let listener = TcpListener::bind(listen).await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut connections = JoinSet::new();
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                continue;
+            };
+            connections.spawn(async move {
+                if let Ok(mut server) = TcpStream::connect(upstream).await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+    (address, task)
+}
+
+/// Polls until `path` answers `status`, up to `limit`.
+async fn wait_for(app: &TestApp, path: &str, status: StatusCode, limit: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let answered = app.get(path).send().await.unwrap().status();
+        if answered == status {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < limit, "{path} still answers {answered}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs CRUDDUR_TEST_POSTGRES_URL; run with --ignored"]
+async fn postgres_outage_gives_503_and_recovers() {
+    let admin_url = std::env::var("CRUDDUR_TEST_POSTGRES_URL")
+        .expect("CRUDDUR_TEST_POSTGRES_URL must name a reachable PostgreSQL admin URL");
+    let admin = url::Url::parse(&admin_url).unwrap();
+    let upstream: SocketAddr = admin.socket_addrs(|| Some(5432)).unwrap()[0];
+    let database = format!("cruddur_outage_{}", uuid::Uuid::new_v4().simple());
+    let mut connection = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("PostgreSQL is not reachable at CRUDDUR_TEST_POSTGRES_URL");
+    sqlx::query(&format!("CREATE DATABASE {database}"))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+
+    let (proxy_address, proxy) = start_proxy("127.0.0.1:0".parse().unwrap(), upstream).await;
+    let mut through_proxy = admin.clone();
+    through_proxy.set_port(Some(proxy_address.port())).unwrap();
+    through_proxy.set_path(&database);
+    let app = spawn_app_with(|settings| {
+        settings.database_url = cruddur_backend::settings::DatabaseUrl::new(through_proxy.as_str());
+    })
+    .await;
+    let ada = app.sign_up("ada").await;
+    app.crud(&ada, "written before the outage").await;
+    wait_for(&app, "/api/ready", StatusCode::OK, Duration::from_secs(5)).await;
+
+    proxy.abort();
+    let _ = proxy.await;
+    wait_for(
+        &app,
+        "/api/ready",
+        StatusCode::SERVICE_UNAVAILABLE,
+        Duration::from_secs(10),
+    )
+    .await;
+    let started = Instant::now();
+    let response = app.get("/api/activities/home").send().await.unwrap();
+    let body: Value = error_json(response, StatusCode::SERVICE_UNAVAILABLE).await;
+    assert_eq!(body["error"], "service_unavailable");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "a request hung during the outage"
+    );
+
+    let (_, proxy) = start_proxy(proxy_address, upstream).await;
+    wait_for(&app, "/api/ready", StatusCode::OK, Duration::from_secs(15)).await;
+    let home: Vec<Value> =
+        crate::helpers::ok_json(app.get("/api/activities/home").send().await.unwrap()).await;
+    assert_eq!(home.len(), 1);
+
+    drop(app);
+    proxy.abort();
+    sqlx::query(&format!("DROP DATABASE {database} WITH (FORCE)"))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+}
