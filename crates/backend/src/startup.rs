@@ -14,7 +14,7 @@ use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::auth::{password, token::TokenKeys};
 use crate::clock::Clock;
@@ -118,19 +118,22 @@ pub fn app(state: AppState, cors_origins: &[String]) -> Router {
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .layer(
-                TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                    let request_id = request
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|id| id.to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                        request_id,
-                    )
-                }),
+                TraceLayer::new_for_http()
+                    .make_span_with(|request: &Request<_>| {
+                        let request_id = request
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|id| id.to_str().ok())
+                            .unwrap_or_default();
+                        tracing::info_span!(
+                            "request",
+                            method = %request.method(),
+                            path = %request.uri().path(),
+                            request_id,
+                        )
+                    })
+                    // One line a request at INFO (method, path, request id, status, latency).
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
             )
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(cors::layer(cors_origins)),
@@ -183,7 +186,7 @@ pub async fn seed_demo_data(
             messages = summary.messages,
             "loaded the demo data"
         ),
-        None => tracing::debug!("demo data already present"),
+        None => tracing::info!("demo data already present; nothing to load"),
     }
     Ok(())
 }
