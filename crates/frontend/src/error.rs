@@ -1,0 +1,119 @@
+//! The one error type of the pages, rendered as a styled error page.
+//!
+//! Causes are logged here and never shown: a visitor sees a status, a title and a sentence.
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cruddur_contract::ErrorCode;
+
+use crate::api::ApiError;
+use crate::views::{Layout, render};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("page not found")]
+    NotFound,
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+/// A styled error page (404, 400, 502, 503, …).
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub status: u16,
+    pub heading: &'static str,
+    pub detail: String,
+}
+
+impl PageError {
+    fn status_and_words(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            PageError::NotFound | PageError::Api(ApiError::NotFound) => (
+                StatusCode::NOT_FOUND,
+                "Nothing here",
+                "This page does not exist, or the crud expired and is gone for good.".into(),
+            ),
+            PageError::Api(ApiError::Validation(codes)) => (
+                StatusCode::BAD_REQUEST,
+                "That link does not work",
+                codes
+                    .iter()
+                    .map(|code| sentence(*code))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            PageError::Api(ApiError::Timeout | ApiError::Unavailable) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Cruddur is busy",
+                "The service is taking too long to answer. Try again in a few seconds.".into(),
+            ),
+            PageError::Api(ApiError::Unreachable(_) | ApiError::Unexpected(_)) => (
+                StatusCode::BAD_GATEWAY,
+                "Cruddur is unreachable",
+                "The service behind this site is not answering. Try again in a few seconds.".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, heading, detail) = self.status_and_words();
+        if status.is_server_error() {
+            tracing::warn!(error = ?self, "backend call failed");
+        }
+        let page = ErrorPage {
+            layout: Layout::bare(heading),
+            status: status.as_u16(),
+            heading,
+            detail,
+        };
+        let mut response = (status, render(&page)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
+    }
+}
+
+pub type PageResult<T> = Result<T, PageError>;
+
+/// The 404 page for routes that do not exist.
+pub async fn not_found() -> PageError {
+    PageError::NotFound
+}
+
+/// Every API error code in plain words, for people.
+pub fn sentence(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::MessageBlank => "Write something first.",
+        ErrorCode::MessageExceedMaxChars => "That is too long: shorten it a little.",
+        ErrorCode::TtlBlank => "Choose how long the crud should live.",
+        ErrorCode::TtlInvalid => "Choose one of the offered lifetimes.",
+        ErrorCode::SearchTermBlank => "Type a word or a #hashtag to search for.",
+        ErrorCode::UserRecieverHandleBlank => "Say who the message is for.",
+        ErrorCode::UserReceiverNotFound => "There is no one with that handle.",
+        ErrorCode::UserReceiverIsSelf => "You cannot send a message to yourself.",
+        ErrorCode::DisplayNameBlank => "Enter your name.",
+        ErrorCode::DisplayNameExceedMaxChars => "That name is too long.",
+        ErrorCode::HandleBlank => "Choose a handle.",
+        ErrorCode::HandleInvalid => "A handle is letters, digits and underscores only.",
+        ErrorCode::HandleTaken => "That handle is taken: try another.",
+        ErrorCode::EmailBlank => "Enter your email address.",
+        ErrorCode::EmailInvalid => "That does not look like an email address.",
+        ErrorCode::EmailTaken => "An account with that email already exists.",
+        ErrorCode::PasswordBlank => "Enter a password.",
+        ErrorCode::PasswordTooShort => "The password needs at least 8 characters.",
+        ErrorCode::PasswordExceedMaxChars => "That password is too long.",
+        ErrorCode::BioExceedMaxChars => "That bio is too long.",
+        ErrorCode::CannotFollowSelf => "You cannot follow yourself.",
+        ErrorCode::LoginBlank => "Enter your handle or email.",
+        ErrorCode::CursorInvalid => "This page link is broken: start again from the first page.",
+        ErrorCode::LimitInvalid => "This page link asks for too many items at once.",
+    }
+}

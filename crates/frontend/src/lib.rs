@@ -1,0 +1,17 @@
+//! The Cruddur web frontend: HTML pages rendered on the server from the backend's JSON API.
+//!
+//! `startup` builds the application (router, listener); `api` is the client of the backend;
+//! `views` holds one module per page, each with the Askama template structs it renders;
+//! `error` the one error type every handler returns, rendered as a styled page.
+
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod security;
+pub mod settings;
+pub mod shutdown;
+pub mod startup;
+pub mod telemetry;
+pub mod views;
+
+pub use startup::Application;

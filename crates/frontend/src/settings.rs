@@ -1,0 +1,71 @@
+//! Configuration: every setting is an environment variable and a flag (`--help` lists them),
+//! resolved once at start-up into [`Settings`].
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use url::Url;
+
+/// The raw settings as flags and environment variables.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SettingsArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port of the web pages.
+    #[arg(long, env = "PORT", default_value_t = 3000)]
+    pub port: u16,
+    /// Base URL of the backend API (plain HTTP).
+    #[arg(long, env = "BACKEND_URL", default_value = "http://127.0.0.1:4567")]
+    pub backend_url: String,
+    /// Milliseconds a call to the backend may take before the page gives up with a 503.
+    #[arg(long, env = "BACKEND_TIMEOUT_MS", default_value_t = 3000)]
+    pub backend_timeout_ms: u64,
+    /// Seconds that in-flight requests get to finish after SIGTERM.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub backend_url: Url,
+    pub backend_timeout: Duration,
+    pub shutdown_grace: Duration,
+}
+
+impl Settings {
+    pub fn resolve(args: &SettingsArgs) -> anyhow::Result<Settings> {
+        Ok(Settings {
+            listen: SocketAddr::new(args.host, args.port),
+            backend_url: backend_url(&args.backend_url)?,
+            backend_timeout: Duration::from_millis(args.backend_timeout_ms.max(1)),
+            shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        })
+    }
+}
+
+/// Parses the backend's base URL. Only `http` is accepted: the client is built without TLS,
+/// and the backend sits next to the frontend on a private network.
+pub fn backend_url(raw: &str) -> anyhow::Result<Url> {
+    let url =
+        Url::parse(raw.trim()).with_context(|| format!("BACKEND_URL {raw:?} is not a URL"))?;
+    if url.scheme() != "http" || url.host().is_none() {
+        bail!("BACKEND_URL must be an http:// URL with a host, not {raw:?}");
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_url_must_be_plain_http() {
+        assert!(backend_url("http://backend:4567").is_ok());
+        assert!(backend_url("https://backend").is_err());
+        assert!(backend_url("backend:4567").is_err());
+    }
+}

@@ -1,0 +1,60 @@
+//! `/search?term=`: full-text search of live cruds.
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use chrono::Utc;
+
+use super::{CrudPartial, Layout, Section, query, query_param, render};
+use crate::api::{ApiClient, ApiError};
+use crate::error::{PageResult, sentence};
+
+#[derive(Template)]
+#[template(path = "search/search.html")]
+pub struct SearchPage {
+    pub layout: Layout,
+    pub term: String,
+    /// Set instead of results when the search could not run (a blank term).
+    pub notice: Option<String>,
+    pub cruds: Vec<CrudPartial>,
+    pub next_page: Option<String>,
+}
+
+pub async fn show(State(api): State<ApiClient>, RawQuery(raw): RawQuery) -> PageResult<Response> {
+    let term = query_param(raw.as_deref(), "term").unwrap_or_default();
+    let cursor = query_param(raw.as_deref(), "cursor");
+    let (found, layout) = tokio::join!(
+        api.search(&term, cursor.as_deref()),
+        Layout::load(&api, "Search", Section::Other)
+    );
+    let mut page = SearchPage {
+        layout,
+        term,
+        notice: None,
+        cruds: Vec::new(),
+        next_page: None,
+    };
+    match found {
+        Ok(found) => {
+            page.cruds = CrudPartial::list(&found.items, Utc::now());
+            page.next_page = found.next_cursor.map(|cursor| {
+                format!(
+                    "/search?{}",
+                    query(&[("term", &page.term), ("cursor", &cursor)])
+                )
+            });
+        }
+        // The backend is the judge of what a blank term is; its codes become sentences.
+        Err(ApiError::Validation(codes)) => {
+            page.notice = Some(
+                codes
+                    .iter()
+                    .map(|code| sentence(*code))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        }
+        Err(error) => return Err(error.into()),
+    }
+    Ok(render(&page))
+}
