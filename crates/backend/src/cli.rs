@@ -11,7 +11,6 @@ use crate::Application;
 use crate::clock::SystemClock;
 use crate::settings::{Mode, Settings, SettingsArgs};
 use crate::startup::{open_stores, seed_demo_data};
-use crate::{shutdown, telemetry};
 
 #[derive(Debug, clap::Parser)]
 #[command(version, about = "The Cruddur API: micro-blogging whose posts expire.")]
@@ -47,12 +46,12 @@ pub async fn run(cli: Cli, mode: Mode) -> anyhow::Result<()> {
         return healthcheck(&cli.settings).await;
     }
     let settings = Settings::resolve(&cli.settings, mode)?;
-    telemetry::init(settings.log_format);
+    cruddur_serve::init_logging(settings.log_format);
     tracing::debug!(?settings, "settings");
     match command {
         Command::Serve => {
             let app = Application::build(&settings, Arc::new(SystemClock)).await?;
-            app.run_until_stopped(shutdown::signal()).await
+            app.run_until_stopped(cruddur_serve::stop_signal()).await
         }
         Command::Migrate => {
             open_stores(&settings).await?;

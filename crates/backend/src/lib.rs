@@ -15,9 +15,7 @@ pub mod purge;
 pub mod routes;
 pub mod seed;
 pub mod settings;
-pub mod shutdown;
 pub mod startup;
 pub mod state;
-pub mod telemetry;
 
 pub use startup::Application;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+pub use cruddur_serve::LogFormat;
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -19,12 +20,6 @@ pub enum Mode {
     /// `cargo run`: API and frontend in one process, demo data and demo user on, a random token
     /// secret if none is configured.
     AllInOne,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogFormat {
-    Text,
-    Json,
 }
 
 /// The raw settings as flags and environment variables.

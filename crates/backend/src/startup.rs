@@ -85,27 +85,8 @@ impl Application {
             self.state.clock.clone(),
             self.purge_interval,
         );
-        let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-        let signal = async move {
-            shutdown.await;
-            let _ = signalled_tx.send(());
-        };
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(signal);
-        let grace = self.shutdown_grace;
-        let deadline = async move {
-            if signalled_rx.await.is_ok() {
-                tokio::time::sleep(grace).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
-        };
-        let result = tokio::select! {
-            result = server => result.context("serving"),
-            () = deadline => {
-                tracing::warn!(?grace, "grace period over: dropping the requests still running");
-                Ok(())
-            }
-        };
+        let result =
+            cruddur_serve::serve(self.listener, self.router, shutdown, self.shutdown_grace).await;
         purger.abort();
         result
     }

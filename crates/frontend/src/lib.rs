@@ -9,9 +9,7 @@ pub mod assets;
 pub mod error;
 pub mod security;
 pub mod settings;
-pub mod shutdown;
 pub mod startup;
-pub mod telemetry;
 pub mod views;
 
 pub use startup::Application;

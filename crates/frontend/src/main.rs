@@ -1,8 +1,8 @@
 //! `cruddur-frontend`: the web pages on their own, as their container runs them.
 
 use clap::Parser;
+use cruddur_frontend::Application;
 use cruddur_frontend::settings::{Settings, SettingsArgs};
-use cruddur_frontend::{Application, shutdown, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -17,8 +17,8 @@ struct Cli {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::resolve(&Cli::parse().settings)?;
-    telemetry::init();
+    cruddur_serve::init_logging(settings.log_format);
     tracing::debug!(?settings, "settings");
     let app = Application::build(&settings).await?;
-    app.run_until_stopped(shutdown::signal()).await
+    app.run_until_stopped(cruddur_serve::stop_signal()).await
 }

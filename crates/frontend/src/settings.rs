@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use cruddur_serve::LogFormat;
 use url::Url;
 
 /// The raw settings as flags and environment variables.
@@ -25,6 +26,9 @@ pub struct SettingsArgs {
     /// Seconds that in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
+    /// `text` for people, `json` for log collectors.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
 }
 
 /// Resolved settings.
@@ -34,6 +38,7 @@ pub struct Settings {
     pub backend_url: Url,
     pub backend_timeout: Duration,
     pub shutdown_grace: Duration,
+    pub log_format: LogFormat,
 }
 
 impl Settings {
@@ -43,6 +48,7 @@ impl Settings {
             backend_url: backend_url(&args.backend_url)?,
             backend_timeout: Duration::from_millis(args.backend_timeout_ms.max(1)),
             shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+            log_format: args.log_format,
         })
     }
 }

@@ -48,27 +48,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr(), "Cruddur web pages listening");
-        let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-        let signal = async move {
-            shutdown.await;
-            let _ = signalled_tx.send(());
-        };
-        let server = axum::serve(self.listener, self.router).with_graceful_shutdown(signal);
-        let grace = self.shutdown_grace;
-        let deadline = async move {
-            if signalled_rx.await.is_ok() {
-                tokio::time::sleep(grace).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
-        };
-        tokio::select! {
-            result = server => result.context("serving"),
-            () = deadline => {
-                tracing::warn!(?grace, "grace period over: dropping the requests still running");
-                Ok(())
-            }
-        }
+        cruddur_serve::serve(self.listener, self.router, shutdown, self.shutdown_grace).await
     }
 }
 

@@ -70,6 +70,7 @@ pub async fn spawn_frontend(backend: &str, timeout: Duration) -> Running {
         backend_url: backend_url(backend).unwrap(),
         backend_timeout: timeout,
         shutdown_grace: Duration::from_secs(1),
+        log_format: cruddur_serve::LogFormat::Text,
     };
     let app = cruddur_frontend::Application::build(&settings)
         .await
