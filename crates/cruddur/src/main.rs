@@ -1,15 +1,97 @@
-//! `cruddur`: the whole site in one process on the embedded SQLite store, with demo data —
-//! what `cargo run` starts.
+//! `cruddur`: the whole site in one process — the API and the web pages on the embedded SQLite
+//! store, with demo data. This is what `cargo run` starts.
 
-use clap::{CommandFactory, FromArgMatches};
-use cruddur_backend::cli::{Cli, run};
-use cruddur_backend::settings::Mode;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use clap::Parser;
+use cruddur_backend::cli::Command;
+use cruddur_backend::clock::SystemClock;
+use cruddur_backend::settings::{Mode, Settings, SettingsArgs};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cruddur",
+    version,
+    about = "Cruddur all-in-one: the web pages and the API, with demo data, on an embedded SQLite database."
+)]
+struct Cli {
+    #[command(flatten)]
+    api: SettingsArgs,
+    /// Port of the web pages (the API keeps PORT).
+    #[arg(long, env = "WEB_PORT", default_value_t = 3000)]
+    web_port: u16,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// The frontend's own flags, given on its behalf so they cannot clash with the API's.
+#[derive(Parser)]
+struct WebCli {
+    #[command(flatten)]
+    web: cruddur_frontend::settings::SettingsArgs,
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let matches = Cli::command()
-        .name("cruddur")
-        .about("Cruddur all-in-one: the API with demo data on an embedded SQLite database.")
-        .get_matches();
-    run(Cli::from_arg_matches(&matches)?, Mode::AllInOne).await
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli).await,
+        command => {
+            let backend = cruddur_backend::cli::Cli {
+                settings: cli.api,
+                command: Some(command),
+            };
+            cruddur_backend::cli::run(backend, Mode::AllInOne).await
+        }
+    }
+}
+
+async fn serve(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::resolve(&cli.api, Mode::AllInOne)?;
+    cruddur_serve::init_logging(settings.log_format);
+    let api = cruddur_backend::Application::build(&settings, Arc::new(SystemClock)).await?;
+
+    let api_address = reachable(api.local_addr());
+    let web_address = SocketAddr::new(settings.listen.ip(), cli.web_port);
+    let web_args = WebCli::try_parse_from([
+        "cruddur".to_owned(),
+        format!("--host={}", web_address.ip()),
+        format!("--port={}", web_address.port()),
+        format!("--backend-url=http://{api_address}"),
+        format!(
+            "--shutdown-grace-secs={}",
+            settings.shutdown_grace.as_secs()
+        ),
+    ])?;
+    let web_settings = cruddur_frontend::settings::Settings::resolve(&web_args.web)?;
+    let web = cruddur_frontend::Application::build(&web_settings).await?;
+    tracing::info!(
+        "Cruddur is up: open http://{} (API at http://{api_address})",
+        reachable(web.local_addr())
+    );
+
+    // One signal stops both servers; each drains its own requests.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        cruddur_serve::stop_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    tokio::try_join!(
+        api.run_until_stopped(stopped(stop_rx.clone())),
+        web.run_until_stopped(stopped(stop_rx)),
+    )?;
+    Ok(())
+}
+
+/// An address to connect to: a wildcard listen address is reached through loopback.
+fn reachable(address: SocketAddr) -> SocketAddr {
+    if address.ip().is_unspecified() {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), address.port())
+    } else {
+        address
+    }
 }
