@@ -5,8 +5,12 @@
 
 use std::time::Duration;
 
-use cruddur_contract::{Activity, ErrorCode, Profile};
-use reqwest::{Response, StatusCode, header};
+use cruddur_contract::{
+    Activity, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode, Message,
+    MessageGroup, Notification, Profile, Reply, SignIn, SignUp, User,
+};
+use reqwest::{Method, Response, StatusCode, header};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 use uuid::Uuid;
@@ -16,6 +20,9 @@ use uuid::Uuid;
 pub enum ApiError {
     #[error("not found")]
     NotFound,
+    /// No token, an expired or revoked one, or a wrong password at sign-in.
+    #[error("not signed in")]
+    Unauthorized,
     #[error("validation failed: {0:?}")]
     Validation(Vec<ErrorCode>),
     #[error("the backend did not answer in time")]
@@ -39,6 +46,15 @@ pub struct Page<T> {
 pub struct ApiClient {
     http: reqwest::Client,
     base: Url,
+    /// The signed-in user's bearer token, sent with every call when set.
+    token: Option<String>,
+}
+
+/// A like or a repost, and whether it is being given or taken back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reaction {
+    Like,
+    Repost,
 }
 
 impl ApiClient {
@@ -50,7 +66,95 @@ impl ApiClient {
             // outside world must not sit between the two.
             .no_proxy()
             .build()?;
-        Ok(ApiClient { http, base })
+        Ok(ApiClient {
+            http,
+            base,
+            token: None,
+        })
+    }
+
+    /// This client acting as the user holding `token` (the same connection pool).
+    pub fn as_user(&self, token: Option<&str>) -> ApiClient {
+        ApiClient {
+            token: token.map(str::to_owned),
+            ..self.clone()
+        }
+    }
+
+    pub async fn sign_up(&self, body: &SignUp) -> Result<AuthSession, ApiError> {
+        self.send_json(Method::POST, &["api", "auth", "sign_up"], body)
+            .await
+    }
+
+    pub async fn sign_in(&self, body: &SignIn) -> Result<AuthSession, ApiError> {
+        self.send_json(Method::POST, &["api", "auth", "sign_in"], body)
+            .await
+    }
+
+    /// Ends the session of this client's token.
+    pub async fn sign_out(&self) -> Result<(), ApiError> {
+        let url = self.url(&["api", "auth", "sign_out"]);
+        self.call(Method::POST, url, None::<&()>).await.map(drop)
+    }
+
+    /// The user this client's token belongs to.
+    pub async fn me(&self) -> Result<User, ApiError> {
+        let response = self.get(self.url(&["api", "me"])).await?;
+        decode(response).await
+    }
+
+    pub async fn create_activity(&self, body: &CreateActivity) -> Result<Activity, ApiError> {
+        self.send_json(Method::POST, &["api", "activities"], body)
+            .await
+    }
+
+    pub async fn reply(&self, to: Uuid, body: &CreateReply) -> Result<Reply, ApiError> {
+        let to = to.to_string();
+        self.send_json(Method::POST, &["api", "activities", &to, "reply"], body)
+            .await
+    }
+
+    /// Gives (`on`) or takes back a like or repost; both are idempotent.
+    pub async fn react(&self, uuid: Uuid, reaction: Reaction, on: bool) -> Result<(), ApiError> {
+        let what = match reaction {
+            Reaction::Like => "like",
+            Reaction::Repost => "repost",
+        };
+        let url = self.url(&["api", "activities", &uuid.to_string(), what]);
+        let method = if on { Method::POST } else { Method::DELETE };
+        self.call(method, url, None::<&()>).await.map(drop)
+    }
+
+    /// Follows (`on`) or unfollows a user.
+    pub async fn follow(&self, handle: &str, on: bool) -> Result<Profile, ApiError> {
+        let url = self.url(&["api", "users", &format!("@{handle}"), "follow"]);
+        let method = if on { Method::POST } else { Method::DELETE };
+        decode(self.call(method, url, None::<&()>).await?).await
+    }
+
+    /// The signed-in user's notifications, newest first.
+    pub async fn notifications(&self) -> Result<Vec<Notification>, ApiError> {
+        decode(
+            self.get(self.url(&["api", "activities", "notifications"]))
+                .await?,
+        )
+        .await
+    }
+
+    /// The signed-in user's conversations, most recent first.
+    pub async fn message_groups(&self) -> Result<Vec<MessageGroup>, ApiError> {
+        decode(self.get(self.url(&["api", "message_groups"])).await?).await
+    }
+
+    /// The latest messages with `handle`, oldest first.
+    pub async fn conversation(&self, handle: &str) -> Result<Vec<Message>, ApiError> {
+        let url = self.url(&["api", "messages", &format!("@{handle}")]);
+        decode(self.get(url).await?).await
+    }
+
+    pub async fn send_message(&self, body: &CreateMessage) -> Result<Message, ApiError> {
+        self.send_json(Method::POST, &["api", "messages"], body)
+            .await
     }
 
     /// The public timeline, newest first.
@@ -110,10 +214,39 @@ impl ApiClient {
     }
 
     async fn get(&self, url: Url) -> Result<Response, ApiError> {
-        let response = self.http.get(url).send().await.map_err(transport)?;
+        self.call(Method::GET, url, None::<&()>).await
+    }
+
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let url = self.url(segments);
+        decode(self.call(method, url, Some(body)).await?).await
+    }
+
+    /// One call with the token (when set) and an optional JSON body; non-success statuses
+    /// become the matching [`ApiError`].
+    async fn call<B: Serialize>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+    ) -> Result<Response, ApiError> {
+        let mut request = self.http.request(method, url);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(transport)?;
         match response.status() {
             status if status.is_success() => Ok(response),
             StatusCode::NOT_FOUND => Err(ApiError::NotFound),
+            StatusCode::UNAUTHORIZED => Err(ApiError::Unauthorized),
             StatusCode::UNPROCESSABLE_ENTITY => match response.json().await {
                 Ok(codes) => Err(ApiError::Validation(codes)),
                 Err(error) => Err(transport(error)),

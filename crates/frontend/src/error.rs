@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use cruddur_contract::ErrorCode;
 
 use crate::api::ApiError;
@@ -14,6 +14,14 @@ use crate::views::{Layout, render};
 pub enum PageError {
     #[error("page not found")]
     NotFound,
+    /// A failed CSRF or origin check.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("bad request")]
+    BadRequest,
+    /// The page or action needs a signed-in user: answered by a redirect to `/signin`.
+    #[error("sign-in required")]
+    SignInRequired,
     #[error(transparent)]
     Api(#[from] ApiError),
 }
@@ -36,14 +44,28 @@ impl PageError {
                 "Nothing here",
                 "This page does not exist, or the crud expired and is gone for good.".into(),
             ),
+            PageError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "That did not come from here",
+                "The form was stale or sent from another site, so nothing was changed. \
+                 Go back, reload the page and try again."
+                    .into(),
+            ),
+            PageError::BadRequest => (
+                StatusCode::BAD_REQUEST,
+                "That form did not make sense",
+                "Go back, reload the page and try again.".into(),
+            ),
+            // Answered by a redirect in `into_response`; these words are never shown.
+            PageError::SignInRequired | PageError::Api(ApiError::Unauthorized) => (
+                StatusCode::UNAUTHORIZED,
+                "Sign in first",
+                "Sign in to do that.".into(),
+            ),
             PageError::Api(ApiError::Validation(codes)) => (
                 StatusCode::BAD_REQUEST,
                 "That link does not work",
-                codes
-                    .iter()
-                    .map(|code| sentence(*code))
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                sentences(codes),
             ),
             PageError::Api(ApiError::Timeout | ApiError::Unavailable) => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -61,6 +83,9 @@ impl PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        if let PageError::SignInRequired | PageError::Api(ApiError::Unauthorized) = self {
+            return Redirect::to("/signin").into_response();
+        }
         let (status, heading, detail) = self.status_and_words();
         if status.is_server_error() {
             tracing::warn!(error = ?self, "backend call failed");
@@ -86,6 +111,15 @@ pub type PageResult<T> = Result<T, PageError>;
 /// The 404 page for routes that do not exist.
 pub async fn not_found() -> PageError {
     PageError::NotFound
+}
+
+/// Every code's sentence, joined, for a notice that is not next to one field.
+pub fn sentences(codes: &[ErrorCode]) -> String {
+    codes
+        .iter()
+        .map(|code| sentence(*code))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Every API error code in plain words, for people.

@@ -2,12 +2,14 @@
 //!
 //! `startup` builds the application (router, listener); `api` is the client of the backend;
 //! `views` holds one module per page, each with the Askama template structs it renders;
-//! `error` the one error type every handler returns, rendered as a styled page.
+//! `error` the one error type every handler returns, rendered as a styled page; `session`
+//! the signed-in user, the session cookie and the CSRF checks.
 
 pub mod api;
 pub mod assets;
 pub mod error;
 pub mod security;
+pub mod session;
 pub mod settings;
 pub mod startup;
 pub mod views;

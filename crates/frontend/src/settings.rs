@@ -26,6 +26,11 @@ pub struct SettingsArgs {
     /// Seconds that in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
+    /// Mark the session and CSRF cookies `Secure` (sent over HTTPS only). Off by default
+    /// because the all-in-one server runs on plain http://localhost; turn it on whenever the
+    /// site is served over HTTPS.
+    #[arg(long, env = "COOKIE_SECURE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub cookie_secure: bool,
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -38,6 +43,7 @@ pub struct Settings {
     pub backend_url: Url,
     pub backend_timeout: Duration,
     pub shutdown_grace: Duration,
+    pub cookie_secure: bool,
     pub log_format: LogFormat,
 }
 
@@ -48,6 +54,7 @@ impl Settings {
             backend_url: backend_url(&args.backend_url)?,
             backend_timeout: Duration::from_millis(args.backend_timeout_ms.max(1)),
             shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+            cookie_secure: args.cookie_secure,
             log_format: args.log_format,
         })
     }

@@ -6,13 +6,27 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use axum::routing::get;
+use axum::extract::FromRef;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 use crate::api::ApiClient;
 use crate::settings::Settings;
-use crate::{assets, error, security, views};
+use crate::{assets, error, security, session, views};
+
+/// What every handler may use: the backend client and how to mark cookies.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub api: ApiClient,
+    pub cookie_secure: bool,
+}
+
+impl FromRef<AppState> for ApiClient {
+    fn from_ref(state: &AppState) -> ApiClient {
+        state.api.clone()
+    }
+}
 
 pub struct Application {
     listener: TcpListener,
@@ -30,7 +44,10 @@ impl Application {
             .with_context(|| format!("binding {}", settings.listen))?;
         Ok(Application {
             listener,
-            router: app(api),
+            router: app(AppState {
+                api,
+                cookie_secure: settings.cookie_secure,
+            }),
             shutdown_grace: settings.shutdown_grace,
         })
     }
@@ -52,17 +69,36 @@ impl Application {
     }
 }
 
-/// Every page and asset, wrapped in request logging and the security headers (which also
-/// cover the 404 and error pages).
-pub fn app(api: ApiClient) -> Router {
+/// Every page and asset, wrapped in request logging, the session and CSRF layer, and the
+/// security headers (which also cover the 404 and error pages).
+pub fn app(state: AppState) -> Router {
+    use views::{account, actions, home, messages, notifications, profile, search, status};
     Router::new()
-        .route("/", get(views::home::show))
-        .route("/search", get(views::search::show))
-        .route("/@{handle}", get(views::profile::show))
-        .route("/@{handle}/status/{uuid}", get(views::status::show))
+        .route("/", get(home::show))
+        .route("/search", get(search::show))
+        .route("/signup", get(account::show_sign_up).post(account::sign_up))
+        .route("/signin", get(account::show_sign_in).post(account::sign_in))
+        .route("/signout", post(account::sign_out))
+        .route("/cruds", post(actions::create_crud))
+        .route("/cruds/{uuid}/like", post(actions::like))
+        .route("/cruds/{uuid}/repost", post(actions::repost))
+        .route("/notifications", get(notifications::show))
+        .route("/messages", get(messages::groups))
+        .route(
+            "/messages/@{handle}",
+            get(messages::conversation).post(messages::send),
+        )
+        .route("/@{handle}", get(profile::show))
+        .route("/@{handle}/follow", post(actions::follow))
+        .route("/@{handle}/status/{uuid}", get(status::show))
+        .route("/@{handle}/status/{uuid}/reply", post(actions::reply))
         .route("/static/{file}", get(assets::serve))
         .fallback(error::not_found)
-        .with_state(api)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ))
+        .with_state(state)
         .layer(axum::middleware::map_response(security::headers))
         .layer(TraceLayer::new_for_http())
 }

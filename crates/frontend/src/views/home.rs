@@ -1,34 +1,99 @@
-//! `/`: the public timeline.
+//! `/`: the public timeline, with the crud composer for a signed-in user.
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use chrono::Utc;
+use cruddur_contract::Ttl;
+use cruddur_contract::activity::CRUD_MAX_CHARS;
 
-use super::{CrudPartial, Layout, Section, query, query_param, render};
+use super::forms::FieldErrors;
+use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
 use crate::api::ApiClient;
 use crate::error::PageResult;
+use crate::session::Viewer;
 
 #[derive(Template)]
 #[template(path = "home/home.html")]
 pub struct HomePage {
     pub layout: Layout,
+    /// `None` when signed out: the page invites to join instead.
+    pub composer: Option<ComposerPartial>,
     pub cruds: Vec<CrudPartial>,
     pub next_page: Option<String>,
 }
 
-pub async fn show(State(api): State<ApiClient>, RawQuery(raw): RawQuery) -> PageResult<Response> {
+/// The crud composer: the text, how long it lives, and what was wrong with the last try.
+#[derive(Template)]
+#[template(path = "home/composer_partial.html")]
+pub struct ComposerPartial {
+    pub forms: FormContext,
+    pub message: String,
+    pub ttls: Vec<TtlChoice>,
+    pub errors: FieldErrors,
+    pub max_chars: usize,
+}
+
+pub struct TtlChoice {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl ComposerPartial {
+    /// The composer holding `message` with `ttl` chosen (7 days unless another valid one).
+    pub fn new(viewer: &Viewer, message: &str, ttl: &str, errors: FieldErrors) -> Self {
+        let chosen = ttl.parse().unwrap_or(Ttl::SevenDays);
+        ComposerPartial {
+            forms: FormContext::new(viewer, "/"),
+            message: message.to_owned(),
+            ttls: Ttl::ALL
+                .into_iter()
+                .map(|ttl| TtlChoice {
+                    value: ttl.as_str(),
+                    label: ttl.as_str().replace('-', " "),
+                    selected: ttl == chosen,
+                })
+                .collect(),
+            errors,
+            max_chars: CRUD_MAX_CHARS,
+        }
+    }
+}
+
+pub async fn show(
+    State(api): State<ApiClient>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
+    let composer = viewer
+        .user
+        .is_some()
+        .then(|| ComposerPartial::new(&viewer, "", "", FieldErrors::default()));
+    Ok(render(
+        &page(&api, &viewer, cursor.as_deref(), composer).await?,
+    ))
+}
+
+/// The home page around this composer (a fresh one, or one sent back with errors).
+pub async fn page(
+    api: &ApiClient,
+    viewer: &Viewer,
+    cursor: Option<&str>,
+    composer: Option<ComposerPartial>,
+) -> PageResult<HomePage> {
     let (feed, layout) = tokio::join!(
-        api.home(cursor.as_deref(), None),
-        Layout::load(&api, "Home", Section::Home)
+        api.home(cursor, None),
+        Layout::load(api, viewer, "Home", Section::Home)
     );
     let feed = feed?;
-    Ok(render(&HomePage {
+    Ok(HomePage {
         layout,
-        cruds: CrudPartial::list(&feed.items, Utc::now()),
+        composer,
+        cruds: CrudPartial::list(&feed.items, Utc::now(), &FormContext::new(viewer, "/")),
         next_page: feed
             .next_cursor
             .map(|cursor| format!("/?{}", query(&[("cursor", &cursor)]))),
-    }))
+    })
 }

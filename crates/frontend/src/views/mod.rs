@@ -1,7 +1,12 @@
 //! The pages, one module each, and what they share: the layout around every page, the crud
 //! and reply partials, and the way times are put into words.
 
+pub mod account;
+pub mod actions;
+pub mod forms;
 pub mod home;
+pub mod messages;
+pub mod notifications;
 pub mod profile;
 pub mod search;
 pub mod status;
@@ -17,15 +22,19 @@ use cruddur_contract::{Activity, Reply};
 
 use crate::api::ApiClient;
 use crate::assets;
+use crate::session::Viewer;
 
 /// How many cruds of the home feed the trending hashtags are counted from.
 const TRENDING_SAMPLE: u32 = 100;
 const TRENDING_SHOWN: usize = 5;
+const SUGGESTED_SHOWN: usize = 3;
 
 /// Which navigation entry is the current page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Home,
+    Notifications,
+    Messages,
     /// A page with no entry of its own in the navigation.
     Other,
 }
@@ -37,8 +46,22 @@ pub struct Layout {
     /// `None` when not loaded (error pages, backend trouble): the panel is left out rather
     /// than claiming there is nothing trending.
     pub trending: Option<Vec<Trend>>,
+    /// People to look at, loaded with the trending hashtags (and left out with them).
+    pub suggested: Option<Vec<NavUser>>,
     pub stylesheet: String,
     pub icon: String,
+    pub script: String,
+    /// Who is signed in, for the navigation; `None` when signed out.
+    pub user: Option<NavUser>,
+    /// The CSRF token for the sign-out form.
+    pub csrf: String,
+}
+
+/// A person as the navigation and the sidebar show them.
+pub struct NavUser {
+    pub display_name: String,
+    pub handle: String,
+    pub profile_url: String,
 }
 
 /// A hashtag and how many live cruds carry it.
@@ -55,18 +78,38 @@ impl Layout {
             title: title.to_owned(),
             section: Section::Other,
             trending: None,
+            suggested: None,
             stylesheet: assets::url("cruddur.css"),
             icon: assets::url("favicon.svg"),
+            script: assets::url("cruddur.js"),
+            user: None,
+            csrf: String::new(),
         }
+    }
+
+    /// The layout with the viewer in the navigation, without a sidebar (for forms).
+    pub fn for_viewer(viewer: &Viewer, title: &str, section: Section) -> Self {
+        let mut layout = Layout::bare(title);
+        layout.section = section;
+        layout.csrf = viewer.csrf.clone();
+        layout.user = viewer.user.as_ref().map(|user| NavUser {
+            display_name: user.display_name.clone(),
+            handle: user.handle.clone(),
+            profile_url: profile_url(&user.handle),
+        });
+        layout
     }
 
     /// The layout with the trending hashtags of the live home feed. The sidebar is an extra:
     /// when it cannot be loaded the page is still shown, without it.
-    pub async fn load(api: &ApiClient, title: &str, section: Section) -> Self {
-        let mut layout = Layout::bare(title);
-        layout.section = section;
+    pub async fn load(api: &ApiClient, viewer: &Viewer, title: &str, section: Section) -> Self {
+        let mut layout = Layout::for_viewer(viewer, title, section);
         match api.home(None, Some(TRENDING_SAMPLE)).await {
-            Ok(feed) => layout.trending = Some(trending(&feed.items, Utc::now())),
+            Ok(feed) => {
+                layout.trending = Some(trending(&feed.items, Utc::now()));
+                let me = viewer.user.as_ref().map(|user| user.handle.as_str());
+                layout.suggested = Some(suggested(&feed.items, me));
+            }
             Err(error) => tracing::warn!(%error, "trending hashtags unavailable"),
         }
         layout
@@ -100,6 +143,26 @@ pub fn trending(cruds: &[Activity], now: DateTime<Utc>) -> Vec<Trend> {
     trends
 }
 
+/// The most recent authors of the timeline other than the viewer, each once. (Whether the
+/// viewer already follows them would take a call per author, so it is not checked.)
+pub fn suggested(cruds: &[Activity], me: Option<&str>) -> Vec<NavUser> {
+    let mut people: Vec<NavUser> = Vec::new();
+    for crud in cruds {
+        let seen = people.iter().any(|p| p.handle == crud.handle);
+        if !seen && me != Some(crud.handle.as_str()) {
+            people.push(NavUser {
+                display_name: crud.display_name.clone(),
+                handle: crud.handle.clone(),
+                profile_url: profile_url(&crud.handle),
+            });
+        }
+        if people.len() == SUGGESTED_SHOWN {
+            break;
+        }
+    }
+    people
+}
+
 /// One crud in a list or on its own page.
 #[derive(Template)]
 #[template(path = "shared/crud_partial.html")]
@@ -118,11 +181,33 @@ pub struct CrudPartial {
     pub replies_count: i64,
     pub reposts_count: i64,
     pub likes_count: i64,
+    pub like_url: String,
+    pub repost_url: String,
+    pub forms: FormContext,
+}
+
+/// What every small action form in a list needs: the CSRF token and where to come back to.
+#[derive(Debug, Clone)]
+pub struct FormContext {
+    pub csrf: String,
+    pub back: String,
+}
+
+impl FormContext {
+    pub fn new(viewer: &Viewer, back: &str) -> Self {
+        FormContext {
+            csrf: viewer.csrf.clone(),
+            back: back.to_owned(),
+        }
+    }
 }
 
 impl CrudPartial {
-    pub fn new(crud: &Activity, now: DateTime<Utc>) -> Self {
+    pub fn new(crud: &Activity, now: DateTime<Utc>, forms: &FormContext) -> Self {
         CrudPartial {
+            like_url: format!("/cruds/{}/like", crud.uuid),
+            repost_url: format!("/cruds/{}/repost", crud.uuid),
+            forms: forms.clone(),
             display_name: crud.display_name.clone(),
             handle: crud.handle.clone(),
             message: crud.message.clone(),
@@ -140,12 +225,27 @@ impl CrudPartial {
         }
     }
 
-    pub fn list(cruds: &[Activity], now: DateTime<Utc>) -> Vec<Self> {
+    pub fn list(cruds: &[Activity], now: DateTime<Utc>, forms: &FormContext) -> Vec<Self> {
         cruds
             .iter()
-            .map(|crud| CrudPartial::new(crud, now))
+            .map(|crud| CrudPartial::new(crud, now, forms))
             .collect()
     }
+}
+
+/// A text box and a button: the reply form and the direct-message form.
+#[derive(Template)]
+#[template(path = "shared/message_form_partial.html")]
+pub struct MessageFormPartial {
+    /// The form's id, also the prefix of its controls' ids.
+    pub id: &'static str,
+    pub action: String,
+    pub label: &'static str,
+    pub button: &'static str,
+    pub forms: FormContext,
+    pub message: String,
+    pub errors: forms::FieldErrors,
+    pub max_chars: usize,
 }
 
 /// One reply under a crud.
@@ -160,11 +260,15 @@ pub struct ReplyPartial {
     pub created_on: String,
     pub ago: String,
     pub likes_count: i64,
+    pub like_url: String,
+    pub forms: FormContext,
 }
 
 impl ReplyPartial {
-    pub fn new(reply: &Reply, now: DateTime<Utc>) -> Self {
+    pub fn new(reply: &Reply, now: DateTime<Utc>, forms: &FormContext) -> Self {
         ReplyPartial {
+            like_url: format!("/cruds/{}/like", reply.uuid),
+            forms: forms.clone(),
             display_name: reply.display_name.clone(),
             handle: reply.handle.clone(),
             message: reply.message.clone(),
@@ -187,6 +291,11 @@ pub fn render(template: &impl Template) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
         }
     }
+}
+
+/// A form sent back with what was wrong with it.
+pub fn unprocessable(template: &impl Template) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, render(template)).into_response()
 }
 
 /// The profile address. Handles are letters, digits and `_`, so this encodes nothing for a
@@ -309,6 +418,21 @@ mod tests {
     }
 
     #[test]
+    fn suggested_people_are_other_recent_authors_once_each() {
+        let by = |handle: &str| Activity {
+            handle: handle.into(),
+            ..crud("hi", 5)
+        };
+        let cruds = [by("me"), by("a"), by("a"), by("b"), by("c"), by("d")];
+        let handles: Vec<String> = suggested(&cruds, Some("me"))
+            .into_iter()
+            .map(|p| p.handle)
+            .collect();
+        assert_eq!(handles, vec!["a", "b", "c"]);
+        assert_eq!(suggested(&cruds[..2], None).len(), 2);
+    }
+
+    #[test]
     fn profile_urls_keep_handles_inside_the_path() {
         assert_eq!(profile_url("andrew_brown2"), "/@andrew_brown2");
         assert_eq!(profile_url("a/b c"), "/@a%2Fb%20c");
@@ -316,7 +440,11 @@ mod tests {
 
     #[test]
     fn user_text_is_escaped_in_partials() {
-        let html = CrudPartial::new(&crud("<script>alert(1)</script>", 5), at(0))
+        let forms = FormContext {
+            csrf: "token".into(),
+            back: "/".into(),
+        };
+        let html = CrudPartial::new(&crud("<script>alert(1)</script>", 5), at(0), &forms)
             .render()
             .unwrap();
         assert!(html.contains("&#60;script&#62;"), "{html}");

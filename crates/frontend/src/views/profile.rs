@@ -1,4 +1,4 @@
-//! `/@{handle}`: a user's profile and their live cruds.
+//! `/@{handle}`: a user's profile, the follow button, and their live cruds.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -6,9 +6,10 @@ use axum::response::Response;
 use chrono::Utc;
 use cruddur_contract::Profile;
 
-use super::{CrudPartial, Layout, Section, profile_url, query, query_param, render};
+use super::{CrudPartial, FormContext, Layout, Section, profile_url, query, query_param, render};
 use crate::api::ApiClient;
 use crate::error::PageResult;
+use crate::session::Viewer;
 
 #[derive(Template)]
 #[template(path = "profile/profile.html")]
@@ -16,35 +17,47 @@ pub struct ProfilePage {
     pub layout: Layout,
     pub profile: Profile,
     pub joined: String,
+    /// Whether this is the viewer's own profile (no follow button then).
+    pub is_me: bool,
+    pub follow_url: String,
+    pub message_url: String,
+    pub forms: FormContext,
     pub cruds: Vec<CrudPartial>,
     pub next_page: Option<String>,
 }
 
 pub async fn show(
     State(api): State<ApiClient>,
+    viewer: Viewer,
     Path(handle): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
     let title = format!("@{handle}");
+    let api = viewer.api(&api);
     let (profile, feed, layout) = tokio::join!(
         api.profile(&handle),
         api.user_activities(&handle, cursor.as_deref()),
-        Layout::load(&api, &title, Section::Other)
+        Layout::load(&api, &viewer, &title, Section::Other)
     );
     let (profile, feed) = (profile?, feed?);
-    let next_page = feed.next_cursor.map(|cursor| {
-        format!(
-            "{}?{}",
-            profile_url(&profile.handle),
-            query(&[("cursor", &cursor)])
-        )
-    });
+    let url = profile_url(&profile.handle);
+    let next_page = feed
+        .next_cursor
+        .map(|cursor| format!("{url}?{}", query(&[("cursor", &cursor)])));
+    let forms = FormContext::new(&viewer, &url);
     Ok(render(&ProfilePage {
         layout,
         joined: profile.created_at.format("%B %Y").to_string(),
+        is_me: viewer
+            .user
+            .as_ref()
+            .is_some_and(|user| user.uuid == profile.uuid),
+        follow_url: format!("{url}/follow"),
+        message_url: format!("/messages{url}"),
+        cruds: CrudPartial::list(&feed.items, Utc::now(), &forms),
+        forms,
         profile,
-        cruds: CrudPartial::list(&feed.items, Utc::now()),
         next_page,
     }))
 }

@@ -5,9 +5,10 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use chrono::Utc;
 
-use super::{CrudPartial, Layout, Section, query, query_param, render};
+use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
 use crate::api::{ApiClient, ApiError};
-use crate::error::{PageResult, sentence};
+use crate::error::{PageResult, sentences};
+use crate::session::Viewer;
 
 #[derive(Template)]
 #[template(path = "search/search.html")]
@@ -20,12 +21,16 @@ pub struct SearchPage {
     pub next_page: Option<String>,
 }
 
-pub async fn show(State(api): State<ApiClient>, RawQuery(raw): RawQuery) -> PageResult<Response> {
+pub async fn show(
+    State(api): State<ApiClient>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult<Response> {
     let term = query_param(raw.as_deref(), "term").unwrap_or_default();
     let cursor = query_param(raw.as_deref(), "cursor");
     let (found, layout) = tokio::join!(
         api.search(&term, cursor.as_deref()),
-        Layout::load(&api, "Search", Section::Other)
+        Layout::load(&api, &viewer, "Search", Section::Other)
     );
     let mut page = SearchPage {
         layout,
@@ -36,7 +41,9 @@ pub async fn show(State(api): State<ApiClient>, RawQuery(raw): RawQuery) -> Page
     };
     match found {
         Ok(found) => {
-            page.cruds = CrudPartial::list(&found.items, Utc::now());
+            let back = format!("/search?{}", query(&[("term", &page.term)]));
+            page.cruds =
+                CrudPartial::list(&found.items, Utc::now(), &FormContext::new(&viewer, &back));
             page.next_page = found.next_cursor.map(|cursor| {
                 format!(
                     "/search?{}",
@@ -46,13 +53,7 @@ pub async fn show(State(api): State<ApiClient>, RawQuery(raw): RawQuery) -> Page
         }
         // The backend is the judge of what a blank term is; its codes become sentences.
         Err(ApiError::Validation(codes)) => {
-            page.notice = Some(
-                codes
-                    .iter()
-                    .map(|code| sentence(*code))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
+            page.notice = Some(sentences(&codes));
         }
         Err(error) => return Err(error.into()),
     }

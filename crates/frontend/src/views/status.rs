@@ -1,14 +1,17 @@
-//! `/@{handle}/status/{uuid}`: one crud and its replies.
+//! `/@{handle}/status/{uuid}`: one crud, its replies, and the reply form.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
+use cruddur_contract::activity::REPLY_MAX_CHARS;
 use uuid::Uuid;
 
-use super::{CrudPartial, Layout, ReplyPartial, Section, render};
+use super::forms::FieldErrors;
+use super::{CrudPartial, FormContext, Layout, MessageFormPartial, ReplyPartial, Section, render};
 use crate::api::ApiClient;
 use crate::error::{PageError, PageResult};
+use crate::session::Viewer;
 
 #[derive(Template)]
 #[template(path = "status/status.html")]
@@ -16,31 +19,65 @@ pub struct StatusPage {
     pub layout: Layout,
     pub crud: CrudPartial,
     pub replies: Vec<ReplyPartial>,
+    /// `None` when signed out.
+    pub reply_form: Option<MessageFormPartial>,
 }
 
 pub async fn show(
     State(api): State<ApiClient>,
+    viewer: Viewer,
     Path((handle, uuid)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    let uuid: Uuid = uuid.parse().map_err(|_| PageError::NotFound)?;
+    let uuid = parse_uuid(&uuid)?;
+    Ok(render(
+        &page(&api, &viewer, &handle, uuid, "", FieldErrors::default()).await?,
+    ))
+}
+
+/// A crud's uuid from the URL; anything else is not a page.
+pub fn parse_uuid(raw: &str) -> PageResult<Uuid> {
+    raw.parse().map_err(|_| PageError::NotFound)
+}
+
+/// The status page with the reply form holding `message` and `errors`.
+pub async fn page(
+    api: &ApiClient,
+    viewer: &Viewer,
+    handle: &str,
+    uuid: Uuid,
+    message: &str,
+    errors: FieldErrors,
+) -> PageResult<StatusPage> {
     let title = format!("Crud by @{handle}");
     let (crud, layout) = tokio::join!(
         api.activity(uuid),
-        Layout::load(&api, &title, Section::Other)
+        Layout::load(api, viewer, &title, Section::Other)
     );
     let crud = crud?;
     // A crud lives at its author's address only; another handle in the URL is not a page.
-    if !crud.handle.eq_ignore_ascii_case(&handle) {
+    if !crud.handle.eq_ignore_ascii_case(handle) {
         return Err(PageError::NotFound);
     }
     let now = Utc::now();
-    Ok(render(&StatusPage {
+    let permalink = format!("{}/status/{}", super::profile_url(&crud.handle), crud.uuid);
+    let forms = FormContext::new(viewer, &permalink);
+    Ok(StatusPage {
         layout,
         replies: crud
             .replies
             .iter()
-            .map(|reply| ReplyPartial::new(reply, now))
+            .map(|reply| ReplyPartial::new(reply, now, &forms))
             .collect(),
-        crud: CrudPartial::new(&crud, now),
-    }))
+        reply_form: viewer.user.is_some().then(|| MessageFormPartial {
+            id: "reply",
+            action: format!("{permalink}/reply"),
+            label: "Your reply",
+            button: "Reply",
+            forms: forms.clone(),
+            message: message.to_owned(),
+            errors,
+            max_chars: REPLY_MAX_CHARS,
+        }),
+        crud: CrudPartial::new(&crud, now, &forms),
+    })
 }

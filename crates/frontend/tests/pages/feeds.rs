@@ -155,3 +155,20 @@ async fn feeds_link_to_their_next_page() {
         assert!(!second.body.contains("Older cruds"), "{next}");
     }
 }
+
+#[tokio::test]
+async fn the_sidebar_suggests_other_recent_authors() {
+    let stack = spawn_stack().await;
+    let worf = stack.sign_up("worf", "Worf").await;
+    stack.crud(&worf, "Qapla'").await;
+    let ada = stack.signed_up_browser("ada", "Ada").await;
+    ada.post("/cruds", &[("message", "mine"), ("ttl", "7-days")])
+        .await;
+    let page = ada.get("/").await;
+    page.assert(
+        StatusCode::OK,
+        &["Suggested users", r#"<li><a href="/@worf"><span"#],
+    );
+    // Ada is in the navigation, not among the suggestions.
+    assert!(!page.body.contains(r#"<li><a href="/@ada"><span"#));
+}

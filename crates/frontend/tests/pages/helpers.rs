@@ -1,8 +1,9 @@
 //! `spawn_stack`: a fresh backend and frontend per test, and the calls tests need to fill the
 //! backend through its API.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cruddur_backend::clock::SystemClock;
@@ -70,6 +71,7 @@ pub async fn spawn_frontend(backend: &str, timeout: Duration) -> Running {
         backend_url: backend_url(backend).unwrap(),
         backend_timeout: timeout,
         shutdown_grace: Duration::from_secs(1),
+        cookie_secure: false,
         log_format: cruddur_serve::LogFormat::Text,
     };
     let app = cruddur_frontend::Application::build(&settings)
@@ -223,5 +225,111 @@ impl Stack {
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
+    }
+}
+
+/// A browser without JavaScript: it keeps cookies, follows no redirects, and posts forms.
+pub struct Browser {
+    address: SocketAddr,
+    client: reqwest::Client,
+    cookies: Mutex<HashMap<String, String>>,
+    /// Every `Set-Cookie` received, for assertions on their attributes.
+    pub set_cookies: Mutex<Vec<String>>,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl Stack {
+    pub fn browser(&self) -> Browser {
+        Browser {
+            address: self.frontend.address,
+            client: client(),
+            cookies: Mutex::default(),
+            set_cookies: Mutex::default(),
+        }
+    }
+
+    /// A browser signed up (through the form) as `handle`.
+    pub async fn signed_up_browser(&self, handle: &str, display_name: &str) -> Browser {
+        let browser = self.browser();
+        browser.get("/signup").await;
+        let page = browser
+            .post(
+                "/signup",
+                &[
+                    ("display_name", display_name),
+                    ("handle", handle),
+                    ("email", &format!("{handle}@example.com")),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        browser
+    }
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Page {
+        let request = self.client.get(format!("http://{}{path}", self.address));
+        self.send(request).await
+    }
+
+    /// Posts a form with this browser's CSRF token added, as the pages' forms do.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.cookie("cruddur_csrf").expect("visit a page first");
+        let mut fields = fields.to_vec();
+        fields.push(("csrf_token", &csrf));
+        self.post_raw(path, &fields).await
+    }
+
+    /// Posts exactly these fields, with a same-origin `Origin` header like a browser.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let request = self
+            .client
+            .post(format!("http://{}{path}", self.address))
+            .header("origin", format!("http://{}", self.address))
+            .form(fields);
+        self.send(request).await
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Page {
+        let jar = self
+            .cookies
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let response = request.header("cookie", jar).send().await.unwrap();
+        for set in response.headers().get_all("set-cookie") {
+            let set = set.to_str().unwrap().to_owned();
+            let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
+            let mut cookies = self.cookies.lock().unwrap();
+            if value.is_empty() {
+                cookies.remove(name);
+            } else {
+                cookies.insert(name.to_owned(), value.to_owned());
+            }
+            self.set_cookies.lock().unwrap().push(set);
+        }
+        Page::from(response).await
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
+    }
+
+    /// The `Set-Cookie` received last for `name`.
+    pub fn last_set_cookie(&self, name: &str) -> String {
+        self.set_cookies
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|set| set.starts_with(&format!("{name}=")))
+            .cloned()
+            .unwrap_or_else(|| panic!("no Set-Cookie for {name}"))
     }
 }

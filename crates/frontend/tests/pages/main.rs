@@ -3,6 +3,9 @@
 
 mod helpers;
 
+mod account;
+mod actions;
 mod errors;
 mod feeds;
+mod inbox;
 mod security;

@@ -1,0 +1,133 @@
+//! The forms that change things: post a crud, reply, like, repost, follow. Each answers a
+//! success with a 303 back to a page (post/redirect/get), and a validation failure with the
+//! form again, its text kept and the sentences next to the fields (422).
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use cruddur_contract::{CreateActivity, CreateReply};
+use serde::Deserialize;
+
+use super::forms::FieldErrors;
+use super::home::{self, ComposerPartial};
+use super::{profile_url, status, unprocessable};
+use crate::api::{ApiClient, ApiError, Reaction};
+use crate::error::PageResult;
+use crate::session::{CsrfForm, SignedIn, local_path};
+
+#[derive(Debug, Deserialize)]
+pub struct CrudForm {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    ttl: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    message: String,
+}
+
+/// A toggle: `on=1` gives a like, repost or follow, anything else takes it back.
+#[derive(Debug, Deserialize)]
+pub struct ToggleForm {
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    back: String,
+}
+
+impl ToggleForm {
+    fn on(&self) -> bool {
+        self.on == "1"
+    }
+}
+
+pub async fn create_crud(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    CsrfForm(form): CsrfForm<CrudForm>,
+) -> PageResult<Response> {
+    let body = CreateActivity {
+        message: Some(form.message.clone()),
+        ttl: Some(form.ttl.clone()),
+    };
+    match viewer.api(&api).create_activity(&body).await {
+        Ok(_) => Ok(Redirect::to("/").into_response()),
+        Err(ApiError::Validation(codes)) => {
+            let errors = FieldErrors::from_codes(&codes);
+            let composer = ComposerPartial::new(&viewer, &form.message, &form.ttl, errors);
+            let page = home::page(&api, &viewer, None, Some(composer)).await?;
+            Ok(unprocessable(&page))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn reply(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    Path((handle, uuid)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<ReplyForm>,
+) -> PageResult<Response> {
+    let uuid = status::parse_uuid(&uuid)?;
+    let body = CreateReply {
+        message: Some(form.message.clone()),
+    };
+    match viewer.api(&api).reply(uuid, &body).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("{}/status/{uuid}", profile_url(&handle))).into_response())
+        }
+        Err(ApiError::Validation(codes)) => {
+            let errors = FieldErrors::from_codes(&codes);
+            let page = status::page(&api, &viewer, &handle, uuid, &form.message, errors).await?;
+            Ok(unprocessable(&page))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn like(
+    api: State<ApiClient>,
+    user: SignedIn,
+    uuid: Path<String>,
+    form: CsrfForm<ToggleForm>,
+) -> PageResult<Response> {
+    react(api, user, uuid, form, Reaction::Like).await
+}
+
+pub async fn repost(
+    api: State<ApiClient>,
+    user: SignedIn,
+    uuid: Path<String>,
+    form: CsrfForm<ToggleForm>,
+) -> PageResult<Response> {
+    react(api, user, uuid, form, Reaction::Repost).await
+}
+
+async fn react(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    Path(uuid): Path<String>,
+    CsrfForm(form): CsrfForm<ToggleForm>,
+    reaction: Reaction,
+) -> PageResult<Response> {
+    let uuid = status::parse_uuid(&uuid)?;
+    viewer.api(&api).react(uuid, reaction, form.on()).await?;
+    Ok(Redirect::to(local_path(&form.back)).into_response())
+}
+
+pub async fn follow(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    Path(handle): Path<String>,
+    CsrfForm(form): CsrfForm<ToggleForm>,
+) -> PageResult<Response> {
+    // Following oneself is refused by the backend; the profile shows no button for it.
+    match viewer.api(&api).follow(&handle, form.on()).await {
+        Ok(_) | Err(ApiError::Validation(_)) => {
+            Ok(Redirect::to(&profile_url(&handle)).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,176 @@
+//! `/messages` (the viewer's conversations) and `/messages/@{handle}` (one conversation and
+//! the form to write in it).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use cruddur_contract::CreateMessage;
+use cruddur_contract::activity::REPLY_MAX_CHARS;
+use serde::Deserialize;
+
+use super::forms::FieldErrors;
+use super::{
+    FormContext, Layout, MessageFormPartial, Section, ago, full_time, profile_url, render,
+    unprocessable,
+};
+use crate::api::{ApiClient, ApiError};
+use crate::error::PageResult;
+use crate::session::{CsrfForm, SignedIn, Viewer};
+
+#[derive(Template)]
+#[template(path = "messages/groups.html")]
+pub struct GroupsPage {
+    pub layout: Layout,
+    pub groups: Vec<Line>,
+}
+
+#[derive(Template)]
+#[template(path = "messages/conversation.html")]
+pub struct ConversationPage {
+    pub layout: Layout,
+    pub handle: String,
+    pub profile_url: String,
+    pub messages: Vec<Line>,
+    pub form: MessageFormPartial,
+}
+
+/// A conversation in the list, or a message in a conversation: who, what, when.
+pub struct Line {
+    pub display_name: String,
+    pub handle: String,
+    /// The conversation (in the list) or the sender's profile (in a conversation).
+    pub url: String,
+    pub message: String,
+    pub created_at: String,
+    pub created_on: String,
+    pub ago: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    message: String,
+}
+
+pub async fn groups(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+) -> PageResult<Response> {
+    let api = viewer.api(&api);
+    let (groups, layout) = tokio::join!(
+        api.message_groups(),
+        Layout::load(&api, &viewer, "Messages", Section::Messages)
+    );
+    let now = Utc::now();
+    let groups = groups?
+        .into_iter()
+        .map(|group| {
+            let url = format!("/messages{}", profile_url(&group.handle));
+            line(
+                group.display_name,
+                group.handle,
+                url,
+                group.message,
+                group.created_at,
+                now,
+            )
+        })
+        .collect();
+    Ok(render(&GroupsPage { layout, groups }))
+}
+
+pub async fn conversation(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    Path(handle): Path<String>,
+) -> PageResult<Response> {
+    let page = conversation_page(&api, &viewer, &handle, "", FieldErrors::default()).await?;
+    Ok(render(&page))
+}
+
+pub async fn send(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    Path(handle): Path<String>,
+    CsrfForm(form): CsrfForm<MessageForm>,
+) -> PageResult<Response> {
+    let body = CreateMessage {
+        message: Some(form.message.clone()),
+        user_receiver_handle: Some(handle.clone()),
+    };
+    match viewer.api(&api).send_message(&body).await {
+        Ok(_) => Ok(Redirect::to(&format!("/messages{}", profile_url(&handle))).into_response()),
+        Err(ApiError::Validation(codes)) => {
+            let errors = FieldErrors::from_codes(&codes);
+            let page = conversation_page(&api, &viewer, &handle, &form.message, errors).await?;
+            Ok(unprocessable(&page))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn conversation_page(
+    api: &ApiClient,
+    viewer: &Viewer,
+    handle: &str,
+    message: &str,
+    errors: FieldErrors,
+) -> PageResult<ConversationPage> {
+    let title = format!("Messages with @{handle}");
+    let api = &viewer.api(api);
+    let (messages, layout) = tokio::join!(
+        api.conversation(handle),
+        Layout::load(api, viewer, &title, Section::Messages)
+    );
+    let now = Utc::now();
+    let url = format!("/messages{}", profile_url(handle));
+    Ok(ConversationPage {
+        layout,
+        handle: handle.to_owned(),
+        profile_url: profile_url(handle),
+        messages: messages?
+            .into_iter()
+            .map(|m| {
+                let sender = profile_url(&m.handle);
+                line(
+                    m.display_name,
+                    m.handle,
+                    sender,
+                    m.message,
+                    m.created_at,
+                    now,
+                )
+            })
+            .collect(),
+        form: MessageFormPartial {
+            id: "message",
+            action: url.clone(),
+            label: "Your message",
+            button: "Send",
+            forms: FormContext::new(viewer, &url),
+            message: message.to_owned(),
+            errors,
+            max_chars: REPLY_MAX_CHARS,
+        },
+    })
+}
+
+fn line(
+    display_name: String,
+    handle: String,
+    url: String,
+    message: String,
+    at: chrono::DateTime<Utc>,
+    now: chrono::DateTime<Utc>,
+) -> Line {
+    Line {
+        display_name,
+        handle,
+        url,
+        message,
+        created_at: at.to_rfc3339(),
+        created_on: full_time(at),
+        ago: ago(now, at),
+    }
+}

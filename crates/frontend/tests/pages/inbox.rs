@@ -1,0 +1,78 @@
+//! Notifications and direct messages, as two people see them.
+
+use reqwest::StatusCode;
+
+use crate::helpers::spawn_stack;
+
+#[tokio::test]
+async fn what_others_do_arrives_in_the_notifications() {
+    let stack = spawn_stack().await;
+    let ada = stack.signed_up_browser("ada", "Ada").await;
+    ada.get("/notifications").await.assert(
+        StatusCode::OK,
+        &["Nothing yet", r#"aria-current="page">Notifications"#],
+    );
+    ada.post("/cruds", &[("message", "Notice me"), ("ttl", "7-days")])
+        .await;
+    let bob = stack.signed_up_browser("bob", "<Bob>").await;
+    bob.post("/@ada/follow", &[("on", "1")]).await;
+    bob.post("/cruds", &[("message", "hello @ada"), ("ttl", "7-days")])
+        .await;
+
+    let page = ada.get("/notifications").await;
+    page.assert(
+        StatusCode::OK,
+        &[
+            "&#60;Bob&#62;",
+            r#"<a href="/@bob">followed you</a>"#,
+            "mentioned you",
+            "hello @ada",
+            ">now</time>",
+        ],
+    );
+    assert!(!page.body.contains("<Bob>"));
+}
+
+#[tokio::test]
+async fn a_message_is_sent_and_read_by_the_other_person() {
+    let stack = spawn_stack().await;
+    let ada = stack.signed_up_browser("ada", "Ada").await;
+    let bob = stack.signed_up_browser("bob", "Bob").await;
+
+    let page = ada.post("/messages/@bob", &[("message", "")]).await;
+    page.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["Write something first."],
+    );
+    let page = ada.post("/messages/@ada", &[("message", "me?")]).await;
+    page.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["You cannot send a message to yourself.", "me?"],
+    );
+    let page = ada
+        .post("/messages/@bob", &[("message", "Hi <Bob>, lunch?")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.header("location"), "/messages/@bob");
+    bob.post("/messages/@ada", &[("message", "Sure")]).await;
+
+    bob.get("/messages").await.assert(
+        StatusCode::OK,
+        &[
+            r#"href="/messages/@ada""#,
+            "Sure",
+            r#"aria-current="page">Messages"#,
+        ],
+    );
+    let page = bob.get("/messages/@ada").await;
+    page.assert(
+        StatusCode::OK,
+        &[
+            "Hi &#60;Bob&#62;, lunch?",
+            "Sure",
+            r#"action="/messages/@ada""#,
+        ],
+    );
+    // Oldest first.
+    assert!(page.body.find("lunch?").unwrap() < page.body.find("Sure").unwrap());
+}
