@@ -54,9 +54,7 @@ impl Application {
             demo_user: settings.demo_user.as_deref().map(Arc::from),
         };
         let router = app(state.clone(), &settings.cors_origins);
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("binding {}", settings.listen))?;
+        let listener = cruddur_serve::bind(settings.listen).await?;
         Ok(Application {
             listener,
             router,

@@ -4,7 +4,6 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use anyhow::Context;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -39,9 +38,7 @@ impl Application {
     /// backend need not be up yet: pages answer 502 until it is, and recover when it is.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let api = ApiClient::new(settings.backend_url.clone(), settings.backend_timeout)?;
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("binding {}", settings.listen))?;
+        let listener = cruddur_serve::bind(settings.listen).await?;
         Ok(Application {
             listener,
             router: app(AppState {

@@ -2,6 +2,7 @@
 //! signal, and serving that drains in-flight requests for a bounded time.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -54,6 +55,13 @@ pub async fn stop_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Binds a listener on `address` (port 0 picks a free port), naming the address on failure.
+pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address)
+        .await
+        .with_context(|| format!("binding {address}"))
 }
 
 /// Serves `router` until `shutdown` completes, then stops accepting connections and gives
