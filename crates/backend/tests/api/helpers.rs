@@ -111,6 +111,15 @@ impl TestApp {
         }
     }
 
+    /// Sends `request` as `user` and decodes the 200 answer.
+    pub async fn as_user<T: DeserializeOwned>(
+        &self,
+        user: &TestUser,
+        request: RequestBuilder,
+    ) -> T {
+        ok_json(request.bearer_auth(&user.token).send().await.unwrap()).await
+    }
+
     pub async fn sign_up(&self, handle: &str) -> TestUser {
         let response = self
             .post("/api/auth/sign_up")

@@ -20,14 +20,7 @@ async fn send(app: &TestApp, from: &TestUser, to: &str, text: &str) -> Message {
 }
 
 async fn groups(app: &TestApp, user: &TestUser) -> Vec<MessageGroup> {
-    ok_json(
-        app.get("/api/message_groups")
-            .bearer_auth(&user.token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    app.as_user(user, app.get("/api/message_groups")).await
 }
 
 #[tokio::test]

@@ -2,17 +2,11 @@ use chrono::TimeDelta;
 use cruddur_contract::{Notification, NotificationKind};
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, TestUser, error_json, ok_json, spawn_app};
+use crate::helpers::{TestApp, TestUser, error_json, spawn_app};
 
 async fn notifications_of(app: &TestApp, user: &TestUser) -> Vec<Notification> {
-    ok_json(
-        app.get("/api/activities/notifications")
-            .bearer_auth(&user.token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    app.as_user(user, app.get("/api/activities/notifications"))
+        .await
 }
 
 #[tokio::test]

@@ -11,27 +11,13 @@ async fn follow_and_unfollow_change_the_profile_counts() {
     app.crud(&ada, "two").await;
 
     for _ in 0..2 {
-        let followed: Profile = ok_json(
-            app.post("/api/users/@ada/follow")
-                .bearer_auth(&bob.token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let followed: Profile = app.as_user(&bob, app.post("/api/users/@ada/follow")).await;
         assert_eq!(
             (followed.followers_count, followed.followed_by_me),
             (1, true)
         );
     }
-    let as_bob: Profile = ok_json(
-        app.get("/api/users/@Ada")
-            .bearer_auth(&bob.token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let as_bob: Profile = app.as_user(&bob, app.get("/api/users/@Ada")).await;
     assert_eq!(
         (
             as_bob.handle.as_str(),
@@ -46,14 +32,9 @@ async fn follow_and_unfollow_change_the_profile_counts() {
     let bob_profile: Profile = ok_json(app.get("/api/users/@bob").send().await.unwrap()).await;
     assert_eq!(bob_profile.following_count, 1);
 
-    let unfollowed: Profile = ok_json(
-        app.delete("/api/users/@ada/follow")
-            .bearer_auth(&bob.token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let unfollowed: Profile = app
+        .as_user(&bob, app.delete("/api/users/@ada/follow"))
+        .await;
     assert_eq!(
         (unfollowed.followers_count, unfollowed.followed_by_me),
         (0, false)
