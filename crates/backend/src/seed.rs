@@ -461,16 +461,18 @@ const MESSAGES: &[(&str, &str, i64, &str)] = &[
 ];
 
 /// Loads the demo data unless it is already there (andrewbrown exists) — then returns
-/// `Ok(None)`. `now` must be truncated to microseconds; every demo user gets `password_hash`.
+/// `Ok(None)`. `now` must be truncated to microseconds; every demo user gets `password`.
 pub async fn seed(
     stores: &Stores,
     now: DateTime<Utc>,
-    password_hash: &str,
-) -> Result<Option<SeedSummary>, StoreError> {
+    password: &str,
+) -> anyhow::Result<Option<SeedSummary>> {
     let store = &stores.store;
     if store.user_by_handle(MARKER_HANDLE).await?.is_some() {
         return Ok(None);
     }
+    // Hashed only now: a restart of an already seeded store should not pay for it.
+    let password_hash = crate::auth::password::hash(password.to_owned()).await?;
 
     let mut users: HashMap<&str, User> = HashMap::new();
     for &(handle, display_name, bio, joined_days_ago) in USERS {
@@ -478,7 +480,7 @@ pub async fn seed(
             display_name: display_name.to_owned(),
             handle: handle.to_owned(),
             email: format!("{handle}@example.com"),
-            password_hash: password_hash.to_owned(),
+            password_hash: password_hash.clone(),
             created_at: now - TimeDelta::days(joined_days_ago),
         };
         let user = store.create_user(&new).await?;
@@ -517,7 +519,7 @@ pub async fn seed(
                 .set_like(users[handle].uuid, cruds[crud], true, now)
                 .await?
             {
-                return Err(StoreError::NotFound);
+                return Err(StoreError::NotFound.into());
             }
         }
     }
@@ -527,7 +529,7 @@ pub async fn seed(
                 .set_repost(users[handle].uuid, cruds[crud], true, now)
                 .await?
             {
-                return Err(StoreError::NotFound);
+                return Err(StoreError::NotFound.into());
             }
         }
     }
@@ -644,10 +646,7 @@ mod tests {
         let stores = cruddur_store::open(&url, true).await.unwrap();
         let now = Utc::now().trunc_subsecs(6);
 
-        let summary = seed(&stores, now, "not-a-real-hash")
-            .await
-            .unwrap()
-            .unwrap();
+        let summary = seed(&stores, now, "demo password").await.unwrap().unwrap();
         assert_eq!(
             summary,
             SeedSummary {
@@ -668,7 +667,7 @@ mod tests {
             .count();
         assert_eq!(conversation, with_bayko);
 
-        let again = seed(&stores, now, "not-a-real-hash").await.unwrap();
+        let again = seed(&stores, now, "demo password").await.unwrap();
         assert_eq!(again, None);
         assert_eq!(
             snapshot(&stores, now).await,

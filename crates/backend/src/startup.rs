@@ -16,7 +16,7 @@ use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::auth::{password, token::TokenKeys};
+use crate::auth::token::TokenKeys;
 use crate::clock::Clock;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -156,8 +156,7 @@ pub async fn seed_demo_data(
             uuid::Uuid::new_v4().to_string()
         }
     };
-    let password_hash = password::hash(password).await?;
-    match seed::seed(stores, clock.now(), &password_hash).await? {
+    match seed::seed(stores, clock.now(), &password).await? {
         Some(summary) => tracing::info!(
             users = summary.users,
             cruds = summary.cruds,
