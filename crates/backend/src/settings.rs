@@ -75,13 +75,13 @@ pub struct SettingsArgs {
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
     /// Seconds between purges of expired cruds.
-    #[arg(long, env = "PURGE_INTERVAL_SECS", default_value_t = 60)]
+    #[arg(long, env = "PURGE_INTERVAL_SECS", default_value_t = DEFAULT_PURGE_INTERVAL_SECS)]
     pub purge_interval_secs: u64,
     /// Seconds that in-flight requests get to finish after SIGTERM.
-    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = DEFAULT_SHUTDOWN_GRACE_SECS)]
     pub shutdown_grace_secs: u64,
     /// Seconds start-up waits for the database to answer.
-    #[arg(long, env = "DATABASE_WAIT_SECS", default_value_t = 30)]
+    #[arg(long, env = "DATABASE_WAIT_SECS", default_value_t = DEFAULT_DATABASE_WAIT_SECS)]
     pub database_wait_secs: u64,
 }
 
@@ -104,11 +104,34 @@ pub struct Settings {
     pub jwt_secret_generated: bool,
 }
 
+const DEFAULT_PURGE_INTERVAL_SECS: u64 = 60;
+const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 10;
+const DEFAULT_DATABASE_WAIT_SECS: u64 = 30;
+
 /// The demo users' password in all-in-one mode, shown in the README.
 pub const ALL_IN_ONE_DEMO_PASSWORD: &str = "cruddur-demo";
 const MIN_JWT_SECRET_BYTES: usize = 32;
 
 impl Settings {
+    /// An API on `listen` over `database_url`, everything else at its default and demo mode
+    /// off: where programs that embed the API (and their tests) start from.
+    pub fn new(listen: SocketAddr, database_url: DatabaseUrl, jwt_secret: SecretString) -> Self {
+        Settings {
+            listen,
+            database_url,
+            jwt_secret,
+            cors_origins: Vec::new(),
+            demo_user: None,
+            demo_password: None,
+            seed_demo_data: false,
+            log_format: LogFormat::Text,
+            purge_interval: Duration::from_secs(DEFAULT_PURGE_INTERVAL_SECS),
+            shutdown_grace: Duration::from_secs(DEFAULT_SHUTDOWN_GRACE_SECS),
+            database_wait: Duration::from_secs(DEFAULT_DATABASE_WAIT_SECS),
+            jwt_secret_generated: false,
+        }
+    }
+
     pub fn resolve(args: &SettingsArgs, mode: Mode) -> anyhow::Result<Settings> {
         let database_url = one_of(&[
             secret("DATABASE_URL", &args.database_url, &args.database_url_file)?,

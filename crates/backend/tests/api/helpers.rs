@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use cruddur_backend::Application;
 use cruddur_backend::clock::ManualClock;
-use cruddur_backend::settings::{DatabaseUrl, LogFormat, Settings};
+use cruddur_backend::settings::{DatabaseUrl, Settings};
 use cruddur_contract::{Activity, AuthSession, Reply};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -29,25 +29,21 @@ pub struct TestApp {
 
 /// Settings for a test server: port 0, a database in `data`, no demo mode.
 pub fn test_settings(data: &TempDir) -> Settings {
-    Settings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: DatabaseUrl::new(format!(
+    let mut settings = Settings::new(
+        "127.0.0.1:0".parse().unwrap(),
+        DatabaseUrl::new(format!(
             "sqlite:{}",
             data.path().join("cruddur.db").display()
         )),
-        jwt_secret: "a test secret that is long enough for HS256"
+        "a test secret that is long enough for HS256"
             .to_owned()
             .into(),
-        cors_origins: vec![FRONTEND_ORIGIN.to_owned()],
-        demo_user: None,
-        demo_password: None,
-        seed_demo_data: false,
-        log_format: LogFormat::Text,
-        purge_interval: Duration::from_secs(3600),
-        shutdown_grace: Duration::from_secs(5),
-        database_wait: Duration::ZERO,
-        jwt_secret_generated: false,
-    }
+    );
+    settings.cors_origins = vec![FRONTEND_ORIGIN.to_owned()];
+    settings.purge_interval = Duration::from_secs(3600);
+    settings.shutdown_grace = Duration::from_secs(5);
+    settings.database_wait = Duration::ZERO;
+    settings
 }
 
 pub async fn spawn_app() -> TestApp {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cruddur_backend::clock::SystemClock;
-use cruddur_backend::settings::{DatabaseUrl, LogFormat};
+use cruddur_backend::settings::DatabaseUrl;
 use cruddur_contract::{Activity, AuthSession, Reply};
 use cruddur_frontend::settings::{Settings, backend_url};
 use reqwest::{Response, StatusCode};
@@ -21,48 +21,41 @@ pub struct Running {
     _stop: oneshot::Sender<()>,
 }
 
-fn stopped_by_drop() -> (
-    oneshot::Sender<()>,
-    impl Future<Output = ()> + Send + 'static,
-) {
+/// The handle of a server at `address`, and the future that completes when it is dropped
+/// (what the server's `run_until_stopped` waits for).
+fn stopped_by_drop(address: SocketAddr) -> (Running, impl Future<Output = ()> + Send + 'static) {
     let (stop, stopped) = oneshot::channel::<()>();
-    (stop, async {
+    let running = Running {
+        address,
+        _stop: stop,
+    };
+    (running, async {
         let _ = stopped.await;
     })
 }
 
 /// A backend on `listen` (port 0 for any free port) with its database in `data`.
 pub async fn spawn_backend(data: &TempDir, listen: SocketAddr) -> Running {
-    let settings = cruddur_backend::settings::Settings {
+    let mut settings = cruddur_backend::settings::Settings::new(
         listen,
-        database_url: DatabaseUrl::new(format!(
+        DatabaseUrl::new(format!(
             "sqlite:{}",
             data.path().join("cruddur.db").display()
         )),
-        jwt_secret: "a test secret that is long enough for HS256"
+        "a test secret that is long enough for HS256"
             .to_owned()
             .into(),
-        cors_origins: Vec::new(),
-        demo_user: None,
-        demo_password: None,
-        seed_demo_data: false,
-        log_format: LogFormat::Text,
-        purge_interval: Duration::from_secs(3600),
-        shutdown_grace: Duration::from_secs(1),
-        database_wait: Duration::ZERO,
-        jwt_secret_generated: false,
-    };
+    );
+    settings.purge_interval = Duration::from_secs(3600);
+    settings.shutdown_grace = Duration::from_secs(1);
+    settings.database_wait = Duration::ZERO;
     // The real clock: the frontend words times against the real "now".
     let app = cruddur_backend::Application::build(&settings, Arc::new(SystemClock))
         .await
         .unwrap();
-    let address = app.local_addr();
-    let (stop, stopped) = stopped_by_drop();
+    let (running, stopped) = stopped_by_drop(app.local_addr());
     tokio::spawn(app.run_until_stopped(stopped));
-    Running {
-        address,
-        _stop: stop,
-    }
+    running
 }
 
 pub async fn spawn_frontend(backend: &str, timeout: Duration) -> Running {
@@ -77,13 +70,9 @@ pub async fn spawn_frontend(backend: &str, timeout: Duration) -> Running {
     let app = cruddur_frontend::Application::build(&settings)
         .await
         .unwrap();
-    let address = app.local_addr();
-    let (stop, stopped) = stopped_by_drop();
+    let (running, stopped) = stopped_by_drop(app.local_addr());
     tokio::spawn(app.run_until_stopped(stopped));
-    Running {
-        address,
-        _stop: stop,
-    }
+    running
 }
 
 pub struct Stack {
