@@ -15,10 +15,9 @@ use secrecy::{ExposeSecret, SecretString};
 /// How the process runs, which changes a few defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// The API alone, as in a container: a token secret must be configured.
+    /// The API alone, as in a container: demo data and demo user off.
     Backend,
-    /// `cargo run`: API and frontend in one process, demo data and demo user on, a random token
-    /// secret if none is configured.
+    /// `cargo run`: API and frontend in one process, demo data and demo user on.
     AllInOne,
 }
 
@@ -100,7 +99,7 @@ pub struct Settings {
     pub purge_interval: Duration,
     pub shutdown_grace: Duration,
     pub database_wait: Duration,
-    /// Set when no secret was configured and one was generated (all-in-one only).
+    /// Set when no secret was configured and a random one was generated.
     pub jwt_secret_generated: bool,
 }
 
@@ -146,17 +145,17 @@ impl Settings {
         .unwrap_or_else(|| default_sqlite_url(&args.data_dir));
 
         let configured_secret = secret("JWT_SECRET", &args.jwt_secret, &args.jwt_secret_file)?;
-        let (jwt_secret, jwt_secret_generated) = match (configured_secret, mode) {
-            (Some(secret), _) => {
+        // Without a configured secret a random one lets a lone container or `cargo run` work
+        // at once; start-up warns that sign-ins then end with the process (and differ between
+        // replicas).
+        let (jwt_secret, jwt_secret_generated) = match configured_secret {
+            Some(secret) => {
                 if secret.expose_secret().len() < MIN_JWT_SECRET_BYTES {
                     bail!("JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long");
                 }
                 (secret, false)
             }
-            (None, Mode::AllInOne) => (random_secret(), true),
-            (None, Mode::Backend) => {
-                bail!("JWT_SECRET (or JWT_SECRET_FILE) is required to sign tokens")
-            }
+            None => (random_secret(), true),
         };
 
         let demo_password = secret(
@@ -292,8 +291,12 @@ mod tests {
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
     #[test]
-    fn backend_mode_requires_a_token_secret() {
-        let error = Settings::resolve(&args(&[]), Mode::Backend).unwrap_err();
+    fn backend_mode_keeps_the_demo_off_and_generates_a_missing_secret() {
+        let generated = Settings::resolve(&args(&[]), Mode::Backend).unwrap();
+        assert!(generated.jwt_secret_generated);
+        assert!(generated.jwt_secret.expose_secret().len() >= MIN_JWT_SECRET_BYTES);
+        let error =
+            Settings::resolve(&args(&["--jwt-secret", "short"]), Mode::Backend).unwrap_err();
         assert!(error.to_string().contains("JWT_SECRET"));
         let settings = Settings::resolve(&args(&["--jwt-secret", SECRET]), Mode::Backend).unwrap();
         assert!(!settings.jwt_secret_generated);
