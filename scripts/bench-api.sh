@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Side-by-side wrk figures from one run on this machine, on SQLite and on PostgreSQL:
-# /api/health-check (the API's ceiling), /api/activities/home (20 demo cruds), and the home page
-# rendered by the web frontend from that API.
+# Side-by-side wrk figures from one run on this machine, on SQLite and on PostgreSQL, against
+# release builds on 127.0.0.1. Every row is also given as a share of /api/health-check measured
+# on the same store in the same run (the server's ceiling here), so rows compare across noisy
+# runs. Also prints the backend's resident memory under load and its start-to-ready time.
+#
 # Usage: scripts/bench-api.sh [postgres admin URL]   (default: scripts/start-postgres.sh)
+#   BENCH_DURATION=10s  BENCH_CONNECTIONS=32
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration="${BENCH_DURATION:-10s}"
+connections="${BENCH_CONNECTIONS:-32}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 cargo build --release --locked -p cruddur-backend -p cruddur-frontend >&2
 binary=target/release/cruddur-backend
 frontend_binary=target/release/cruddur-frontend
 admin_url="${1:-$(scripts/start-postgres.sh)}"
+password=bench-password
 
 work=$(mktemp -d)
 server=""
@@ -25,16 +30,26 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
 
-# Starts the backend on $1 (a database URL) with the demo data and waits until it is ready.
+# Starts the backend on $1 (a database URL) with the demo data, waits until it is ready, and
+# records how long that took in $ready_ms (polling every few milliseconds).
 start() {
   port=$(free_port)
+  local started
+  started=$(now_ms)
   RUST_LOG=warn JWT_SECRET=benchmark-secret-that-is-long-enough-xx SEED_DEMO_DATA=true \
-    DEMO_PASSWORD=bench DATABASE_URL="$1" PORT="$port" "$binary" serve >"$work/server.log" 2>&1 &
+    DEMO_PASSWORD="$password" DATABASE_URL="$1" PORT="$port" "$binary" serve >"$work/server.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$port/api/ready" >/dev/null && return 0
-    sleep 0.1
+  for _ in $(seq 1 2000); do
+    if curl -fs "http://127.0.0.1:$port/api/ready" >/dev/null 2>&1; then
+      ready_ms=$(($(now_ms) - started))
+      token=$(curl -fs -H 'content-type: application/json' \
+        -d "{\"login\":\"andrewbrown\",\"password\":\"$password\"}" \
+        "http://127.0.0.1:$port/api/auth/sign_in" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+      return 0
+    fi
+    sleep 0.005
   done
   cat "$work/server.log" >&2
   return 1
@@ -54,40 +69,82 @@ start_web() {
 }
 
 stop() {
-  kill "$web" "$server"
-  wait "$web" "$server" 2>/dev/null || true
+  kill ${web:+"$web"} "$server"
+  wait ${web:+"$web"} "$server" 2>/dev/null || true
   web=""
   server=""
 }
 
-# Prints one table row: store, path, requests/s, p50, p99, errors.
+# wrk script for the write row: every request posts a new crud as the signed-in user.
+cat >"$work/post-crud.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"message":"benchmark crud #load","ttl":"1-hour"}'
+LUA
+
+# The backend's resident memory, sampled every 0.2 s while wrk runs; the peak goes to $rss_kb.
+rss_kb=0
+sample_rss() {
+  while kill -0 "$server" 2>/dev/null; do
+    awk '/^VmRSS:/ {print $2}' "/proc/$server/status" 2>/dev/null
+    sleep 0.2
+  done
+}
+
+# Prints one table row: store, label, requests/s, share of the ceiling, p50, p99, errors.
+# Arguments: store, label, URL, then extra wrk arguments.
 measure() {
-  local store=$1 path=$2 target=${3:-$port}
-  wrk -t2 -c32 -d"$duration" --latency "http://127.0.0.1:$target$path" >"$work/wrk.txt"
-  local rps p50 p99 errors
+  local store=$1 label=$2 url=$3
+  shift 3
+  sample_rss >"$work/rss.txt" &
+  local sampler=$!
+  wrk -t2 -c"$connections" -d"$duration" --latency "$@" "$url" >"$work/wrk.txt"
+  kill "$sampler" 2>/dev/null
+  wait "$sampler" 2>/dev/null || true
+  rss_kb=$(sort -n "$work/rss.txt" | tail -n 1 | awk -v prior="$rss_kb" '{print ($1 > prior ? $1 : prior)}')
+  local rps p50 p99 errors share
   rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
   errors=$(awk '/Non-2xx|Socket errors/ {print}' "$work/wrk.txt" | tr '\n' ' ')
-  [ "$target" = "$port" ] || path="$path (web page)"
-  printf '| %-10s | %-24s | %10s | %8s | %8s | %s |\n' "$store" "$path" "$rps" "$p50" "$p99" "${errors:-none}"
+  [ "$label" = "/api/health-check" ] && ceiling=$rps
+  share=$(awk -v r="$rps" -v c="$ceiling" 'BEGIN { printf "%.0f%%", 100 * r / c }')
+  printf '| %-8s | %-34s | %9s | %7s | %8s | %8s | %s |\n' \
+    "$store" "$label" "$rps" "$share" "$p50" "$p99" "${errors:-none}"
 }
 
-printf '| %-10s | %-24s | %10s | %8s | %8s | %s |\n' store path 'req/s' p50 p99 errors
-printf '|%s|\n' "------------|--------------------------|------------|----------|----------|-------"
+# Every row for one store on the database URL $2, then a restart on the data it left.
+bench_store() {
+  local store=$1 url=$2
+  start "$url"
+  local first_ready_ms=$ready_ms api="http://127.0.0.1:$port"
+  rss_kb=0
+  measure "$store" /api/health-check "$api/api/health-check"
+  measure "$store" /api/activities/home "$api/api/activities/home"
+  measure "$store" /api/activities/@andrewbrown "$api/api/activities/@andrewbrown"
+  measure "$store" "/api/activities/search?term=cloud" "$api/api/activities/search?term=cloud"
+  measure "$store" "/api/activities/notifications (auth)" "$api/api/activities/notifications" \
+    -H "Authorization: Bearer $token"
+  start_web
+  measure "$store" "/ (rendered home page)" "http://127.0.0.1:$web_port/"
+  # Last, as it grows the timeline the other rows read.
+  measure "$store" "POST /api/activities (auth)" "$api/api/activities" \
+    -H "Authorization: Bearer $token" -s "$work/post-crud.lua"
+  stop
+  start "$url"
+  stop
+  summary+=("$store: start to ready ${first_ready_ms} ms on an empty database (migrate + seed), ${ready_ms} ms on existing data; backend peak resident memory under load $((rss_kb / 1024)) MiB")
+}
 
-start "sqlite:$work/bench.db"
-measure sqlite /api/health-check
-measure sqlite /api/activities/home
-start_web
-measure sqlite / "$web_port"
-stop
+summary=()
+printf '| %-8s | %-34s | %9s | %7s | %8s | %8s | %s |\n' store path 'req/s' ceiling p50 p99 errors
+printf '|%s|\n' "----------|------------------------------------|-----------|---------|----------|----------|-------"
+
+bench_store sqlite "sqlite:$work/bench.db"
 
 database="cruddur_bench_$$"
 psql "$admin_url" -qc "CREATE DATABASE $database"
-start "${admin_url%/*}/$database"
-measure postgres /api/health-check
-measure postgres /api/activities/home
-start_web
-measure postgres / "$web_port"
-stop
+bench_store postgres "${admin_url%/*}/$database"
+
+echo
+printf '%s\n' "${summary[@]}"
