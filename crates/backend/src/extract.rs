@@ -2,8 +2,12 @@
 //! 4xx instead of axum's plain-text bodies.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use cruddur_contract::account::is_valid_handle;
 
 use crate::error::ApiError;
 
@@ -17,6 +21,24 @@ pub struct ApiJson<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
+/// The `{handle}` of a `/@{handle}` path. A string no account can have (see
+/// [`is_valid_handle`]) is a 404 at once, so stores only ever look up well-formed handles.
+#[derive(Debug)]
+pub struct ApiHandle(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiHandle {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let ApiPath(handle) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        if is_valid_handle(&handle) {
+            Ok(ApiHandle(handle))
+        } else {
+            Err(ApiError::NotFound("user"))
+        }
+    }
+}
+
 /// Query parameters.
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
@@ -24,15 +46,21 @@ pub struct ApiQuery<T>(pub T);
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        let code = match &rejection {
-            JsonRejection::JsonDataError(_) => "invalid_body",
-            JsonRejection::JsonSyntaxError(_) => "malformed_json",
-            JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
-            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-            _ => "unreadable_body",
+        let (status, code) = match &rejection {
+            // JSON of the wrong shape is a 400 like malformed JSON (axum says 422), so that a
+            // 422 always carries the array of validation codes clients match on.
+            JsonRejection::JsonDataError(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
+            JsonRejection::JsonSyntaxError(_) => (rejection.status(), "malformed_json"),
+            JsonRejection::MissingJsonContentType(_) => {
+                (rejection.status(), "unsupported_media_type")
+            }
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                (rejection.status(), "payload_too_large")
+            }
+            _ => (rejection.status(), "unreadable_body"),
         };
         ApiError::Rejected {
-            status: rejection.status(),
+            status,
             code,
             message: rejection.body_text(),
         }
@@ -57,6 +85,27 @@ impl From<QueryRejection> for ApiError {
             message: rejection.body_text(),
         }
     }
+}
+
+/// Longest path and query accepted. Real requests are far shorter (a cursor is ~60 bytes, a
+/// search a few words); anything longer is refused before routing.
+pub const URI_LIMIT_BYTES: usize = 8 * 1024;
+
+/// Refuses requests whose path and query exceed [`URI_LIMIT_BYTES`] with a JSON 414.
+pub async fn refuse_long_uris(request: Request, next: Next) -> Response {
+    let length = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    if length > URI_LIMIT_BYTES {
+        return ApiError::Rejected {
+            status: StatusCode::URI_TOO_LONG,
+            code: "uri_too_long",
+            message: format!("path and query are limited to {URI_LIMIT_BYTES} bytes"),
+        }
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Answers requests to paths the API does not have.

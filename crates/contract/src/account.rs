@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::validation::ErrorCode;
+use crate::validation::{ErrorCode, has_nul};
 
 pub const DISPLAY_NAME_MAX_CHARS: usize = 50;
 pub const HANDLE_MAX_CHARS: usize = 30;
@@ -17,13 +17,21 @@ pub const BIO_MAX_CHARS: usize = 160;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignUp {
+    /// 1–50 characters, not all blank.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 1, max_length = 50, pattern = r"\S"))]
     pub display_name: Option<String>,
+    /// 1–30 ASCII letters, digits or underscores; unique, ignoring case.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, pattern = "^[A-Za-z0-9_]{1,30}$"))]
     pub handle: Option<String>,
+    /// Unique, ignoring case.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, format = Email, max_length = 254))]
     pub email: Option<String>,
+    /// 8–128 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 8, max_length = 128))]
     pub password: Option<String>,
 }
 
@@ -77,9 +85,12 @@ impl SignUp {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignIn {
+    /// A handle or an email.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 1, pattern = r"\S"))]
     pub login: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 1))]
     pub password: Option<String>,
 }
 
@@ -145,9 +156,16 @@ pub struct Profile {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateProfile {
+    /// 1–50 characters, not all blank; absent or `null` leaves it as it is.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 50, pattern = r"\S")
+    )]
     pub display_name: Option<String>,
+    /// Up to 160 characters; absent or `null` leaves it as it is.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 160))]
     pub bio: Option<String>,
 }
 
@@ -162,6 +180,8 @@ impl UpdateProfile {
         let bio = self.bio.as_deref().map(str::trim);
         if bio.is_some_and(|bio| bio.chars().count() > BIO_MAX_CHARS) {
             errors.push(ErrorCode::BioExceedMaxChars);
+        } else if bio.is_some_and(has_nul) {
+            errors.push(ErrorCode::BioInvalid);
         }
         if errors.is_empty() {
             Ok((display_name, bio.map(str::to_owned)))
@@ -178,6 +198,10 @@ fn check_display_name(raw: Option<&str>, errors: &mut Vec<ErrorCode>) -> Option<
         None
     } else if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
         errors.push(ErrorCode::DisplayNameExceedMaxChars);
+        None
+    } else if name.chars().any(char::is_control) {
+        // A name is one line shown everywhere: no control characters at all.
+        errors.push(ErrorCode::DisplayNameInvalid);
         None
     } else {
         Some(name.to_owned())
@@ -196,7 +220,9 @@ pub fn is_valid_handle(handle: &str) -> bool {
 /// A light check: one `@`, something before it, a dot in the domain, no spaces. Real
 /// verification would need a mail round trip, which Cruddur does not do.
 fn is_plausible_email(email: &str) -> bool {
-    if email.chars().count() > EMAIL_MAX_CHARS || email.chars().any(char::is_whitespace) {
+    if email.chars().count() > EMAIL_MAX_CHARS
+        || email.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return false;
     }
     match email.split_once('@') {

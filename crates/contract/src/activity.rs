@@ -48,10 +48,13 @@ pub struct Reply {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateActivity {
+    /// 1–280 characters, not all blank.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 1, max_length = 280, pattern = r"\S"))]
     pub message: Option<String>,
     /// One of `30-days`, `7-days`, `3-days`, `1-day`, `12-hours`, `3-hours`, `1-hour`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, example = "7-days"))]
     pub ttl: Option<String>,
 }
 
@@ -84,7 +87,9 @@ impl CreateActivity {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateReply {
+    /// 1–1024 characters, not all blank.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 1, max_length = 1024, pattern = r"\S"))]
     pub message: Option<String>,
 }
 

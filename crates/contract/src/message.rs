@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::account::is_valid_handle;
 use crate::activity::REPLY_MAX_CHARS;
 use crate::validation::{ErrorCode, check_text};
 
@@ -35,9 +36,13 @@ pub struct Message {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateMessage {
+    /// 1–1024 characters, not all blank.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, min_length = 1, max_length = 1024, pattern = r"\S"))]
     pub message: Option<String>,
+    /// The receiver's handle, without `@`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, pattern = "^[A-Za-z0-9_]{1,30}$"))]
     pub user_receiver_handle: Option<String>,
 }
 
@@ -53,6 +58,9 @@ impl CreateMessage {
             .unwrap_or_default();
         if receiver.is_empty() {
             errors.push(ErrorCode::UserRecieverHandleBlank);
+        } else if !is_valid_handle(receiver) {
+            // No account can have this handle, so there is nobody to look up.
+            errors.push(ErrorCode::UserReceiverNotFound);
         }
         match message {
             Some(message) if errors.is_empty() => Ok((message, receiver.to_owned())),

@@ -25,6 +25,7 @@ pub struct PageParams {
     pub cursor: Option<String>,
     /// Items per page, 1–100 (default 20).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
 }
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub enum ErrorCode {
     MessageBlank,
     MessageExceedMaxChars,
+    MessageInvalid,
     TtlBlank,
     TtlInvalid,
     SearchTermBlank,
@@ -25,6 +26,7 @@ pub enum ErrorCode {
     UserReceiverIsSelf,
     DisplayNameBlank,
     DisplayNameExceedMaxChars,
+    DisplayNameInvalid,
     HandleBlank,
     HandleInvalid,
     HandleTaken,
@@ -35,6 +37,7 @@ pub enum ErrorCode {
     PasswordTooShort,
     PasswordExceedMaxChars,
     BioExceedMaxChars,
+    BioInvalid,
     CannotFollowSelf,
     LoginBlank,
     CursorInvalid,
@@ -47,6 +50,7 @@ impl ErrorCode {
         match self {
             ErrorCode::MessageBlank => "message_blank",
             ErrorCode::MessageExceedMaxChars => "message_exceed_max_chars",
+            ErrorCode::MessageInvalid => "message_invalid",
             ErrorCode::TtlBlank => "ttl_blank",
             ErrorCode::TtlInvalid => "ttl_invalid",
             ErrorCode::SearchTermBlank => "search_term_blank",
@@ -55,6 +59,7 @@ impl ErrorCode {
             ErrorCode::UserReceiverIsSelf => "user_receiver_is_self",
             ErrorCode::DisplayNameBlank => "display_name_blank",
             ErrorCode::DisplayNameExceedMaxChars => "display_name_exceed_max_chars",
+            ErrorCode::DisplayNameInvalid => "display_name_invalid",
             ErrorCode::HandleBlank => "handle_blank",
             ErrorCode::HandleInvalid => "handle_invalid",
             ErrorCode::HandleTaken => "handle_taken",
@@ -65,6 +70,7 @@ impl ErrorCode {
             ErrorCode::PasswordTooShort => "password_too_short",
             ErrorCode::PasswordExceedMaxChars => "password_exceed_max_chars",
             ErrorCode::BioExceedMaxChars => "bio_exceed_max_chars",
+            ErrorCode::BioInvalid => "bio_invalid",
             ErrorCode::CannotFollowSelf => "cannot_follow_self",
             ErrorCode::LoginBlank => "login_blank",
             ErrorCode::CursorInvalid => "cursor_invalid",
@@ -145,8 +151,14 @@ impl fmt::Display for Ttl {
     }
 }
 
-/// Checks a crud, reply or message body: not blank, at most `max` characters once trimmed.
-/// Pushes the failing code and returns `None`, or returns the trimmed text.
+/// U+0000 is never meant in text, and PostgreSQL cannot store it: text holding it is refused
+/// by every store alike rather than altered.
+pub(crate) fn has_nul(text: &str) -> bool {
+    text.contains('\0')
+}
+
+/// Checks a crud, reply or message body: not blank, at most `max` characters once trimmed, no
+/// U+0000. Pushes the failing code and returns `None`, or returns the trimmed text.
 pub(crate) fn check_text(
     raw: Option<&str>,
     max: usize,
@@ -158,6 +170,9 @@ pub(crate) fn check_text(
         None
     } else if text.chars().count() > max {
         errors.push(ErrorCode::MessageExceedMaxChars);
+        None
+    } else if has_nul(text) {
+        errors.push(ErrorCode::MessageInvalid);
         None
     } else {
         Some(text.to_owned())
@@ -186,6 +201,9 @@ mod tests {
             ErrorCode::UserRecieverHandleBlank,
             ErrorCode::SearchTermBlank,
             ErrorCode::DisplayNameExceedMaxChars,
+            ErrorCode::MessageInvalid,
+            ErrorCode::DisplayNameInvalid,
+            ErrorCode::BioInvalid,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
@@ -218,5 +236,19 @@ mod tests {
             body.validate(),
             Err(vec![ErrorCode::MessageBlank, ErrorCode::TtlBlank])
         );
+    }
+
+    #[test]
+    fn text_holding_nul_is_refused_but_other_unicode_is_kept() {
+        let crud = |message: &str| CreateActivity {
+            message: Some(message.into()),
+            ttl: Some("1-day".into()),
+        };
+        assert_eq!(
+            crud("a\0b").validate(),
+            Err(vec![ErrorCode::MessageInvalid])
+        );
+        let unusual = "e\u{301} 👩🏽‍💻 שלום \u{202e}x\u{202c} \u{7}";
+        assert_eq!(crud(unusual).validate(), Ok((unusual.into(), Ttl::OneDay)));
     }
 }

@@ -127,6 +127,7 @@ pub fn sentence(code: ErrorCode) -> &'static str {
     match code {
         ErrorCode::MessageBlank => "Write something first.",
         ErrorCode::MessageExceedMaxChars => "That is too long: shorten it a little.",
+        ErrorCode::MessageInvalid => "That text holds a character that cannot be posted.",
         ErrorCode::TtlBlank => "Choose how long the crud should live.",
         ErrorCode::TtlInvalid => "Choose one of the offered lifetimes.",
         ErrorCode::SearchTermBlank => "Type a word or a #hashtag to search for.",
@@ -135,6 +136,7 @@ pub fn sentence(code: ErrorCode) -> &'static str {
         ErrorCode::UserReceiverIsSelf => "You cannot send a message to yourself.",
         ErrorCode::DisplayNameBlank => "Enter your name.",
         ErrorCode::DisplayNameExceedMaxChars => "That name is too long.",
+        ErrorCode::DisplayNameInvalid => "A name cannot hold control characters.",
         ErrorCode::HandleBlank => "Choose a handle.",
         ErrorCode::HandleInvalid => "A handle is letters, digits and underscores only.",
         ErrorCode::HandleTaken => "That handle is taken: try another.",
@@ -145,6 +147,7 @@ pub fn sentence(code: ErrorCode) -> &'static str {
         ErrorCode::PasswordTooShort => "The password needs at least 8 characters.",
         ErrorCode::PasswordExceedMaxChars => "That password is too long.",
         ErrorCode::BioExceedMaxChars => "That bio is too long.",
+        ErrorCode::BioInvalid => "That bio holds a character that cannot be saved.",
         ErrorCode::CannotFollowSelf => "You cannot follow yourself.",
         ErrorCode::LoginBlank => "Enter your handle or email.",
         ErrorCode::CursorInvalid => "This page link is broken: start again from the first page.",

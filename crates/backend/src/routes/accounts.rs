@@ -74,7 +74,13 @@ async fn sign_in(
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Json<AuthSession>> {
     let (login, given_password) = body.validate()?;
-    let credentials = state.store.credentials(&login).await?;
+    // A login holding U+0000 matches no account (none can be created with one); stores are
+    // not asked, as PostgreSQL refuses such text outright.
+    let credentials = if login.contains('\0') {
+        None
+    } else {
+        state.store.credentials(&login).await?
+    };
     let stored = credentials
         .as_ref()
         .map(|c| c.password_hash.clone())

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
 use crate::pagination::{Paged, page_of};
 use crate::state::AppState;
 
@@ -73,7 +73,7 @@ async fn home(
 async fn user_activities(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
-    ApiPath(handle): ApiPath<String>,
+    ApiHandle(handle): ApiHandle,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<Paged<Activity>> {
     let (page, limit) = page_of(&params)?;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
 use crate::pagination::{Paged, page_of};
 use crate::state::AppState;
 
@@ -102,7 +102,7 @@ async fn conversation(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     current: CurrentUser,
-    ApiPath(handle): ApiPath<String>,
+    ApiHandle(handle): ApiHandle,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<Paged<Message>> {
     let (page, limit) = page_of(&params)?;

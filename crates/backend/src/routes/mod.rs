@@ -17,7 +17,7 @@ use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::extract::{method_not_allowed, route_not_found};
+use crate::extract::{method_not_allowed, refuse_long_uris, route_not_found};
 use crate::state::AppState;
 
 /// Bodies larger than this are refused with a 413: the largest valid body (a 1024-character
@@ -26,7 +26,7 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 /// The API router with its state, and the OpenAPI document describing it.
 pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
-    let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let (router, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::routes())
         .merge(accounts::routes())
         .merge(activities::routes())
@@ -35,10 +35,12 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(messages::routes())
         .merge(openapi::routes())
         .split_for_parts();
+    openapi::add_common_responses(&mut document);
     let router = router
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(refuse_long_uris))
         .layer(axum::Extension(openapi::Document::new(&document)))
         .with_state(state);
     (router, document)

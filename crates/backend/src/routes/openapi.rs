@@ -5,7 +5,9 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::http::header;
 use axum::response::IntoResponse;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -48,6 +50,73 @@ impl Modify for BearerToken {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents the error answers that any operation of a kind can give, where its own
+/// description does not already: they come from extractors and layers shared by every route
+/// (malformed input, body limit, content type, authentication, stores), not from the handler.
+pub fn add_common_responses(document: &mut utoipa::openapi::OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            add_operation_responses(operation);
+        }
+    }
+}
+
+fn add_operation_responses(operation: &mut Operation) {
+    let has_body = operation.request_body.is_some();
+    let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let signed_in = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    // Liveness, readiness and this document touch no store.
+    let uses_stores = !operation
+        .tags
+        .as_ref()
+        .is_some_and(|tags| tags.iter().any(|tag| tag == "health"));
+    let common = [
+        (
+            has_body || has_parameters,
+            "400",
+            "Malformed request: JSON, path or query that cannot be read",
+        ),
+        (signed_in, "401", "Not signed in, or the token is not valid"),
+        (
+            has_parameters,
+            "414",
+            "Path and query longer than the limit",
+        ),
+        (has_body, "413", "Body larger than the limit"),
+        (has_body, "415", "Body is not `application/json`"),
+        (
+            uses_stores,
+            "500",
+            "Internal error (logged; never detailed)",
+        ),
+        (uses_stores, "503", "A store is unavailable; retry later"),
+    ];
+    for (applies, status, description) in common {
+        if applies && !operation.responses.responses.contains_key(status) {
+            let response = ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build();
+            operation
+                .responses
+                .responses
+                .insert(status.to_owned(), response.into());
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use utoipa_axum::routes;
 
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiPath;
+use crate::extract::ApiHandle;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -33,7 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn profile(
     State(state): State<AppState>,
     MaybeUser(viewer): MaybeUser,
-    ApiPath(handle): ApiPath<String>,
+    ApiHandle(handle): ApiHandle,
 ) -> ApiResult<Json<Profile>> {
     let viewer = viewer.map(|v| v.user.uuid);
     let profile = state
@@ -62,7 +62,7 @@ async fn profile(
 async fn follow(
     state: State<AppState>,
     current: CurrentUser,
-    handle: ApiPath<String>,
+    handle: ApiHandle,
 ) -> ApiResult<Json<Profile>> {
     set_follow(state, current, handle, true).await
 }
@@ -85,7 +85,7 @@ async fn follow(
 async fn unfollow(
     state: State<AppState>,
     current: CurrentUser,
-    handle: ApiPath<String>,
+    handle: ApiHandle,
 ) -> ApiResult<Json<Profile>> {
     set_follow(state, current, handle, false).await
 }
@@ -93,7 +93,7 @@ async fn unfollow(
 async fn set_follow(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiPath(handle): ApiPath<String>,
+    ApiHandle(handle): ApiHandle,
     follow: bool,
 ) -> ApiResult<Json<Profile>> {
     if current.user.handle.eq_ignore_ascii_case(&handle) {

@@ -26,13 +26,13 @@ async fn malformed_bodies_get_json_errors() {
         (
             br#"{"message": 5, "ttl": "1-day"}"#.to_vec(),
             "application/json",
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "invalid_body",
         ),
         (
             br#""just a string""#.to_vec(),
             "application/json",
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "invalid_body",
         ),
         (

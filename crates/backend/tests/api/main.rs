@@ -8,6 +8,7 @@ mod errors;
 mod expiry;
 mod health;
 mod helpers;
+mod hostile;
 mod messages;
 mod notifications;
 mod openapi;

@@ -1,5 +1,9 @@
 //! The served OpenAPI document describes every route, and every route it describes exists.
 
+use cruddur_contract::account::{
+    BIO_MAX_CHARS, DISPLAY_NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
+use cruddur_contract::activity::{CRUD_MAX_CHARS, REPLY_MAX_CHARS};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -89,4 +93,42 @@ async fn the_document_is_openapi_3_1_and_covers_every_route() {
     ] {
         assert!(schemas.contains_key(schema), "schema {schema} missing");
     }
+}
+
+#[tokio::test]
+async fn shared_error_answers_and_input_limits_are_documented() {
+    let app = spawn_app().await;
+    let document: Value = ok_json(app.get("/api/openapi.json").send().await.unwrap()).await;
+
+    // Answers that come from shared extractors and layers rather than the handler.
+    let post_crud = &document["paths"]["/api/activities"]["post"]["responses"];
+    for status in ["400", "401", "413", "415", "422", "500", "503"] {
+        assert!(
+            post_crud.get(status).is_some(),
+            "POST /api/activities lacks {status}"
+        );
+    }
+    let health = &document["paths"]["/api/health-check"]["get"]["responses"];
+    assert!(health.get("503").is_none() && health.get("400").is_none());
+
+    // The schema's limits are the validator's.
+    let schemas = &document["components"]["schemas"];
+    let limits = [
+        ("CreateActivity", "message", CRUD_MAX_CHARS),
+        ("CreateReply", "message", REPLY_MAX_CHARS),
+        ("CreateMessage", "message", REPLY_MAX_CHARS),
+        ("SignUp", "display_name", DISPLAY_NAME_MAX_CHARS),
+        ("SignUp", "password", PASSWORD_MAX_CHARS),
+        ("UpdateProfile", "bio", BIO_MAX_CHARS),
+    ];
+    for (schema, field, max) in limits {
+        assert_eq!(
+            schemas[schema]["properties"][field]["maxLength"], max,
+            "{schema}.{field}"
+        );
+    }
+    assert_eq!(
+        schemas["SignUp"]["properties"]["password"]["minLength"],
+        PASSWORD_MIN_CHARS
+    );
 }

@@ -48,19 +48,23 @@ const GENERAL: &str = "";
 /// The form field a code is about; codes about no field are shown above the form.
 fn field_of(code: ErrorCode) -> &'static str {
     match code {
-        ErrorCode::MessageBlank | ErrorCode::MessageExceedMaxChars => "message",
+        ErrorCode::MessageBlank | ErrorCode::MessageExceedMaxChars | ErrorCode::MessageInvalid => {
+            "message"
+        }
         ErrorCode::TtlBlank | ErrorCode::TtlInvalid => "ttl",
         ErrorCode::SearchTermBlank => "term",
         ErrorCode::UserRecieverHandleBlank
         | ErrorCode::UserReceiverNotFound
         | ErrorCode::UserReceiverIsSelf => "user_receiver_handle",
-        ErrorCode::DisplayNameBlank | ErrorCode::DisplayNameExceedMaxChars => "display_name",
+        ErrorCode::DisplayNameBlank
+        | ErrorCode::DisplayNameExceedMaxChars
+        | ErrorCode::DisplayNameInvalid => "display_name",
         ErrorCode::HandleBlank | ErrorCode::HandleInvalid | ErrorCode::HandleTaken => "handle",
         ErrorCode::EmailBlank | ErrorCode::EmailInvalid | ErrorCode::EmailTaken => "email",
         ErrorCode::PasswordBlank
         | ErrorCode::PasswordTooShort
         | ErrorCode::PasswordExceedMaxChars => "password",
-        ErrorCode::BioExceedMaxChars => "bio",
+        ErrorCode::BioExceedMaxChars | ErrorCode::BioInvalid => "bio",
         ErrorCode::LoginBlank => "login",
         ErrorCode::CannotFollowSelf | ErrorCode::CursorInvalid | ErrorCode::LimitInvalid => GENERAL,
     }
