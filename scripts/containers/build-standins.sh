@@ -5,30 +5,30 @@
 #
 #   scripts/containers/build-standins.sh            # all stand-ins
 #   scripts/containers/build-standins.sh rust       # only the Rust build image
+#   scripts/containers/build-standins.sh postgres dynamodb
 #
 # Prints `NAME=image:tag` lines on stdout, one per stand-in, for use as build arguments /
-# compose variables (RUST_IMAGE=...).
+# compose variables (RUST_IMAGE=..., POSTGRES_IMAGE=..., DYNAMODB_IMAGE=...).
 #
 # The stand-ins are local-only (`cruddur-local/...`) and are never pushed. Only they carry
 # this machine's CA bundle (the TLS proxy's CA, needed for cargo/apt downloads at build time);
 # the project's Dockerfiles and final images never do.
 set -euo pipefail
+LOG_TAG=build-standins
+# shellcheck source=scripts/containers/lib.sh
+. "$(dirname "$0")/lib.sh"
+STANDINS_DIR="$(cd "$(dirname "$0")/standins" && pwd)"
 
 RUST_STANDIN="${RUST_STANDIN:-cruddur-local/rust:1.95-bookworm}"
-# Later slices of issue 4:
-# POSTGRES_STANDIN="${POSTGRES_STANDIN:-cruddur-local/postgres:15-bookworm}"
-# DYNAMODB_STANDIN="${DYNAMODB_STANDIN:-cruddur-local/dynamodb-local:latest}"
+POSTGRES_STANDIN="${POSTGRES_STANDIN:-cruddur-local/postgres:15-bookworm}"
+DYNAMODB_STANDIN="${DYNAMODB_STANDIN:-cruddur-local/dynamodb-local:standin}"
+DYNALITE_VERSION="${DYNALITE_VERSION:-3.2.2}"   # 4.x needs Node 20; bookworm ships Node 18
 
 SUITE="${DEBIAN_SUITE:-bookworm}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 HOST_CA_BUNDLE="${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 HOST_TOOLCHAIN="${HOST_TOOLCHAIN:-${RUSTUP_HOME:-$HOME/.rustup}/toolchains/stable-x86_64-unknown-linux-gnu}"
 WORK_ROOT="${STANDIN_WORKDIR:-/tmp/cruddur-standins}"
-
-log() { printf '[build-standins] %s\n' "$*" >&2; }
-image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 ensure_debootstrap() {
     if ! command -v debootstrap >/dev/null 2>&1; then
@@ -38,14 +38,25 @@ ensure_debootstrap() {
     fi
 }
 
-# A minimal Debian root filesystem in $1 with the extra packages $2...
+# A minimal Debian root filesystem in $1, ready for `chroot_apt`. The debootstrap result is
+# kept as a tarball, so the stand-ins after the first cost an extraction, not a bootstrap.
 make_rootfs() {
-    local dir="$1"; shift
+    local dir="$1"
+    local base="$WORK_ROOT/debian-$SUITE-minbase.tar"
+    ensure_debootstrap
+    if [ ! -s "$base" ]; then
+        local boot="$WORK_ROOT/debootstrap"
+        $SUDO rm -rf "$boot"
+        mkdir -p "$boot"
+        log "debootstrap --variant=minbase $SUITE -> $base"
+        $SUDO debootstrap --variant=minbase "$SUITE" "$boot" "$MIRROR" >"$boot.log" 2>&1 \
+            || { tail -n 30 "$boot.log" >&2; return 1; }
+        $SUDO tar -C "$boot" -cf "$base.part" . && mv "$base.part" "$base"
+        $SUDO rm -rf "$boot" "$boot.log"
+    fi
     $SUDO rm -rf "$dir"
     mkdir -p "$dir"
-    log "debootstrap --variant=minbase $SUITE -> $dir"
-    $SUDO debootstrap --variant=minbase "$SUITE" "$dir" "$MIRROR" >"$dir.debootstrap.log" 2>&1 \
-        || { tail -n 30 "$dir.debootstrap.log" >&2; return 1; }
+    $SUDO tar -C "$dir" -xf "$base"
     # Same apt sources as a Debian image; name resolution for apt in the chroot.
     cat >"$dir/etc/apt/sources.list" <<SOURCES
 deb $MIRROR $SUITE main
@@ -56,15 +67,44 @@ SOURCES
     if [ -f /etc/apt/apt.conf.d/99artifact-registry ]; then
         cp /etc/apt/apt.conf.d/99artifact-registry "$dir/etc/apt/apt.conf.d/"
     fi
-    if [ "$#" -gt 0 ]; then
-        log "apt-get install $* (chroot)"
-        $SUDO chroot "$dir" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        $SUDO chroot "$dir" /usr/bin/env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-    fi
-    $SUDO chroot "$dir" apt-get clean
-    $SUDO rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir/etc/resolv.conf"
+    # Packages must not try to start services in the chroot (as in Debian's images).
+    printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+    chmod 0755 "$dir/usr/sbin/policy-rc.d"
+}
+
+in_chroot() { $SUDO chroot "$1" /usr/bin/env DEBIAN_FRONTEND=noninteractive "${@:2}"; }
+
+# Installs packages $2... (without recommendations) in the root filesystem $1.
+chroot_apt() {
+    local dir="$1"; shift
+    log "apt-get install $* (chroot)"
+    [ -s "$dir/var/lib/apt/lists/lock" ] || in_chroot "$dir" apt-get update -qq
+    in_chroot "$dir" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Leaves no package lists, caches or build-time settings in the image, then imports the root
+# filesystem $1 as image $2 with the Dockerfile instructions $3... (`docker import -c`).
+import_rootfs() {
+    local dir="$1" image="$2"; shift 2
+    in_chroot "$dir" apt-get clean
+    $SUDO rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir/etc/resolv.conf" \
+        "$dir/usr/sbin/policy-rc.d"
     : >"$dir/etc/resolv.conf"
+    local changes=() change
+    for change in "$@"; do changes+=(-c "$change"); done
+    log "docker import -> $image"
+    $SUDO tar -C "$dir" -c . | docker import "${changes[@]}" - "$image" >/dev/null
+    $SUDO rm -rf "$dir"
+}
+
+# `kept VAR IMAGE`: true (after printing VAR=IMAGE) when IMAGE exists and FORCE is not set.
+kept() {
+    if [ "${FORCE:-0}" != 1 ] && image_exists "$2"; then
+        log "$2 exists, kept"
+        echo "$1=$2"
+        return 0
+    fi
+    return 1
 }
 
 # Stand-in for `rust:1.95-bookworm`: Debian bookworm, a C toolchain (gcc, musl-gcc for
@@ -72,12 +112,7 @@ SOURCES
 # the x86_64-unknown-linux-musl target, laid out like the upstream image
 # (CARGO_HOME=/usr/local/cargo, tools on PATH).
 build_rust() {
-    if [ "${FORCE:-0}" != 1 ] && image_exists "$RUST_STANDIN"; then
-        log "$RUST_STANDIN exists, kept"
-        echo "RUST_IMAGE=$RUST_STANDIN"
-        return
-    fi
-    ensure_debootstrap
+    kept RUST_IMAGE "$RUST_STANDIN" && return
     # The musl standard library, added to the host toolchain (outside the project directory so
     # its rust-toolchain.toml does not pick the toolchain).
     if [ ! -d "$HOST_TOOLCHAIN/lib/rustlib/x86_64-unknown-linux-musl" ]; then
@@ -86,33 +121,100 @@ build_rust() {
     fi
     local dir="$WORK_ROOT/rust"
     local t0=$SECONDS
-    make_rootfs "$dir" gcc libc6-dev ca-certificates musl-tools
+    make_rootfs "$dir"
+    chroot_apt "$dir" gcc libc6-dev ca-certificates musl-tools
     log "copying the Rust toolchain from $HOST_TOOLCHAIN (without its documentation)"
     $SUDO mkdir -p "$dir/usr/local/rust" "$dir/usr/local/cargo/bin"
     $SUDO tar -C "$HOST_TOOLCHAIN" --exclude=./share/doc -c . | $SUDO tar -C "$dir/usr/local/rust" -x
     # Local stand-in only: trust the TLS proxy that downloads pass through.
     $SUDO cp "$HOST_CA_BUNDLE" "$dir/etc/ssl/certs/ca-certificates.crt"
-    log "docker import -> $RUST_STANDIN"
-    $SUDO tar -C "$dir" -c . | docker import \
-        -c 'ENV PATH=/usr/local/cargo/bin:/usr/local/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-        -c 'ENV CARGO_HOME=/usr/local/cargo' \
-        -c 'ENV RUST_VERSION=1.95.0' \
-        -c 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
-        -c 'LABEL org.opencontainers.image.title="cruddur local stand-in for rust:1.95-bookworm" org.opencontainers.image.description="Local-only build image; carries this machine CA bundle; never push"' \
-        -c 'WORKDIR /' \
-        -c 'CMD ["bash"]' \
-        - "$RUST_STANDIN" >/dev/null
-    $SUDO rm -rf "$dir" "$dir.debootstrap.log"
+    import_rootfs "$dir" "$RUST_STANDIN" \
+        'ENV PATH=/usr/local/cargo/bin:/usr/local/rust/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        'ENV CARGO_HOME=/usr/local/cargo' \
+        'ENV RUST_VERSION=1.95.0' \
+        'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
+        'LABEL org.opencontainers.image.title="cruddur local stand-in for rust:1.95-bookworm" org.opencontainers.image.description="Local-only build image; carries this machine CA bundle; never push"' \
+        'WORKDIR /' \
+        'CMD ["bash"]'
     docker run --rm "$RUST_STANDIN" sh -c 'cargo --version && rustc --print target-libdir --target x86_64-unknown-linux-musl >/dev/null && musl-gcc --version >/dev/null' >&2
     log "$RUST_STANDIN built in $((SECONDS - t0))s"
     echo "RUST_IMAGE=$RUST_STANDIN"
 }
 
-# Placeholders for the next slices of issue 4 (compose stack):
-build_postgres() { log "postgres stand-in: not implemented yet (next slice)"; }
-build_dynamodb() { log "dynamodb-local stand-in: not implemented yet (next slice)"; }
+# Stand-in for the official `postgres:15-bookworm`: Debian's PostgreSQL 15 laid out like that
+# image (user postgres = uid/gid 999, PGDATA=/var/lib/postgresql/data as a volume, the server
+# binaries on PATH, /var/run/postgresql for the socket, SIGINT to stop) with an entrypoint that
+# honours the same variables and first-run initialisation (standins/postgres-entrypoint.sh).
+build_postgres() {
+    kept POSTGRES_IMAGE "$POSTGRES_STANDIN" && return
+    local dir="$WORK_ROOT/postgres"
+    local t0=$SECONDS
+    make_rootfs "$dir"
+    # The user first, so the package does not pick another uid; no default cluster, as upstream.
+    in_chroot "$dir" groupadd -r -g 999 postgres
+    in_chroot "$dir" useradd -r -g postgres -u 999 --home-dir=/var/lib/postgresql --shell=/bin/bash postgres
+    chroot_apt "$dir" postgresql-common
+    $SUDO sed -ri 's/^#?\s*(create_main_cluster)\s*=.*$/\1 = false/' "$dir/etc/postgresql-common/createcluster.conf"
+    chroot_apt "$dir" postgresql-15
+    # Listen on every interface, as upstream (Debian's default is localhost only).
+    $SUDO sed -ri "s/^#?(listen_addresses)\s*=\s*\S+.*/\1 = '*'/" \
+        "$dir/usr/share/postgresql/15/postgresql.conf.sample"
+    $SUDO install -d -o 999 -g 999 -m 3777 "$dir/var/run/postgresql"
+    $SUDO install -d -o 999 -g 999 -m 1777 "$dir/var/lib/postgresql/data"
+    $SUDO install -m 0755 "$STANDINS_DIR/postgres-entrypoint.sh" "$dir/usr/local/bin/docker-entrypoint.sh"
+    import_rootfs "$dir" "$POSTGRES_STANDIN" \
+        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/postgresql/15/bin' \
+        'ENV PG_MAJOR=15' \
+        'ENV PGDATA=/var/lib/postgresql/data' \
+        'ENV LANG=C.UTF-8' \
+        'LABEL org.opencontainers.image.title="cruddur local stand-in for postgres:15-bookworm" org.opencontainers.image.description="Local-only; Debian PostgreSQL 15 with an entrypoint compatible with the official image"' \
+        'VOLUME /var/lib/postgresql/data' \
+        'EXPOSE 5432' \
+        'ENTRYPOINT ["docker-entrypoint.sh"]' \
+        'CMD ["postgres"]'
+    # PostgreSQL's fast shutdown on `docker stop`, as upstream; `docker import -c` cannot set it.
+    printf 'FROM %s\nSTOPSIGNAL SIGINT\n' "$POSTGRES_STANDIN" | docker build -q -t "$POSTGRES_STANDIN" - >/dev/null
+    log "$POSTGRES_STANDIN built in $((SECONDS - t0))s"
+    echo "POSTGRES_IMAGE=$POSTGRES_STANDIN"
+}
 
-docker info >/dev/null 2>&1 || { log "no Docker engine; run scripts/containers/setup-docker.sh"; exit 1; }
+# Stand-in for `amazon/dynamodb-local`: Debian's Node.js with dynalite from npm (the DynamoDB
+# wire protocol on LevelDB), laid out like that image (user dynamodblocal = uid/gid 1000,
+# working directory /home/dynamodblocal with no data folder, entrypoint `java`, port 8000);
+# its `java` is a shim that understands DynamoDB Local's command line
+# (standins/dynamodb-local-java.js).
+build_dynamodb() {
+    kept DYNAMODB_IMAGE "$DYNAMODB_STANDIN" && return
+    local dir="$WORK_ROOT/dynamodb"
+    local t0=$SECONDS
+    make_rootfs "$dir"
+    chroot_apt "$dir" nodejs
+    in_chroot "$dir" groupadd -g 1000 dynamodblocal
+    in_chroot "$dir" useradd -u 1000 -g dynamodblocal -m -d /home/dynamodblocal -s /bin/bash dynamodblocal
+    # npm runs on this machine (it reaches the registry); the package has no install step
+    # that matters: its LevelDB binding ships prebuilt N-API binaries.
+    log "npm install dynalite@$DYNALITE_VERSION"
+    local npm_dir="$WORK_ROOT/dynalite-npm"
+    rm -rf "$npm_dir"
+    mkdir -p "$npm_dir"
+    (cd "$npm_dir" && npm install --silent --no-audit --no-fund --omit=dev --no-save \
+        "dynalite@$DYNALITE_VERSION" >/dev/null)
+    $SUDO mkdir -p "$dir/opt/dynalite"
+    $SUDO cp -a "$npm_dir/node_modules" "$dir/opt/dynalite/"
+    rm -rf "$npm_dir"
+    $SUDO install -m 0755 "$STANDINS_DIR/dynamodb-local-java.js" "$dir/usr/local/bin/java"
+    import_rootfs "$dir" "$DYNAMODB_STANDIN" \
+        'LABEL org.opencontainers.image.title="cruddur local stand-in for amazon/dynamodb-local" org.opencontainers.image.description="Local-only; dynalite behind a java shim that understands DynamoDB Local arguments"' \
+        'USER dynamodblocal' \
+        'WORKDIR /home/dynamodblocal' \
+        'EXPOSE 8000' \
+        'ENTRYPOINT ["java"]' \
+        'CMD ["-jar", "DynamoDBLocal.jar", "-inMemory"]'
+    log "$DYNAMODB_STANDIN built in $((SECONDS - t0))s"
+    echo "DYNAMODB_IMAGE=$DYNAMODB_STANDIN"
+}
+
+require_docker
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(rust postgres dynamodb)
 for t in "${targets[@]}"; do

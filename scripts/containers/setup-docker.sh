@@ -6,10 +6,9 @@
 #
 # Env: DOCKERD_LOG (default /tmp/dockerd.log), DOCKER_WAIT_SECS (default 60).
 set -euo pipefail
-
-log() { printf '[setup-docker] %s\n' "$*" >&2; }
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+LOG_TAG=setup-docker
+# shellcheck source=scripts/containers/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # 1. The engine (dockerd) and Debian's client (/usr/bin/docker, BuildKit with DOCKER_BUILDKIT=1).
 if ! command -v dockerd >/dev/null 2>&1 || [ ! -x /usr/bin/docker ]; then

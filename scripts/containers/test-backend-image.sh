@@ -12,16 +12,14 @@
 # Exits non-zero when any check fails; prints a short report at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+LOG_TAG=test-backend-image
+# shellcheck source=scripts/containers/lib.sh
+. scripts/containers/lib.sh
 
 RUST_IMAGE="${RUST_IMAGE:-cruddur-local/rust:1.95-bookworm}"
 IMAGE="${IMAGE:-cruddur-backend:test}"
 SIZE_BUDGET_BYTES="${SIZE_BUDGET_BYTES:-20000000}"
 HEALTHY_TIMEOUT_SECS="${HEALTHY_TIMEOUT_SECS:-90}"
-# Debian's client: BuildKit (cache mounts) with DOCKER_BUILDKIT=1, no buildx plugin needed.
-DOCKER_BUILD_CLI="${DOCKER_BUILD_CLI:-/usr/bin/docker}"
-[ -x "$DOCKER_BUILD_CLI" ] || DOCKER_BUILD_CLI=docker
-
-failures=0
 containers=()
 bg_pids=()
 tmp="$(mktemp -d /tmp/cruddur-backend-test.XXXXXX)"
@@ -33,23 +31,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { printf '[test-backend-image] %s\n' "$*" >&2; }
-pass() { printf '  ok    %s\n' "$*"; }
-fail() { printf '  FAIL  %s\n' "$*"; failures=$((failures + 1)); }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-
-docker info >/dev/null 2>&1 || { log "no Docker engine; run scripts/containers/setup-docker.sh"; exit 1; }
+require_docker
 
 # --- build --------------------------------------------------------------------------------------
 build_secs="skipped"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    docker image inspect "$RUST_IMAGE" >/dev/null 2>&1 \
+    image_exists "$RUST_IMAGE" \
         || { log "build image $RUST_IMAGE missing; run scripts/containers/build-standins.sh rust"; exit 1; }
     log "building $IMAGE (RUST_IMAGE=$RUST_IMAGE; log: $tmp/build.log)"
     previous_id="$(docker image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
     t0="$(now)"
-    if ! DOCKER_BUILDKIT=1 "$DOCKER_BUILD_CLI" build --progress=plain \
+    if ! buildkit --progress=plain \
             --build-arg RUST_IMAGE="$RUST_IMAGE" \
             --build-arg REVISION="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
             -f docker/backend.Dockerfile -t "$IMAGE" . >"$tmp/build.log" 2>&1; then
@@ -68,7 +60,7 @@ echo "checks on $IMAGE:"
 
 # --- static image checks ------------------------------------------------------------------------
 size="$(docker image inspect -f '{{.Size}}' "$IMAGE")"
-size_mb="$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }')"
+size_mb="$(mb "$size")"
 if [ "$size" -lt "$SIZE_BUDGET_BYTES" ]; then pass "size ${size_mb} MB < $((SIZE_BUDGET_BYTES / 1000000)) MB"
 else fail "size ${size_mb} MB >= $((SIZE_BUDGET_BYTES / 1000000)) MB"; fi
 
@@ -89,15 +81,27 @@ for label in title description source licenses version; do
 done
 pass "OCI labels (version $(docker image inspect -f '{{index .Config.Labels "org.opencontainers.image.version"}}' "$IMAGE"))"
 
-# The files in the image: the binary and the data folder, nothing else (no shell, no package manager).
+# The files in the image: the binary, the data folder and the CA roots, nothing else (no shell,
+# no package manager).
 files_id="$(docker create "$IMAGE")"; containers+=("$files_id")
 docker export "$files_id" | tar -t >"$tmp/files.all"
 { grep -v -E '^(\./)?(\.dockerenv|dev/.*|dev|proc/?|sys/?|etc/?|etc/(hosts|hostname|resolv\.conf|mtab))$' "$tmp/files.all" || true; } \
     | sort >"$tmp/files"
-docker rm -f "$files_id" >/dev/null
-if [ "$(tr '\n' ' ' <"$tmp/files")" = "cruddur-backend data/ " ]; then
-    pass "image holds only /cruddur-backend and /data"
+if [ "$(tr '\n' ' ' <"$tmp/files")" = "cruddur-backend data/ etc/ssl/ etc/ssl/certs/ etc/ssl/certs/ca-certificates.crt " ]; then
+    pass "image holds only /cruddur-backend, /data and the CA roots"
 else fail "unexpected files in the image: $(tr '\n' ' ' <"$tmp/files")"; fi
+# The roots are the distribution's: none of this machine's own CAs (a TLS proxy's) shipped.
+docker export "$files_id" | tar -xO etc/ssl/certs/ca-certificates.crt >"$tmp/roots.pem"
+leaked=0
+for ca in /usr/local/share/ca-certificates/*.crt; do
+    [ -f "$ca" ] || continue
+    body="$(grep -v -- '-----' "$ca" | head -n 3 | tr -d '\n')"
+    if tr -d '\n' <"$tmp/roots.pem" | grep -qF -- "$body"; then leaked=$((leaked + 1)); fi
+done
+if [ "$leaked" = 0 ] && grep -q 'BEGIN CERTIFICATE' "$tmp/roots.pem"; then
+    pass "CA roots: $(grep -c 'BEGIN CERTIFICATE' "$tmp/roots.pem") distribution certificates, none of this machine's own"
+else fail "CA roots: $leaked of this machine's own CAs in the image (or no roots at all)"; fi
+docker rm -f "$files_id" >/dev/null
 
 for shell in sh /bin/sh bash /bin/bash; do
     if docker run --rm --entrypoint "$shell" "$IMAGE" -c true >/dev/null 2>&1; then
@@ -187,5 +191,4 @@ docker stop -t 20 "$cid2" >/dev/null 2>&1 || true
 echo
 echo "report: image $IMAGE ${size_mb} MB; build ${build_secs}$([ "$build_secs" = skipped ] || echo s); first HTTP answer ${first_answer}s;" \
      "healthy ${healthy}s; stop ${stop_secs}s"
-if [ "$failures" -gt 0 ]; then echo "$failures check(s) FAILED"; exit 1; fi
-echo "all checks passed"
+summary

@@ -14,4 +14,4 @@ pub mod settings;
 pub mod startup;
 pub mod views;
 
-pub use startup::Application;
+pub use startup::{Application, LIVENESS_PATH};

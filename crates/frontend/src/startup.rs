@@ -66,11 +66,16 @@ impl Application {
     }
 }
 
+/// The liveness route: it answers while the server runs and touches no backend, so the
+/// container's health does not follow the backend's (the pages say when that is down).
+pub const LIVENESS_PATH: &str = "/healthz";
+
 /// Every page and asset, wrapped in request logging, the session and CSRF layer, and the
-/// security headers (which also cover the 404 and error pages).
+/// security headers (which also cover the 404 and error pages). The liveness route stays
+/// outside the session layer: a probe needs no cookie.
 pub fn app(state: AppState) -> Router {
     use views::{account, actions, home, messages, notifications, profile, search, status};
-    Router::new()
+    let pages = Router::new()
         .route("/", get(home::show))
         .route("/search", get(search::show))
         .route("/signup", get(account::show_sign_up).post(account::sign_up))
@@ -95,7 +100,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             session::layer,
         ))
-        .with_state(state)
+        .with_state(state);
+    Router::new()
+        .route(LIVENESS_PATH, get(|| async { "ok" }))
+        .merge(pages)
         .layer(axum::middleware::map_response(security::headers))
         .layer(TraceLayer::new_for_http())
 }

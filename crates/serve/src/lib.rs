@@ -1,13 +1,15 @@
 //! What the backend and the frontend share to run as well-behaved services: logs, the stop
-//! signal, and serving that drains in-flight requests for a bounded time.
+//! signal, serving that drains in-flight requests for a bounded time, and the probe behind
+//! their `healthcheck` subcommands.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use axum::Router;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -91,5 +93,72 @@ pub async fn serve(
             tracing::warn!(?grace, "grace period over: dropping the requests still running");
             Ok(())
         }
+    }
+}
+
+/// Succeeds when the server listening on `listen` answers `GET path` with 200 within 3 seconds.
+/// A minimal HTTP/1.1 client, so container images need no curl (and no shell) for their
+/// HEALTHCHECK. An unspecified listen address (`0.0.0.0`, `::`) is probed on loopback.
+pub async fn probe(listen: SocketAddr, path: &str) -> anyhow::Result<()> {
+    let host = match listen.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let address = SocketAddr::new(host, listen.port());
+    let check = async {
+        let mut stream = TcpStream::connect(address).await?;
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await?;
+        anyhow::Ok(head)
+    };
+    let head = tokio::time::timeout(Duration::from_secs(3), check)
+        .await
+        .context("health check timed out")?
+        .with_context(|| format!("health check of {address} failed"))?;
+    if head.starts_with(b"HTTP/1.1 200") {
+        Ok(())
+    } else {
+        bail!(
+            "health check of {address}{path} answered {}",
+            String::from_utf8_lossy(&head).trim()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+
+    #[tokio::test]
+    async fn probe_wants_a_200_from_the_path() {
+        let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let router = Router::new().route("/up", get(|| async { "ok" }));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+
+        probe(SocketAddr::from(([127, 0, 0, 1], port)), "/up")
+            .await
+            .unwrap();
+        // What a container's HOST=0.0.0.0 gives the healthcheck subcommand.
+        probe(SocketAddr::from(([0, 0, 0, 0], port)), "/up")
+            .await
+            .unwrap();
+        let error = probe(SocketAddr::from(([127, 0, 0, 1], port)), "/down")
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("404"), "{error:#}");
+    }
+
+    #[tokio::test]
+    async fn probe_fails_when_nothing_listens() {
+        let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let address = listener.local_addr().unwrap();
+        drop(listener);
+        assert!(probe(address, "/").await.is_err());
     }
 }

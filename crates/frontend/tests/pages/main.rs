@@ -7,5 +7,6 @@ mod account;
 mod actions;
 mod errors;
 mod feeds;
+mod health;
 mod inbox;
 mod security;

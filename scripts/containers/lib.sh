@@ -1,0 +1,40 @@
+# Shared by the container scripts (sourced, not run): logging, pass/fail bookkeeping, timing,
+# and the Docker client that builds with BuildKit.
+#
+#   LOG_TAG=my-script; . "$(dirname "$0")/lib.sh"
+
+log() { printf '[%s] %s\n' "${LOG_TAG:-containers}" "$*" >&2; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+require_docker() {
+    docker info >/dev/null 2>&1 || { log "no Docker engine; run scripts/containers/setup-docker.sh"; exit 1; }
+}
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# Debian's client builds with BuildKit (cache mounts) under DOCKER_BUILDKIT=1 without the buildx
+# plugin; the preinstalled client would fall back to the legacy builder.
+DOCKER_BUILD_CLI="${DOCKER_BUILD_CLI:-/usr/bin/docker}"
+[ -x "$DOCKER_BUILD_CLI" ] || DOCKER_BUILD_CLI=docker
+buildkit() { DOCKER_BUILDKIT=1 "$DOCKER_BUILD_CLI" build "$@"; }
+
+# Checks: each prints one line; `summary` prints the closing tally and fails when any check did.
+passed=0
+failed=0
+pass() { printf '  ok    %s\n' "$*"; passed=$((passed + 1)); }
+fail() { printf '  FAIL  %s\n' "$*"; failed=$((failed + 1)); }
+# check DESCRIPTION COMMAND...: pass when the command succeeds.
+check() {
+    local what="$1"; shift
+    if "$@"; then pass "$what"; else fail "$what"; fi
+}
+summary() {
+    echo "containers: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+now() { date +%s.%N; }
+# Seconds since a `now` reading, one decimal.
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+mb() { awk -v s="$1" 'BEGIN { printf "%.1f", s / 1e6 }'; }

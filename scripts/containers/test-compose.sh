@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# Tier 3: the full stack of compose.yaml, for real and offline, on a fresh machine.
+#
+#   scripts/containers/test-compose.sh
+#
+# Installs and starts Docker + Compose, builds the local stand-ins of the upstream images that
+# cannot be pulled here, builds the backend and frontend images with the project's Dockerfiles,
+# and runs `docker compose up` with only image variables (and host ports) changed. Then it
+# checks the stack: every service healthy; the site through the frontend's HTML forms (sign
+# up, crud, direct message, read them back) and the API on 127.0.0.1; hardening (non-root,
+# read-only root filesystem, no shell, capabilities, 127.0.0.1-only ports, networks); no
+# secret in `docker inspect` or the images' history; sizes within budget; a PostgreSQL outage
+# answered with 503 JSON and recovered from without help; data kept across `down` and `up`.
+# It measures image sizes, seconds from `up` to all healthy and an incremental rebuild.
+#
+# Every check prints an ok/FAIL line; the last line is `containers: N passed, M failed`, and the
+# exit status is non-zero when any check failed. Everything started here (containers,
+# networks, volumes of the unique compose project) is removed on exit, failed or not.
+#
+# Env: SKIP_SETUP=1 (Docker is running), SKIP_BUILD=1 (test existing images),
+#      RUST_IMAGE / POSTGRES_IMAGE / DYNAMODB_IMAGE (default: the local stand-ins, built if
+#      missing), BACKEND_IMAGE / FRONTEND_IMAGE (default cruddur/{backend,frontend}:local),
+#      HEALTHY_TIMEOUT_SECS (default 240), SIZE_BUDGET_BYTES (default 20000000),
+#      REBUILD_SERVICE (frontend|backend, default frontend).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+LOG_TAG=test-compose
+# shellcheck source=scripts/containers/lib.sh
+. scripts/containers/lib.sh
+
+HEALTHY_TIMEOUT_SECS="${HEALTHY_TIMEOUT_SECS:-240}"
+SIZE_BUDGET_BYTES="${SIZE_BUDGET_BYTES:-20000000}"
+REBUILD_SERVICE="${REBUILD_SERVICE:-frontend}"
+export BACKEND_IMAGE="${BACKEND_IMAGE:-cruddur/backend:local}"
+export FRONTEND_IMAGE="${FRONTEND_IMAGE:-cruddur/frontend:local}"
+SERVICES=(db dynamodb-local backend frontend)
+
+# --- machine: Docker, Compose, stand-ins ---------------------------------------------------------
+[ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
+require_docker
+# Only the variables not given are filled, with the stand-ins (built when missing).
+wanted=()
+[ -n "${RUST_IMAGE:-}" ] || wanted+=(rust)
+[ -n "${POSTGRES_IMAGE:-}" ] || wanted+=(postgres)
+[ -n "${DYNAMODB_IMAGE:-}" ] || wanted+=(dynamodb)
+if [ "${#wanted[@]}" -gt 0 ]; then
+    while IFS='=' read -r name value; do
+        case "$name" in RUST_IMAGE|POSTGRES_IMAGE|DYNAMODB_IMAGE) export "$name=$value" ;; esac
+    done < <(scripts/containers/build-standins.sh "${wanted[@]}")
+fi
+export RUST_IMAGE POSTGRES_IMAGE DYNAMODB_IMAGE
+log "images: RUST_IMAGE=$RUST_IMAGE POSTGRES_IMAGE=$POSTGRES_IMAGE DYNAMODB_IMAGE=$DYNAMODB_IMAGE"
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+export FRONTEND_PORT="${FRONTEND_PORT:-$(free_port)}"
+export BACKEND_PORT="${BACKEND_PORT:-$(free_port)}"
+site="http://127.0.0.1:$FRONTEND_PORT"
+api="http://127.0.0.1:$BACKEND_PORT"
+
+project="cruddur-test-$$"
+tmp="$(mktemp -d /tmp/cruddur-compose-test.XXXXXX)"
+compose() { docker compose -p "$project" "$@"; }
+cleanup() {
+    local status=$?
+    if [ "$failed" -gt 0 ] || [ "$status" -ne 0 ]; then
+        compose logs --no-color --tail 30 >"$tmp/logs" 2>&1 && tail -n 80 "$tmp/logs" >&2 || true
+    fi
+    log "removing project $project (containers, networks, volumes)"
+    compose down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1 || true
+    [ -z "${probe_image:-}" ] || docker rmi "$probe_image" >/dev/null 2>&1 || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# wait_until SECONDS COMMAND...: polls COMMAND every half second; false when time runs out.
+wait_until() {
+    local deadline=$((SECONDS + $1)); shift
+    until "$@"; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        sleep 0.5
+    done
+}
+cid() { compose ps -a -q "$1"; }
+health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$(cid "$1")" 2>/dev/null; }
+all_healthy() {
+    local service
+    for service in "${SERVICES[@]}"; do [ "$(health "$service")" = healthy ] || return 1; done
+}
+health_report() {
+    local service
+    for service in "${SERVICES[@]}"; do printf '%s=%s ' "$service" "$(health "$service" || echo missing)"; done
+}
+# up_and_wait: `docker compose up -d`, then the seconds until every service is healthy.
+up_and_wait() {
+    local t0; t0="$(now)"
+    compose up -d --quiet-pull >"$tmp/up.log" 2>&1 || { tail -n 20 "$tmp/up.log" >&2; return 1; }
+    wait_until "$HEALTHY_TIMEOUT_SECS" all_healthy || return 1
+    since "$t0"
+}
+
+# --- a browser without JavaScript: curl with a cookie jar, posting the pages' forms -------------
+# status_of OUT CURL_ARGS...: the HTTP status, the body in OUT.
+status_of() { local out="$1"; shift; curl -sS -o "$out" -w '%{http_code}' "$@" || echo 000; }
+# browse JAR PATH: GET a page as that browser.
+browse() { status_of "$tmp/page" -b "$1" -c "$1" "$site$2"; }
+# submit JAR PATH FIELD=VALUE...: post a form with the browser's CSRF token, from the same origin.
+submit() {
+    local jar="$1" path="$2"; shift 2
+    local csrf field args=()
+    csrf="$(awk '$6 == "cruddur_csrf" { print $7 }' "$jar")"
+    for field in "$@" "csrf_token=$csrf"; do args+=(--data-urlencode "$field"); done
+    status_of "$tmp/page" -b "$jar" -c "$jar" -H "Origin: $site" "${args[@]}" "$site$path"
+}
+page_has() { grep -qF -- "$1" "$tmp/page"; }
+sign_up() {
+    local jar="$tmp/$1.jar"
+    browse "$jar" /signup >/dev/null
+    [ "$(submit "$jar" /signup "display_name=$2" "handle=$1" "email=$1@example.com" "password=correct horse battery")" = 303 ]
+}
+
+# --- build ---------------------------------------------------------------------------------------
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    log "building $BACKEND_IMAGE and $FRONTEND_IMAGE (log: $tmp/build.log)"
+    t0="$(now)"
+    if compose build --progress=plain >"$tmp/build.log" 2>&1; then
+        pass "images built with docker/backend.Dockerfile and docker/frontend.Dockerfile in $(since "$t0")s"
+    else
+        tail -n 40 "$tmp/build.log" >&2
+        fail "compose build"
+        summary || exit 1
+    fi
+fi
+
+echo "images:"
+sizes=""
+for service in backend frontend; do
+    image="$BACKEND_IMAGE"; [ "$service" = backend ] || image="$FRONTEND_IMAGE"
+    binary="/cruddur-$service"
+    size="$(docker image inspect -f '{{.Size}}' "$image")"
+    sizes+="$image $(mb "$size") MB; "
+    check "$image: $(mb "$size") MB < $(mb "$SIZE_BUDGET_BYTES") MB" [ "$size" -lt "$SIZE_BUDGET_BYTES" ]
+    check "$image: user 65532:65532" [ "$(docker image inspect -f '{{.Config.User}}' "$image")" = 65532:65532 ]
+    check "$image: HEALTHCHECK runs '$binary healthcheck' (exec form)" \
+        [ "$(docker image inspect -f '{{json .Config.Healthcheck.Test}}' "$image")" = "[\"CMD\",\"$binary\",\"healthcheck\"]" ]
+    check "$image: exec-form ENTRYPOINT [\"$binary\"]" \
+        [ "$(docker image inspect -f '{{json .Config.Entrypoint}}' "$image")" = "[\"$binary\"]" ]
+    check "$image: OCI labels" \
+        [ -n "$(docker image inspect -f '{{index .Config.Labels "org.opencontainers.image.source"}}{{index .Config.Labels "org.opencontainers.image.version"}}' "$image")" ]
+    shells=0
+    for shell in sh /bin/sh bash /bin/bash; do
+        if docker run --rm --entrypoint "$shell" "$image" -c true >/dev/null 2>&1; then shells=$((shells + 1)); fi
+    done
+    check "$image: no shell (docker run --entrypoint sh fails)" [ "$shells" = 0 ]
+done
+
+# --- up ------------------------------------------------------------------------------------------
+log "docker compose -p $project up (frontend 127.0.0.1:$FRONTEND_PORT, backend 127.0.0.1:$BACKEND_PORT)"
+echo "stack:"
+if healthy_secs="$(up_and_wait)"; then
+    pass "all services healthy ${healthy_secs}s after docker compose up ($(health_report))"
+else
+    healthy_secs="n/a"
+    fail "not all healthy within ${HEALTHY_TIMEOUT_SECS}s: $(health_report)"
+    summary || exit 1
+fi
+check "prepare (secrets, volume ownership) exited 0" \
+    [ "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(cid prepare)")" = "exited 0" ]
+
+# --- the site ------------------------------------------------------------------------------------
+stamp="$(date +%s)"
+crud="Crudding from compose $stamp"
+message="Lunch at noon? $stamp"
+check "home page through the frontend -> 200" [ "$(browse "$tmp/visitor.jar" /)" = 200 ]
+check "sign up (form with CSRF token) -> 303" sign_up "ada$stamp" "Ada"
+check "second user signs up" sign_up "bob$stamp" "Bob"
+check "post a crud (form) -> 303" [ "$(submit "$tmp/ada$stamp.jar" /cruds "message=$crud" ttl=7-days)" = 303 ]
+check "the crud is on the home timeline" eval '[ "$(browse "$tmp/ada$stamp.jar" /)" = 200 ] && page_has "$crud"'
+check "send a direct message (form) -> 303" \
+    [ "$(submit "$tmp/ada$stamp.jar" "/messages/@bob$stamp" "message=$message")" = 303 ]
+check "the receiver reads the message" \
+    eval '[ "$(browse "$tmp/bob$stamp.jar" "/messages/@ada$stamp")" = 200 ] && page_has "$message"'
+# The backend names the message table it uses at start-up when messages go to DynamoDB.
+check "backend keeps messages in dynamodb-local (table cruddur-messages)" \
+    eval 'compose logs --no-color backend 2>&1 | grep -q "cruddur-messages"'
+check "backend on 127.0.0.1:$BACKEND_PORT: /api/health-check -> 200" \
+    [ "$(status_of "$tmp/api" "$api/api/health-check")" = 200 ]
+check "backend: /api/ready -> 200" [ "$(status_of "$tmp/api" "$api/api/ready")" = 200 ]
+check "backend: the crud in /api/activities/@ada$stamp" \
+    eval '[ "$(status_of "$tmp/api" "$api/api/activities/@ada$stamp")" = 200 ] && grep -qF "$crud" "$tmp/api"'
+check "frontend /healthz -> 200" [ "$(status_of "$tmp/api" "$site/healthz")" = 200 ]
+
+# --- hardening of the running containers ---------------------------------------------------------
+echo "hardening:"
+for service in "${SERVICES[@]}"; do
+    id="$(cid "$service")"
+    pid="$(docker inspect -f '{{.State.Pid}}' "$id")"
+    uid="$(ps -o uid= -p "$pid" | tr -d ' ')"
+    check "$service: runs as uid $uid (not root)" [ "${uid:-0}" != 0 ]
+    check "$service: read-only root filesystem" [ "$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$id")" = true ]
+    check "$service: cap_drop ALL, no-new-privileges" \
+        [ "$(docker inspect -f '{{json .HostConfig.CapDrop}} {{json .HostConfig.SecurityOpt}}' "$id")" = '["ALL"] ["no-new-privileges:true"]' ]
+    check "$service: memory and CPU limits" \
+        [ "$(docker inspect -f '{{if and .HostConfig.Memory .HostConfig.NanoCpus}}set{{end}}' "$id")" = set ]
+done
+published="$(for service in "${SERVICES[@]}"; do docker port "$(cid "$service")"; done)"
+check "published ports bound to 127.0.0.1 only ($(echo "$published" | sed 's/.*-> //' | tr '\n' ' '))" \
+    eval '[ -n "$published" ] && ! echo "$published" | grep -vq -- "-> 127.0.0.1:"'
+networks_of() { docker inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}' "$(cid "$1")"; }
+check "frontend is not on the databases' network" eval '! networks_of frontend | grep -q "_data "'
+check "databases' network is internal" [ "$(docker network inspect -f '{{.Internal}}' "${project}_data")" = true ]
+
+# The secrets as the services read them, then looked for where they must not be.
+db_password="$(compose exec -T db cat /run/secrets/password)"
+# The backend image has no `cat`: a throwaway container reads its volume as its user.
+jwt_secret="$(docker run --rm --network none --user 65532:65532 -v "${project}_backend-secrets:/s:ro" \
+    --entrypoint cat "$POSTGRES_IMAGE" /s/jwt_secret)"
+for service in prepare "${SERVICES[@]}"; do docker inspect "$(cid "$service")"; done >"$tmp/inspect"
+for image in "$BACKEND_IMAGE" "$FRONTEND_IMAGE"; do
+    docker image inspect "$image"
+    docker history --no-trunc "$image"
+done >"$tmp/history"
+check "secrets generated (db password ${#db_password}, token secret ${#jwt_secret} characters)" \
+    [ "$(( ${#db_password} >= 32 && ${#jwt_secret} >= 32 ))" = 1 ]
+check "no secret in docker inspect of the containers" \
+    eval '! grep -qF -e "$db_password" -e "$jwt_secret" "$tmp/inspect"'
+check "no secret in the images' metadata or history" \
+    eval '! grep -qF -e "$db_password" -e "$jwt_secret" "$tmp/history" && ! grep -qiE "PASSWORD=|JWT_SECRET=|DATABASE_URL=" "$tmp/history"'
+
+# --- a PostgreSQL outage -------------------------------------------------------------------------
+echo "resilience:"
+ready_is() { [ "$(status_of "$tmp/ready" "$api/api/ready")" = "$1" ]; }
+compose stop db >/dev/null 2>&1
+check "db stopped: /api/ready -> 503" wait_until 30 ready_is 503
+code="$(status_of "$tmp/api" -D "$tmp/headers" "$api/api/activities/home")"
+check "db stopped: /api/activities/home -> $code, JSON" \
+    eval '[ "$code" = 503 ] && grep -qi "^content-type: application/json" "$tmp/headers" && head -c 1 "$tmp/api" | grep -q "[{[]"'
+check "db stopped: backend and frontend stay up (liveness)" \
+    eval '[ "$(health backend)" = healthy ] && [ "$(status_of "$tmp/api" "$site/healthz")" = 200 ]'
+t0="$(now)"
+compose start db >/dev/null 2>&1
+if wait_until 90 ready_is 200; then pass "db back: /api/ready -> 200 after $(since "$t0")s, no restart of the backend"
+else fail "db back: /api/ready still $(status_of "$tmp/ready" "$api/api/ready") after 90s"; fi
+check "db back: backend container never restarted" [ "$(docker inspect -f '{{.RestartCount}}' "$(cid backend)")" = 0 ]
+check "db back: the crud is served again" \
+    eval '[ "$(browse "$tmp/ada$stamp.jar" /)" = 200 ] && page_has "$crud"'
+
+# --- down, up: the volumes keep the data ---------------------------------------------------------
+compose down --timeout 20 >/dev/null 2>&1
+if again_secs="$(up_and_wait)"; then pass "down, up: healthy again after ${again_secs}s"
+else again_secs="n/a"; fail "down, up: not healthy: $(health_report)"; fi
+check "down, up: the crud is still there" \
+    eval '[ "$(status_of "$tmp/api" "$api/api/activities/@ada$stamp")" = 200 ] && grep -qF "$crud" "$tmp/api"'
+check "down, up: still signed in (token secret kept in its volume)" \
+    eval '[ "$(browse "$tmp/bob$stamp.jar" "/messages/@ada$stamp")" = 200 ] && page_has "Sign out"'
+check "down, up: the direct message is still there" page_has "$message"
+
+# --- incremental rebuild after a one-line change (in a copy: the checkout is left alone) --------
+echo "rebuild:"
+context="$tmp/context"
+mkdir -p "$context"
+tar -c --exclude='crates/*/target' .dockerignore Cargo.toml Cargo.lock docker crates | tar -x -C "$context"
+echo "// rebuild probe $stamp" >>"$context/crates/$REBUILD_SERVICE/src/main.rs"
+probe_image="cruddur-rebuild-probe:$$"
+t0="$(now)"
+if buildkit --progress=plain --build-arg RUST_IMAGE="$RUST_IMAGE" -f "$context/docker/$REBUILD_SERVICE.Dockerfile" \
+        -t "$probe_image" "$context" >"$tmp/rebuild.log" 2>&1; then
+    rebuild_secs="$(since "$t0")"
+    pass "$REBUILD_SERVICE image rebuilt after a one-line change in ${rebuild_secs}s"
+else
+    rebuild_secs="n/a"
+    tail -n 30 "$tmp/rebuild.log" >&2
+    fail "$REBUILD_SERVICE rebuild"
+fi
+
+echo
+echo "figures: ${sizes}all healthy ${healthy_secs}s after up (again after down/up: ${again_secs}s);" \
+     "incremental $REBUILD_SERVICE rebuild ${rebuild_secs}s"
+summary
