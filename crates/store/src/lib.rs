@@ -2,13 +2,15 @@
 //!
 //! Two traits describe what the service needs: [`Store`] (accounts, cruds, replies, likes,
 //! reposts, follows, notifications, search) and [`MessageStore`] (direct messages, kept apart
-//! so they can live in DynamoDB). Each backend is one module implementing both; [`open`]
-//! picks one from the database URL's scheme.
+//! so they can live in DynamoDB). Each SQL backend is one module implementing both; [`open`]
+//! picks one from the database URL's scheme. [`dynamodb`] implements [`MessageStore`] alone,
+//! for a deployment that keeps messages in DynamoDB next to a SQL store.
 //!
 //! Stores never read the clock: every call that depends on time takes `now`, so expiry is
 //! decided by the caller's clock and tests can move time at will. Times are stored with
 //! microsecond precision; callers pass times already truncated to microseconds.
 
+pub mod dynamodb;
 pub mod error;
 pub mod postgres;
 pub mod records;

@@ -2,9 +2,11 @@
 
 use std::future::Future;
 use std::ops::Deref;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cruddur_store::Stores;
+use cruddur_store::dynamodb::{DynamoDbConfig, DynamoMessageStore};
 use sqlx::{Connection, PgConnection};
 use tempfile::TempDir;
 use url::Url;
@@ -13,13 +15,19 @@ use uuid::Uuid;
 /// The admin URL of the PostgreSQL server the PostgreSQL tests run on.
 const POSTGRES_URL_VAR: &str = "CRUDDUR_TEST_POSTGRES_URL";
 
-/// How long to wait for the PostgreSQL server before declaring it unreachable.
+/// The endpoint of the DynamoDB emulator the DynamoDB tests run on.
+const DYNAMODB_URL_VAR: &str = "CRUDDUR_TEST_DYNAMODB_URL";
+
+/// How long to wait for the PostgreSQL server or the DynamoDB emulator before declaring it
+/// unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 #[derive(Debug, Clone, Copy)]
 pub enum Backend {
     Sqlite,
     Postgres,
+    /// Accounts in SQLite, messages in DynamoDB, as a deployment with DynamoDB has them.
+    DynamoDb,
 }
 
 /// What a test gets: the stores (reachable as `fx.store` and `fx.messages`), the URL they were
@@ -36,6 +44,7 @@ pub struct Fixture {
 enum Keep {
     Dir(#[allow(dead_code)] TempDir),
     Database(#[allow(dead_code)] TestDatabase),
+    DirAndTable(#[allow(dead_code)] TempDir, #[allow(dead_code)] TestTable),
 }
 
 impl Deref for Fixture {
@@ -55,6 +64,7 @@ where
     let fixture = match backend {
         Backend::Sqlite => Fixture::sqlite().await,
         Backend::Postgres => Fixture::postgres().await,
+        Backend::DynamoDb => Fixture::dynamodb().await,
     };
     // If the test panics, unwinding drops the fixture, which drops the database.
     test(fixture).await;
@@ -63,11 +73,7 @@ where
 impl Fixture {
     /// A new SQLite file in its own temporary directory, migrated.
     pub async fn sqlite() -> Fixture {
-        let dir = tempfile::tempdir().expect("creating a temporary directory");
-        let url = format!("sqlite:{}/test.db", dir.path().display());
-        let stores = cruddur_store::open(&url, true)
-            .await
-            .unwrap_or_else(|error| panic!("opening the SQLite store at {url}: {error:?}"));
+        let (stores, url, dir) = sqlite_stores().await;
         Fixture {
             stores,
             url,
@@ -98,6 +104,110 @@ impl Fixture {
             stores,
             url,
             _keep: Keep::Database(database),
+        }
+    }
+}
+
+impl Fixture {
+    /// A new SQLite store for the accounts, and messages in a new table on the emulator named
+    /// by `CRUDDUR_TEST_DYNAMODB_URL`, deleted when the fixture is dropped.
+    pub async fn dynamodb() -> Fixture {
+        let endpoint = std::env::var(DYNAMODB_URL_VAR).unwrap_or_else(|_| {
+            panic!(
+                "{DYNAMODB_URL_VAR} is not set: the DynamoDB conformance tests need an \
+                 emulator's endpoint, e.g. from scripts/start-dynamodb-emulator.sh"
+            )
+        });
+        let (mut stores, url, dir) = sqlite_stores().await;
+        let table = TestTable::create(endpoint).await;
+        stores.messages = Arc::new(table.store.clone());
+        Fixture {
+            stores,
+            url,
+            _keep: Keep::DirAndTable(dir, table),
+        }
+    }
+}
+
+/// The stores of a new SQLite file in a temporary directory, migrated, with their URL and the
+/// directory to keep.
+async fn sqlite_stores() -> (Stores, String, TempDir) {
+    let dir = tempfile::tempdir().expect("creating a temporary directory");
+    let url = format!("sqlite:{}/test.db", dir.path().display());
+    let stores = cruddur_store::open(&url, true)
+        .await
+        .unwrap_or_else(|error| panic!("opening the SQLite store at {url}: {error:?}"));
+    (stores, url, dir)
+}
+
+/// A message table of its own for one test, deleted when this is dropped.
+struct TestTable {
+    store: DynamoMessageStore,
+    config: DynamoDbConfig,
+}
+
+impl TestTable {
+    async fn create(endpoint: String) -> TestTable {
+        let config = DynamoDbConfig {
+            endpoint: Some(endpoint.clone()),
+            region: None,
+            credentials: None,
+            table: format!("cruddur-test-{}", Uuid::new_v4().simple()),
+        };
+        let store = DynamoMessageStore::connect(config.clone())
+            .await
+            .unwrap_or_else(|error| panic!("configuring the DynamoDB client: {error:?}"));
+        match tokio::time::timeout(CONNECT_TIMEOUT, store.create_table_if_absent()).await {
+            Ok(Ok(_)) => TestTable { store, config },
+            Ok(Err(error)) => panic!(
+                "the DynamoDB emulator at {endpoint} ({DYNAMODB_URL_VAR}) is unreachable or \
+                 failed to create table {}: {error:?}",
+                config.table
+            ),
+            Err(_) => panic!(
+                "the DynamoDB emulator at {endpoint} ({DYNAMODB_URL_VAR}) did not answer within \
+                 {CONNECT_TIMEOUT:?}"
+            ),
+        }
+    }
+
+    async fn delete(config: DynamoDbConfig) -> Result<(), String> {
+        let store = DynamoMessageStore::connect(config)
+            .await
+            .map_err(|error| error.to_string())?;
+        store
+            .client()
+            .delete_table()
+            .table_name(store.table())
+            .send()
+            .await
+            .map_err(|error| format!("{error:?}"))?;
+        Ok(())
+    }
+}
+
+impl Drop for TestTable {
+    fn drop(&mut self) {
+        let config = self.config.clone();
+        let table = config.table.clone();
+        // As for TestDatabase: a runtime of its own on a thread of its own, and a client of its
+        // own, since the store's connections belong to the test's runtime.
+        let outcome = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|error| error.to_string())?;
+            runtime.block_on(TestTable::delete(config))
+        })
+        .join()
+        .unwrap_or_else(|_| Err("the thread deleting it panicked".to_owned()));
+        if let Err(error) = outcome {
+            let message = format!("could not delete test table {table}: {error}");
+            if std::thread::panicking() {
+                eprintln!("{message}");
+            } else {
+                panic!("{message}");
+            }
         }
     }
 }

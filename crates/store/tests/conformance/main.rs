@@ -1,10 +1,11 @@
 //! The store conformance suite: one set of tests that every store backend must pass.
 //!
 //! Each test is an `async fn(Fixture)` written once in its area's module; the macros below
-//! instantiate it per backend as `sqlite::<test>` and `postgres::<test>`, so
-//! `cargo test -p cruddur-store --test conformance sqlite` runs one backend. The PostgreSQL
-//! tests are ignored by default; `-- --ignored` runs them against the server named by
-//! `CRUDDUR_TEST_POSTGRES_URL`, and they fail (never skip) when it is missing.
+//! instantiate it per backend as `sqlite::<test>`, `postgres::<test>` and `dynamodb::<test>`,
+//! so `cargo test -p cruddur-store --test conformance sqlite` runs one backend. The PostgreSQL
+//! and DynamoDB tests are ignored by default; `-- --ignored` runs them against the server named
+//! by `CRUDDUR_TEST_POSTGRES_URL` and the emulator named by `CRUDDUR_TEST_DYNAMODB_URL`, and
+//! they fail (never skip) when it is missing.
 //!
 //! The message tests live in their own module and only touch `fx.messages` for messaging, so a
 //! message store of another kind (DynamoDB) can reuse them with a fixture that swaps `messages`.
@@ -122,7 +123,9 @@ macro_rules! message_tests {
             single messages::new_message_updates_preview_and_group_order,
             single messages::conversation_is_newest_first_from_either_side,
             single messages::one_group_per_pair_whoever_writes_first,
+            single messages::conversations_of_any_year_list_by_last_message,
             multi messages::concurrent_first_messages_share_one_group,
+            multi messages::both_writing_at_once_loses_nothing,
             single messages::group_messages_unknown_or_foreign_group_is_refused,
             single messages::messages_paginate_without_loss,
             single messages::message_groups_paginate_without_loss,
@@ -147,5 +150,15 @@ mod postgres {
     message_tests!(
         Backend::Postgres,
         [#[ignore = "needs CRUDDUR_TEST_POSTGRES_URL; run with --ignored"]]
+    );
+}
+
+/// Messages only: the accounts stay in SQLite, whose `Store` tests cover them above.
+mod dynamodb {
+    use crate::fixture::Backend;
+
+    message_tests!(
+        Backend::DynamoDb,
+        [#[ignore = "needs CRUDDUR_TEST_DYNAMODB_URL; run with --ignored"]]
     );
 }

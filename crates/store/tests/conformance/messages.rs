@@ -107,6 +107,34 @@ pub async fn one_group_per_pair_whoever_writes_first(fx: Fixture) {
     assert_eq!(group_messages(&fx, &alice, alices[0].uuid).await.len(), 3);
 }
 
+/// No conversation is hidden for being old (the original only listed this year's), and the
+/// list follows the last message, wherever it falls.
+pub async fn conversations_of_any_year_list_by_last_message(fx: Fixture) {
+    let [alice, bob, carol, dave] = users(&fx, ["alice", "bob", "carol", "dave"]).await;
+    let years_ago = |years: i64| t0() - TimeDelta::days(365 * years);
+    send(&fx, &bob, &alice, "long ago", years_ago(7)).await;
+    send(&fx, &alice, &carol, "last year", years_ago(1)).await;
+    send(&fx, &dave, &alice, "today", at(1)).await;
+
+    let alices = groups(&fx, &alice).await;
+    assert_eq!(alices.len(), 3, "{alices:?}");
+    assert_group(&alices[0], &dave, "today", at(1));
+    assert_group(&alices[1], &carol, "last year", years_ago(1));
+    assert_group(&alices[2], &bob, "long ago", years_ago(7));
+
+    send(&fx, &alice, &bob, "back again", at(2)).await;
+    let handles: Vec<String> = groups(&fx, &alice)
+        .await
+        .into_iter()
+        .map(|group| group.handle)
+        .collect();
+    assert_eq!(handles, ["bob", "dave", "carol"]);
+    let bobs = groups(&fx, &bob).await;
+    assert_eq!(bobs.len(), 1, "still one conversation: {bobs:?}");
+    assert_group(&bobs[0], &alice, "back again", at(2));
+    assert_eq!(conversation(&fx, &bob, &alice).await.len(), 2);
+}
+
 /// Both people of each pair send their first message at the same moment: still one group.
 pub async fn concurrent_first_messages_share_one_group(fx: Fixture) {
     const PAIRS: usize = 6;
@@ -148,10 +176,59 @@ pub async fn concurrent_first_messages_share_one_group(fx: Fixture) {
     }
 }
 
+/// Two people in one conversation, each sending a burst at once, some at the very same
+/// instant as the other: every message is kept, both see the same single group, and its
+/// preview is the latest message.
+pub async fn both_writing_at_once_loses_nothing(fx: Fixture) {
+    const EACH: i64 = 8;
+    let [alice, bob] = users(&fx, ["alice", "bob"]).await;
+    let first = send(&fx, &alice, &bob, "hi", at(0)).await;
+
+    let start = Arc::new(Barrier::new(2 * EACH as usize));
+    let mut tasks = Vec::new();
+    for (from, to, offset) in [(&alice, &bob, 0), (&bob, &alice, 1)] {
+        for i in 0..EACH {
+            let (messages, start) = (fx.messages.clone(), start.clone());
+            let (from, to) = (participant(from), participant(to));
+            // alice at 1, 2, 3 …, bob at 1, 3, 5 …: ties on some instants, and bob's last
+            // message the latest of all.
+            let secs = 1 + i * (1 + offset);
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                let text = format!("{} {i}", from.handle);
+                messages.send_message(&from, &to, &text, at(secs)).await
+            }));
+        }
+    }
+    let mut sent = vec![first];
+    for task in tasks {
+        sent.push(task.await.expect("task").expect("send_message"));
+    }
+
+    let expected = newest_first(&sent);
+    assert_eq!(
+        uuids(&conversation(&fx, &alice, &bob).await),
+        expected,
+        "every message, newest first"
+    );
+    let last = format!("bob {}", EACH - 1);
+    let latest = at(1 + (EACH - 1) * 2);
+    let alices = groups(&fx, &alice).await;
+    let bobs = groups(&fx, &bob).await;
+    assert_eq!((alices.len(), bobs.len()), (1, 1), "{alices:?} {bobs:?}");
+    assert_eq!(alices[0].uuid, bobs[0].uuid);
+    assert_group(&alices[0], &bob, &last, latest);
+    assert_group(&bobs[0], &alice, &last, latest);
+}
+
+/// Only the two participants read a group, not even someone who talks to both of them.
 pub async fn group_messages_unknown_or_foreign_group_is_refused(fx: Fixture) {
     let [alice, bob, carol] = users(&fx, ["alice", "bob", "carol"]).await;
     send(&fx, &alice, &bob, "private", at(1)).await;
     let group = groups(&fx, &alice).await[0].uuid;
+    send(&fx, &carol, &alice, "hi alice", at(2)).await;
+    send(&fx, &bob, &carol, "hi carol", at(3)).await;
+    assert_eq!(groups(&fx, &carol).await.len(), 2);
     let page = Page::first(ALL);
 
     match fx
