@@ -1,11 +1,7 @@
 //! The command line: `serve` (the default), `migrate`, `seed` and `healthcheck`.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
-
-use anyhow::{Context, bail};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::Application;
 use crate::clock::SystemClock;
@@ -66,34 +62,7 @@ pub async fn run(cli: Cli, mode: Mode) -> anyhow::Result<()> {
     }
 }
 
-/// A minimal HTTP/1.1 GET, so the container image needs no curl (and no shell).
+/// Probes this server's liveness route (the container HEALTHCHECK).
 async fn healthcheck(args: &SettingsArgs) -> anyhow::Result<()> {
-    let host = match args.host {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    let address = SocketAddr::new(host, args.port);
-    let check = async {
-        let mut stream = tokio::net::TcpStream::connect(address).await?;
-        let request = format!(
-            "GET /api/health-check HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-        );
-        stream.write_all(request.as_bytes()).await?;
-        let mut head = [0u8; 12];
-        stream.read_exact(&mut head).await?;
-        anyhow::Ok(head)
-    };
-    let head = tokio::time::timeout(Duration::from_secs(3), check)
-        .await
-        .context("health check timed out")?
-        .with_context(|| format!("health check of {address} failed"))?;
-    if head.starts_with(b"HTTP/1.1 200") {
-        Ok(())
-    } else {
-        bail!(
-            "health check answered {}",
-            String::from_utf8_lossy(&head).trim()
-        )
-    }
+    cruddur_serve::probe(SocketAddr::new(args.host, args.port), "/api/health-check").await
 }

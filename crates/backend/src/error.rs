@@ -22,6 +22,9 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("not allowed")]
     Forbidden,
+    /// Too many sign-in attempts; the next is allowed after this many seconds.
+    #[error("too many sign-in attempts; try again in {0} s")]
+    TooManyAttempts(u64),
     #[error("{0} not found")]
     NotFound(&'static str),
     /// A request the router or an extractor refused (bad JSON, bad path, too large, …).
@@ -50,6 +53,7 @@ impl ApiError {
             ApiError::TokenExpired => (StatusCode::UNAUTHORIZED, "token_expired"),
             ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Rejected { status, code, .. } => (*status, code),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
@@ -83,6 +87,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        if let ApiError::TooManyAttempts(seconds) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-pub use cruddur_serve::LogFormat;
+pub use cruddur_serve::{LogFormat, TrustedProxies};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -82,6 +82,37 @@ pub struct SettingsArgs {
     /// Seconds start-up waits for the database to answer.
     #[arg(long, env = "DATABASE_WAIT_SECS", default_value_t = DEFAULT_DATABASE_WAIT_SECS)]
     pub database_wait_secs: u64,
+    /// Peers whose `X-Forwarded-For` names the client, for per-address limits: the web
+    /// frontend and any reverse proxy (comma-separated addresses or CIDR networks). All-in-one
+    /// defaults to loopback, where its own frontend calls from.
+    #[arg(long, env = "TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<TrustedProxies>,
+    /// DynamoDB table for direct messages (`cruddur-messages`); unset keeps messages in the
+    /// SQL store.
+    #[arg(long, env = "DDB_MESSAGE_TABLE")]
+    pub ddb_message_table: Option<String>,
+    /// DynamoDB endpoint other than AWS's, e.g. DynamoDB Local (`http://dynamodb-local:8000`).
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub aws_endpoint_url: Option<String>,
+    /// AWS region of the message table (`us-east-1` with an endpoint; else the SDK's chain).
+    #[arg(long, env = "AWS_REGION")]
+    pub aws_region: Option<String>,
+    /// AWS access key id; without it (and the secret key) the SDK's default chain is used,
+    /// or fake local credentials with an endpoint.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", hide_env_values = true)]
+    pub aws_access_key_id: Option<String>,
+    /// AWS secret access key.
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub aws_secret_access_key: Option<String>,
+    /// File holding the AWS secret access key.
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY_FILE")]
+    pub aws_secret_access_key_file: Option<PathBuf>,
+    /// AWS session token, for temporary credentials.
+    #[arg(long, env = "AWS_SESSION_TOKEN", hide_env_values = true)]
+    pub aws_session_token: Option<String>,
+    /// File holding the AWS session token.
+    #[arg(long, env = "AWS_SESSION_TOKEN_FILE")]
+    pub aws_session_token_file: Option<PathBuf>,
 }
 
 /// Resolved settings.
@@ -101,6 +132,28 @@ pub struct Settings {
     pub database_wait: Duration,
     /// Set when no secret was configured and a random one was generated.
     pub jwt_secret_generated: bool,
+    /// Where direct messages live when not in the SQL store.
+    pub dynamodb: Option<DynamoDbSettings>,
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// The DynamoDB message store: selected by `DDB_MESSAGE_TABLE`.
+#[derive(Debug, Clone)]
+pub struct DynamoDbSettings {
+    pub table: String,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// `None`: fake local credentials with an endpoint, the SDK's default chain without.
+    pub credentials: Option<AwsCredentials>,
+}
+
+/// Credentials given in the settings. `Debug` shows the key id, which names the key but
+/// grants nothing, and hides the rest.
+#[derive(Debug, Clone)]
+pub struct AwsCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: SecretString,
+    pub session_token: Option<SecretString>,
 }
 
 const DEFAULT_PURGE_INTERVAL_SECS: u64 = 60;
@@ -128,6 +181,8 @@ impl Settings {
             shutdown_grace: Duration::from_secs(DEFAULT_SHUTDOWN_GRACE_SECS),
             database_wait: Duration::from_secs(DEFAULT_DATABASE_WAIT_SECS),
             jwt_secret_generated: false,
+            dynamodb: None,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 
@@ -178,6 +233,8 @@ impl Settings {
             .or_else(|| (mode == Mode::AllInOne).then(|| "andrewbrown".to_owned()))
             .filter(|handle| !handle.trim().is_empty());
 
+        let dynamodb = dynamodb_settings(args)?;
+
         Ok(Settings {
             listen: SocketAddr::new(args.host, args.port),
             database_url: DatabaseUrl(database_url),
@@ -191,8 +248,53 @@ impl Settings {
             shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
             database_wait: Duration::from_secs(args.database_wait_secs),
             jwt_secret_generated,
+            dynamodb,
+            trusted_proxies: args.trusted_proxies.clone().unwrap_or_else(|| match mode {
+                Mode::AllInOne => TrustedProxies::loopback(),
+                Mode::Backend => TrustedProxies::default(),
+            }),
         })
     }
+}
+
+/// Blank values count as unset, as compose files often pass `VAR: ""`.
+fn non_blank(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+}
+
+fn dynamodb_settings(args: &SettingsArgs) -> anyhow::Result<Option<DynamoDbSettings>> {
+    let Some(table) = non_blank(&args.ddb_message_table) else {
+        return Ok(None);
+    };
+    let secret_access_key = secret(
+        "AWS_SECRET_ACCESS_KEY",
+        &args.aws_secret_access_key,
+        &args.aws_secret_access_key_file,
+    )?;
+    let session_token = secret(
+        "AWS_SESSION_TOKEN",
+        &args.aws_session_token,
+        &args.aws_session_token_file,
+    )?;
+    let credentials = match (non_blank(&args.aws_access_key_id), secret_access_key) {
+        (Some(access_key_id), Some(secret_access_key)) => Some(AwsCredentials {
+            access_key_id,
+            secret_access_key,
+            session_token,
+        }),
+        (None, None) => None,
+        _ => bail!("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither"),
+    };
+    Ok(Some(DynamoDbSettings {
+        table,
+        endpoint: non_blank(&args.aws_endpoint_url),
+        region: non_blank(&args.aws_region),
+        credentials,
+    }))
 }
 
 /// A database URL whose `Debug` and `Display` hide the password.
@@ -357,6 +459,56 @@ mod tests {
         assert!(!shown.contains(SECRET), "{shown}");
         assert!(!shown.contains("swordfish"), "{shown}");
         assert!(shown.contains("db:5432"), "{shown}");
+    }
+
+    #[test]
+    fn the_message_table_selects_dynamodb_with_credentials_from_files() {
+        let sql_only = Settings::resolve(
+            &args(&["--aws-endpoint-url", "http://dynamodb-local:8000"]),
+            Mode::Backend,
+        )
+        .unwrap();
+        assert!(sql_only.dynamodb.is_none(), "no table, no DynamoDB");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aws_secret");
+        std::fs::write(&path, "wJalrXUtnFEMI/K7MDENG\n").unwrap();
+        let flags = [
+            "--ddb-message-table",
+            "cruddur-messages",
+            "--aws-endpoint-url",
+            "http://dynamodb-local:8000",
+            "--aws-access-key-id",
+            "AKIDEXAMPLE",
+            "--aws-secret-access-key-file",
+            path.to_str().unwrap(),
+        ];
+        let settings = Settings::resolve(&args(&flags), Mode::Backend).unwrap();
+        let dynamodb = settings.dynamodb.as_ref().unwrap();
+        assert_eq!(dynamodb.table, "cruddur-messages");
+        assert_eq!(
+            dynamodb.endpoint.as_deref(),
+            Some("http://dynamodb-local:8000")
+        );
+        let credentials = dynamodb.credentials.as_ref().unwrap();
+        assert_eq!(
+            credentials.secret_access_key.expose_secret(),
+            "wJalrXUtnFEMI/K7MDENG"
+        );
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("wJalrXUtnFEMI"), "{shown}");
+
+        let half = args(&[
+            "--ddb-message-table",
+            "t",
+            "--aws-access-key-id",
+            "AKIDEXAMPLE",
+        ]);
+        let error = Settings::resolve(&half, Mode::Backend).unwrap_err();
+        assert!(
+            error.to_string().contains("AWS_SECRET_ACCESS_KEY"),
+            "{error}"
+        );
     }
 
     #[test]

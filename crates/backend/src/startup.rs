@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use axum::Router;
 use axum::http::Request;
+use cruddur_store::dynamodb::{Credentials, DynamoDbConfig, DynamoMessageStore, TableCreation};
 use cruddur_store::{StoreError, Stores};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
@@ -18,7 +19,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::auth::token::TokenKeys;
 use crate::clock::Clock;
-use crate::settings::Settings;
+use crate::settings::{DynamoDbSettings, Settings};
 use crate::state::AppState;
 use crate::{cors, purge, routes, seed};
 
@@ -52,6 +53,8 @@ impl Application {
             clock,
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)),
             demo_user: settings.demo_user.as_deref().map(Arc::from),
+            sign_in_limiter: Arc::default(),
+            trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         };
         let router = app(state.clone(), &settings.cors_origins);
         let listener = cruddur_serve::bind(settings.listen).await?;
@@ -83,8 +86,13 @@ impl Application {
             self.state.clock.clone(),
             self.purge_interval,
         );
-        let result =
-            cruddur_serve::serve(self.listener, self.router, shutdown, self.shutdown_grace).await;
+        let result = cruddur_serve::serve(
+            self.listener,
+            self.router,
+            shutdown,
+            cruddur_serve::Timeouts::with_grace(self.shutdown_grace),
+        )
+        .await;
         purger.abort();
         result
     }
@@ -119,26 +127,90 @@ pub fn app(state: AppState, cors_origins: &[String]) -> Router {
     )
 }
 
-/// Opens the stores and migrates them. A database that is not reachable yet (a container
+/// Opens the stores and migrates them: the SQL store, and the DynamoDB message table (created
+/// if absent) when one is configured. A database that is not reachable yet (a container
 /// starting next to ours) is retried with growing pauses until `database_wait` has passed.
 pub async fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
+    let database = &settings.database_url;
+    let mut stores = wait_for_store(settings, &database.to_string(), || {
+        cruddur_store::open(database.expose(), true)
+    })
+    .await?;
+    tracing::info!(%database, "store ready");
+    match &settings.dynamodb {
+        Some(dynamodb) => stores.messages = Arc::new(open_message_table(settings, dynamodb).await?),
+        None => tracing::info!("messages are kept in the SQL store"),
+    }
+    Ok(stores)
+}
+
+/// The DynamoDB message store, its table created if absent and active.
+pub async fn open_message_table(
+    settings: &Settings,
+    dynamodb: &DynamoDbSettings,
+) -> anyhow::Result<DynamoMessageStore> {
+    let credentials = dynamodb.credentials.as_ref().map(|credentials| {
+        Credentials::new(
+            &credentials.access_key_id,
+            credentials.secret_access_key.expose_secret(),
+            credentials
+                .session_token
+                .as_ref()
+                .map(|token| token.expose_secret().to_owned()),
+            None,
+            "cruddur-settings",
+        )
+    });
+    let store = DynamoMessageStore::connect(DynamoDbConfig {
+        endpoint: dynamodb.endpoint.clone(),
+        region: dynamodb.region.clone(),
+        credentials,
+        table: dynamodb.table.clone(),
+    })
+    .await?;
+    let name = format!(
+        "DynamoDB table {} at {}",
+        dynamodb.table,
+        dynamodb.endpoint.as_deref().unwrap_or("AWS")
+    );
+    let creation = wait_for_store(settings, &name, || store.create_table_if_absent()).await?;
+    tracing::info!(
+        table = %dynamodb.table,
+        endpoint = dynamodb.endpoint.as_deref().unwrap_or("AWS"),
+        created = creation == TableCreation::Created,
+        "messages are kept in DynamoDB"
+    );
+    Ok(store)
+}
+
+/// Runs `attempt` until it succeeds, retrying while the store is unavailable (growing pauses)
+/// until `database_wait` has passed.
+async fn wait_for_store<T, F, Fut>(
+    settings: &Settings,
+    name: &str,
+    mut attempt: F,
+) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+{
     let started = Instant::now();
     let mut pause = Duration::from_millis(100);
     loop {
-        match cruddur_store::open(settings.database_url.expose(), true).await {
-            Ok(stores) => {
-                tracing::info!(database = %settings.database_url, "store ready");
-                return Ok(stores);
-            }
+        match attempt().await {
+            Ok(value) => return Ok(value),
             Err(StoreError::Unavailable(cause)) if started.elapsed() < settings.database_wait => {
-                tracing::warn!(database = %settings.database_url, error = %cause, "database not reachable yet; retrying");
+                // `{:#}` shows the whole chain: the SDK's own message is only "dispatch failure".
+                let cause = anyhow::Error::from_boxed(cause);
+                tracing::warn!(
+                    store = name,
+                    error = format!("{cause:#}"),
+                    "store not reachable yet; retrying"
+                );
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_secs(2));
             }
-            Err(error) => {
-                return Err(error)
-                    .with_context(|| format!("opening the store at {}", settings.database_url));
-            }
+            Err(error) => return Err(error).with_context(|| format!("opening {name}")),
         }
     }
 }

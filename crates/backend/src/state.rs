@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use cruddur_serve::TrustedProxies;
 use cruddur_store::{MessageStore, Store};
 
+use crate::auth::rate_limit::SignInLimiter;
 use crate::auth::token::TokenKeys;
 use crate::clock::Clock;
 
@@ -15,4 +17,7 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Handle that unauthenticated requests act as, when demo mode is on.
     pub demo_user: Option<Arc<str>>,
+    pub sign_in_limiter: Arc<SignInLimiter>,
+    /// Peers whose `X-Forwarded-For` names the client (the web frontend, a reverse proxy).
+    pub trusted_proxies: Arc<TrustedProxies>,
 }

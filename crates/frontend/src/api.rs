@@ -3,6 +3,7 @@
 //! Every call is bounded by the configured timeout, so a slow or absent backend turns into an
 //! error page quickly instead of a hung browser tab.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use cruddur_contract::{
@@ -31,6 +32,9 @@ pub enum ApiError {
     Unreachable(#[source] reqwest::Error),
     #[error("the backend is unavailable")]
     Unavailable,
+    /// Too many sign-in attempts for the account or from this browser's address.
+    #[error("too many attempts")]
+    TooManyAttempts,
     #[error("the backend answered {0}")]
     Unexpected(String),
 }
@@ -48,6 +52,9 @@ pub struct ApiClient {
     base: Url,
     /// The signed-in user's bearer token, sent with every call when set.
     token: Option<String>,
+    /// The browser's address, sent as `X-Forwarded-For` so the backend's per-address limits
+    /// (sign-in attempts) count browsers, not this frontend.
+    client: Option<IpAddr>,
 }
 
 /// A like or a repost, and whether it is being given or taken back.
@@ -70,13 +77,16 @@ impl ApiClient {
             http,
             base,
             token: None,
+            client: None,
         })
     }
 
-    /// This client acting as the user holding `token` (the same connection pool).
-    pub fn as_user(&self, token: Option<&str>) -> ApiClient {
+    /// This client acting for the browser at `client`, as the user holding `token` (the same
+    /// connection pool).
+    pub fn acting_for(&self, token: Option<&str>, client: Option<IpAddr>) -> ApiClient {
         ApiClient {
             token: token.map(str::to_owned),
+            client,
             ..self.clone()
         }
     }
@@ -239,6 +249,9 @@ impl ApiClient {
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
+        if let Some(client) = self.client {
+            request = request.header(cruddur_serve::FORWARDED_FOR, client.to_string());
+        }
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -252,6 +265,7 @@ impl ApiClient {
                 Err(error) => Err(transport(error)),
             },
             StatusCode::SERVICE_UNAVAILABLE => Err(ApiError::Unavailable),
+            StatusCode::TOO_MANY_REQUESTS => Err(ApiError::TooManyAttempts),
             status => Err(ApiError::Unexpected(status.to_string())),
         }
     }

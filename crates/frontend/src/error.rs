@@ -67,6 +67,11 @@ impl PageError {
                 "That link does not work",
                 sentences(codes),
             ),
+            PageError::Api(ApiError::TooManyAttempts) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Slow down",
+                "Too many attempts. Wait a minute and try again.".into(),
+            ),
             PageError::Api(ApiError::Timeout | ApiError::Unavailable) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Cruddur is busy",

@@ -9,8 +9,10 @@
 //!
 //! Both cookies are HttpOnly, SameSite=Lax, Path=/, and Secure when `COOKIE_SECURE` is set.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -36,6 +38,8 @@ pub const CSRF_FIELD: &str = "csrf_token";
 pub struct Viewer {
     pub user: Option<User>,
     token: Option<String>,
+    /// The browser's address, when known (behind trusted proxies, from `X-Forwarded-For`).
+    client: Option<IpAddr>,
     pub csrf: String,
     /// The browser sent no valid CSRF cookie, so no submitted token can match yet.
     csrf_is_new: bool,
@@ -44,7 +48,7 @@ pub struct Viewer {
 impl Viewer {
     /// The API client acting as this viewer.
     pub fn api(&self, api: &ApiClient) -> ApiClient {
-        api.as_user(self.token.as_deref())
+        api.acting_for(self.token.as_deref(), self.client)
     }
 
     /// Whether `submitted` is this browser's CSRF token.
@@ -67,16 +71,21 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     }
     let cookies = request.headers().clone();
     let existing_csrf = cookie(&cookies, CSRF_COOKIE).filter(|token| is_csrf_token(token));
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| state.trusted_proxies.client(peer.ip(), request.headers()));
     let mut viewer = Viewer {
         user: None,
         token: None,
+        client,
         csrf_is_new: existing_csrf.is_none(),
         csrf: existing_csrf.map_or_else(new_csrf_token, str::to_owned),
     };
     let mut clear_session = false;
     let is_asset = request.uri().path().starts_with("/static/");
     if let Some(token) = cookie(&cookies, SESSION_COOKIE).filter(|_| !is_asset) {
-        match state.api.as_user(Some(token)).me().await {
+        match state.api.acting_for(Some(token), client).me().await {
             Ok(user) => {
                 viewer.user = Some(user);
                 viewer.token = Some(token.to_owned());

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use cruddur_serve::LogFormat;
+use cruddur_serve::{LogFormat, TrustedProxies};
 use url::Url;
 
 /// The raw settings as flags and environment variables.
@@ -34,6 +34,10 @@ pub struct SettingsArgs {
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Reverse proxies in front of the site (comma-separated addresses or CIDR networks),
+    /// whose `X-Forwarded-For` names the browser. Empty: the connection's peer is the browser.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Resolved settings.
@@ -45,6 +49,7 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub cookie_secure: bool,
     pub log_format: LogFormat,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -56,6 +61,7 @@ impl Settings {
             shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
             cookie_secure: args.cookie_secure,
             log_format: args.log_format,
+            trusted_proxies: args.trusted_proxies.clone(),
         })
     }
 }

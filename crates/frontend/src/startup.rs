@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
+use cruddur_serve::TrustedProxies;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -14,11 +15,13 @@ use crate::api::ApiClient;
 use crate::settings::Settings;
 use crate::{assets, error, security, session, views};
 
-/// What every handler may use: the backend client and how to mark cookies.
+/// What every handler may use: the backend client, how to mark cookies, and whose
+/// `X-Forwarded-For` to believe.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub api: ApiClient,
     pub cookie_secure: bool,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl FromRef<AppState> for ApiClient {
@@ -44,6 +47,7 @@ impl Application {
             router: app(AppState {
                 api,
                 cookie_secure: settings.cookie_secure,
+                trusted_proxies: settings.trusted_proxies.clone(),
             }),
             shutdown_grace: settings.shutdown_grace,
         })
@@ -62,7 +66,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr(), "Cruddur web pages listening");
-        cruddur_serve::serve(self.listener, self.router, shutdown, self.shutdown_grace).await
+        cruddur_serve::serve(
+            self.listener,
+            self.router,
+            shutdown,
+            cruddur_serve::Timeouts::with_grace(self.shutdown_grace),
+        )
+        .await
     }
 }
 

@@ -1,16 +1,21 @@
 //! What the backend and the frontend share to run as well-behaved services: logs, the stop
-//! signal, serving that drains in-flight requests for a bounded time, and the probe behind
-//! their `healthcheck` subcommands.
+//! signal, serving with read timeouts and a bounded drain ([`serve`]), the client's address
+//! behind trusted proxies ([`TrustedProxies`]), and the probe behind their `healthcheck`
+//! subcommands.
 
-use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use axum::Router;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tracing_subscriber::EnvFilter;
+
+mod client;
+mod server;
+
+pub use client::{FORWARDED_FOR, TrustedProxies};
+pub use server::{Timeouts, serve};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -66,36 +71,6 @@ pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("binding {address}"))
 }
 
-/// Serves `router` until `shutdown` completes, then stops accepting connections and gives
-/// in-flight requests up to `grace` to finish before dropping them.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
-) -> anyhow::Result<()> {
-    let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-    let signal = async move {
-        shutdown.await;
-        let _ = signalled_tx.send(());
-    };
-    let server = axum::serve(listener, router).with_graceful_shutdown(signal);
-    let deadline = async move {
-        if signalled_rx.await.is_ok() {
-            tokio::time::sleep(grace).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        result = server => result.context("serving"),
-        () = deadline => {
-            tracing::warn!(?grace, "grace period over: dropping the requests still running");
-            Ok(())
-        }
-    }
-}
-
 /// Succeeds when the server listening on `listen` answers `GET path` with 200 within 3 seconds.
 /// A minimal HTTP/1.1 client, so container images need no curl (and no shell) for their
 /// HEALTHCHECK. An unspecified listen address (`0.0.0.0`, `::`) is probed on loopback.
@@ -132,6 +107,7 @@ pub async fn probe(listen: SocketAddr, path: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::Router;
     use axum::routing::get;
 
     #[tokio::test]

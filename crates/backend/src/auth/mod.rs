@@ -7,6 +7,7 @@
 //!   still refused rather than silently ignored.
 
 pub mod password;
+pub mod rate_limit;
 pub mod token;
 
 use axum::extract::FromRequestParts;

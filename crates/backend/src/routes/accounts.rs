@@ -1,8 +1,10 @@
 //! Sign-up, sign-in, sign-out and the signed-in user.
 
+use std::net::SocketAddr;
+
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
 use cruddur_contract::{AuthSession, ErrorBody, ErrorCode, SignIn, SignUp, UpdateProfile, User};
 use cruddur_store::NewUser;
 use utoipa_axum::router::OpenApiRouter;
@@ -66,14 +68,24 @@ async fn sign_up(
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Wrong login or password", body = ErrorBody),
         (status = 422, description = "`login_blank`, `password_blank`", body = [ErrorCode]),
+        (status = 429, description = "Too many attempts on the account or from this address; \
+                                      `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn sign_in(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Json<AuthSession>> {
     let (login, given_password) = body.validate()?;
+    let now = state.clock.now();
+    let client = state.trusted_proxies.client(peer.ip(), &headers);
+    state
+        .sign_in_limiter
+        .attempt(client, &login, now)
+        .map_err(|wait| ApiError::TooManyAttempts(wait.num_seconds().max(1).unsigned_abs()))?;
     // A login holding U+0000 matches no account (none can be created with one); stores are
     // not asked, as PostgreSQL refuses such text outright.
     let credentials = if login.contains('\0') {
@@ -88,7 +100,10 @@ async fn sign_in(
     let matches = password::verify(given_password, stored).await?;
     match credentials {
         Some(credentials) if matches => Ok(Json(start_session(&state, credentials.user).await?)),
-        _ => Err(ApiError::InvalidCredentials),
+        _ => {
+            state.sign_in_limiter.failed(&login, now);
+            Err(ApiError::InvalidCredentials)
+        }
     }
 }
 

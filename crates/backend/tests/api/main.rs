@@ -14,5 +14,6 @@ mod notifications;
 mod openapi;
 mod outage;
 mod pagination;
+mod rate_limit;
 mod search;
 mod users;

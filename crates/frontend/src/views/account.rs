@@ -58,6 +58,7 @@ pub struct EmptyForm {}
 
 /// What a wrong login or password is called: the backend does not say which was wrong.
 const WRONG_CREDENTIALS: &str = "That handle or email and password do not match an account.";
+const TOO_MANY_ATTEMPTS: &str = "Too many sign-in attempts: wait a minute and try again.";
 
 pub async fn show_sign_up(viewer: Viewer) -> Response {
     if viewer.user.is_some() {
@@ -81,7 +82,7 @@ pub async fn sign_up(
         email: Some(form.email.clone()),
         password: Some(std::mem::take(&mut form.password)),
     };
-    match state.api.sign_up(&body).await {
+    match viewer.api(&state.api).sign_up(&body).await {
         Ok(session) => Ok(signed_in(&state, &session)),
         Err(ApiError::Validation(codes)) => Ok(unprocessable(&sign_up_page(
             &viewer,
@@ -112,10 +113,11 @@ pub async fn sign_in(
         login: Some(form.login.clone()),
         password: Some(form.password),
     };
-    let errors = match state.api.sign_in(&body).await {
+    let errors = match viewer.api(&state.api).sign_in(&body).await {
         Ok(session) => return Ok(signed_in(&state, &session)),
         Err(ApiError::Validation(codes)) => FieldErrors::from_codes(&codes),
         Err(ApiError::Unauthorized) => FieldErrors::general(WRONG_CREDENTIALS),
+        Err(ApiError::TooManyAttempts) => FieldErrors::general(TOO_MANY_ATTEMPTS),
         Err(error) => return Err(error.into()),
     };
     Ok(unprocessable(&sign_in_page(&viewer, form.login, errors)))

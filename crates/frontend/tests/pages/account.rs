@@ -99,6 +99,30 @@ async fn sign_up_errors_are_sentences_next_to_the_fields_and_keep_the_text() {
 }
 
 #[tokio::test]
+async fn repeated_wrong_passwords_are_slowed_down_in_plain_words() {
+    let stack = spawn_stack().await;
+    stack.sign_up("ada", "Ada").await;
+    let browser = stack.browser();
+    browser.get("/signin").await;
+    for _ in 0..5 {
+        browser
+            .post(
+                "/signin",
+                &[("login", "ada"), ("password", "wrong password")],
+            )
+            .await;
+    }
+    let page = browser
+        .post("/signin", &[("login", "ada"), ("password", PASSWORD)])
+        .await;
+    page.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["Too many sign-in attempts: wait a minute and try again."],
+    );
+    assert!(browser.cookie("cruddur_session").is_none());
+}
+
+#[tokio::test]
 async fn a_wrong_password_is_said_in_plain_words() {
     let stack = spawn_stack().await;
     stack.sign_up("ada", "Ada").await;

@@ -66,6 +66,7 @@ pub async fn spawn_frontend(backend: &str, timeout: Duration) -> Running {
         shutdown_grace: Duration::from_secs(1),
         cookie_secure: false,
         log_format: cruddur_serve::LogFormat::Text,
+        trusted_proxies: Default::default(),
     };
     let app = cruddur_frontend::Application::build(&settings)
         .await
