@@ -1,12 +1,15 @@
-//! The command line: `serve` (the default), `migrate`, `seed` and `healthcheck`.
+//! The command line: `serve` (the default), `migrate`, `seed`, `create-message-table`,
+//! `seed-messages` and `healthcheck`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::Application;
-use crate::clock::SystemClock;
+use anyhow::Context;
+
+use crate::clock::{Clock, SystemClock};
 use crate::settings::{Mode, Settings, SettingsArgs};
-use crate::startup::{open_stores, seed_demo_data};
+use crate::startup::{open_message_table, open_stores, seed_demo_data};
+use crate::{Application, seed};
 
 #[derive(Debug, clap::Parser)]
 #[command(version, about = "The Cruddur API: micro-blogging whose posts expire.")]
@@ -25,6 +28,12 @@ pub enum Command {
     Migrate,
     /// Load the demo users, cruds and messages (once; later runs change nothing).
     Seed,
+    /// Create the DynamoDB message table and its index if absent (DDB_MESSAGE_TABLE; start-up
+    /// does this too).
+    CreateMessageTable,
+    /// Load the demo conversations into the message store if it lacks them (the demo users
+    /// must exist).
+    SeedMessages,
     /// Exit 0 when the server on PORT answers its health check (for container HEALTHCHECKs).
     Healthcheck,
 }
@@ -57,6 +66,23 @@ pub async fn run(cli: Cli, mode: Mode) -> anyhow::Result<()> {
         Command::Seed => {
             let stores = open_stores(&settings).await?;
             seed_demo_data(&stores, &settings, &SystemClock).await
+        }
+        Command::CreateMessageTable => {
+            let dynamodb = settings.dynamodb.as_ref().context(
+                "DDB_MESSAGE_TABLE is not set: messages are kept in the SQL store, which \
+                 `migrate` prepares",
+            )?;
+            open_message_table(&settings, dynamodb).await?;
+            Ok(())
+        }
+        Command::SeedMessages => {
+            let stores = open_stores(&settings).await?;
+            let written = seed::seed_messages(&stores, SystemClock.now()).await?;
+            tracing::info!(
+                messages = written,
+                "demo conversations loaded (0: already there)"
+            );
+            Ok(())
         }
         Command::Healthcheck => unreachable!("handled above"),
     }

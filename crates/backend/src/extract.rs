@@ -8,13 +8,33 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cruddur_contract::account::is_valid_handle;
+use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// A JSON request body.
-#[derive(Debug, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON request body, which must be an object: serde would also read a struct from an array
+/// of its fields in order (`[null, "bio"]`), which no client means to send.
+#[derive(Debug)]
 pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let axum::Json(object) =
+            axum::Json::<serde_json::Map<String, serde_json::Value>>::from_request(request, state)
+                .await?;
+        serde_json::from_value(serde_json::Value::Object(object))
+            .map(ApiJson)
+            .map_err(|error| ApiError::Rejected {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_body",
+                message: format!(
+                    "Failed to deserialize the JSON body into the target type: {error}"
+                ),
+            })
+    }
+}
 
 /// Path parameters.
 #[derive(Debug, FromRequestParts)]

@@ -6,12 +6,13 @@
 
 use std::collections::HashMap;
 
+use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
 use cruddur_contract::{Ttl, User};
-use cruddur_store::{NewActivity, NewReply, NewUser, Participant, StoreError, Stores};
+use cruddur_store::{NewActivity, NewReply, NewUser, Page, Participant, StoreError, Stores};
 
 /// What [`seed`] created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SeedSummary {
     pub users: usize,
     pub cruds: usize,
@@ -460,9 +461,28 @@ const MESSAGES: &[(&str, &str, i64, &str)] = &[
     ),
 ];
 
-/// Loads the demo data unless it is already there (andrewbrown exists) — then returns
-/// `Ok(None)`. `now` must be truncated to microseconds; every demo user gets `password`.
+/// Loads the demo data unless it is already there (andrewbrown exists), then the demo
+/// conversations unless the message store has them (see [`seed_messages`]); `Ok(None)` when
+/// nothing was missing. `now` must be truncated to microseconds; every demo user gets
+/// `password`.
 pub async fn seed(
+    stores: &Stores,
+    now: DateTime<Utc>,
+    password: &str,
+) -> anyhow::Result<Option<SeedSummary>> {
+    let accounts = seed_accounts_and_cruds(stores, now, password).await?;
+    let messages = seed_messages(stores, now).await?;
+    Ok(match (accounts, messages) {
+        (None, 0) => None,
+        (accounts, messages) => Some(SeedSummary {
+            messages,
+            ..accounts.unwrap_or_default()
+        }),
+    })
+}
+
+/// The SQL store's part: users, cruds, replies, likes, reposts, follows.
+async fn seed_accounts_and_cruds(
     stores: &Stores,
     now: DateTime<Utc>,
     password: &str,
@@ -540,24 +560,57 @@ pub async fn seed(
             .ok_or(StoreError::NotFound)?;
     }
 
+    Ok(Some(SeedSummary {
+        users: users.len(),
+        cruds: cruds.len(),
+        replies: REPLIES.len(),
+        messages: 0,
+    }))
+}
+
+/// Loads the demo conversations unless the message store already has them: messages may live
+/// apart from the accounts (a new DynamoDB table next to a seeded SQL database), so this part
+/// runs on its own too. Needs the demo users. Returns how many messages were written.
+pub async fn seed_messages(stores: &Stores, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let mut participants: HashMap<&str, Participant> = HashMap::new();
+    for &(sender, receiver, ..) in MESSAGES {
+        for handle in [sender, receiver] {
+            if !participants.contains_key(handle) {
+                let user = stores
+                    .store
+                    .user_by_handle(handle)
+                    .await?
+                    .with_context(|| {
+                        format!("demo user @{handle} is missing: load the demo data first (`seed`)")
+                    })?;
+                participants.insert(handle, Participant::from(&user));
+            }
+        }
+    }
+    let (first_sender, first_receiver, ..) = MESSAGES[0];
+    let existing = stores
+        .messages
+        .conversation(
+            &participants[first_sender],
+            &participants[first_receiver],
+            &Page::first(1),
+        )
+        .await?;
+    if !existing.is_empty() {
+        return Ok(0);
+    }
     for &(sender, receiver, minutes_ago, message) in MESSAGES {
         stores
             .messages
             .send_message(
-                &Participant::from(&users[sender]),
-                &Participant::from(&users[receiver]),
+                &participants[sender],
+                &participants[receiver],
                 message,
                 now - TimeDelta::minutes(minutes_ago),
             )
             .await?;
     }
-
-    Ok(Some(SeedSummary {
-        users: users.len(),
-        cruds: cruds.len(),
-        replies: REPLIES.len(),
-        messages: MESSAGES.len(),
-    }))
+    Ok(MESSAGES.len())
 }
 
 #[cfg(test)]
@@ -672,6 +725,39 @@ mod tests {
         assert_eq!(
             snapshot(&stores, now).await,
             (home, kinds, notifications, conversation)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_message_store_without_the_demo_conversations_gets_only_those() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = |name: &str| {
+            let url = format!("sqlite:{}/{name}.db", dir.path().display());
+            async move { cruddur_store::open(&url, true).await.unwrap() }
+        };
+        let now = Utc::now().trunc_subsecs(6);
+        // Accounts seeded while the messages lived elsewhere.
+        let stores = open("accounts").await;
+        seed_accounts_and_cruds(&stores, now, "demo password")
+            .await
+            .unwrap()
+            .unwrap();
+
+        let summary = seed(&stores, now, "demo password").await.unwrap().unwrap();
+        assert_eq!(
+            summary,
+            SeedSummary {
+                messages: MESSAGES.len(),
+                ..SeedSummary::default()
+            }
+        );
+        assert_eq!(seed_messages(&stores, now).await.unwrap(), 0);
+
+        let empty = open("empty").await;
+        let error = seed_messages(&empty, now).await.unwrap_err();
+        assert!(
+            error.to_string().contains("load the demo data first"),
+            "{error}"
         );
     }
 }

@@ -144,6 +144,19 @@ async fn deeply_nested_json_and_huge_query_strings_are_refused() {
         .await
         .unwrap();
     let body: Value = error_json(response, StatusCode::BAD_REQUEST).await;
+    assert_eq!(body["error"], "malformed_json");
+
+    // serde would read a struct from an array of its fields; the API wants an object.
+    let response = app
+        .client
+        .patch(app.url("/api/me"))
+        .bearer_auth(&ada.token)
+        .header("content-type", "application/json")
+        .body(r#"[null, "a bio from an array"]"#)
+        .send()
+        .await
+        .unwrap();
+    let body: Value = error_json(response, StatusCode::BAD_REQUEST).await;
     assert_eq!(body["error"], "invalid_body");
 
     let term = "a".repeat(20_000);
