@@ -68,8 +68,10 @@ fi
 
 if "$actionlint" -no-color "${files[@]}"; then
     log "ok: ${#files[@]} workflow file(s), no findings"
+    echo "actionlint: 1 passed, 0 failed"
 else
     status=$?
     log "findings above (exit $status)"
+    echo "actionlint: 0 passed, 1 failed"
     exit "$status"
 fi
