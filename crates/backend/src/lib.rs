@@ -17,5 +17,6 @@ pub mod seed;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod timeline_cache;
 
 pub use startup::Application;

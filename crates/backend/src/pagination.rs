@@ -8,6 +8,7 @@ use cruddur_store::Page;
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::timeline_cache::CachedPage;
 
 /// Reads `cursor` and `limit`. The store is asked for one item more than the limit, so
 /// [`Paged::new`] can tell whether a next page exists without a second query.
@@ -53,10 +54,38 @@ impl<T: Positioned> Paged<T> {
     }
 }
 
+impl<T: Serialize> Paged<T> {
+    /// The page as sent: its JSON body and its `Link` header.
+    pub fn into_parts(self) -> Result<CachedPage, ApiError> {
+        let body =
+            serde_json::to_vec(&self.items).map_err(|error| ApiError::Internal(error.into()))?;
+        Ok(CachedPage {
+            body: body.into(),
+            link: self.next.and_then(|link| HeaderValue::from_str(&link).ok()),
+        })
+    }
+}
+
 impl<T: Serialize> IntoResponse for Paged<T> {
     fn into_response(self) -> Response {
-        let mut response = axum::Json(self.items).into_response();
-        if let Some(link) = self.next.and_then(|link| HeaderValue::from_str(&link).ok()) {
+        match self.into_parts() {
+            Ok(page) => page.into_response(),
+            Err(error) => error.into_response(),
+        }
+    }
+}
+
+impl IntoResponse for CachedPage {
+    fn into_response(self) -> Response {
+        let mut response = (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            self.body,
+        )
+            .into_response();
+        if let Some(link) = self.link {
             response.headers_mut().insert(header::LINK, link);
         }
         response

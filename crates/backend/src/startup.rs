@@ -54,6 +54,7 @@ impl Application {
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)),
             demo_user: settings.demo_user.as_deref().map(Arc::from),
             sign_in_limiter: Arc::default(),
+            timeline: Arc::default(),
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         };
         let router = app(state.clone(), &settings.cors_origins);

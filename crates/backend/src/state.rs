@@ -8,6 +8,7 @@ use cruddur_store::{MessageStore, Store};
 use crate::auth::rate_limit::SignInLimiter;
 use crate::auth::token::TokenKeys;
 use crate::clock::Clock;
+use crate::timeline_cache::TimelineCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,6 +19,8 @@ pub struct AppState {
     /// Handle that unauthenticated requests act as, when demo mode is on.
     pub demo_user: Option<Arc<str>>,
     pub sign_in_limiter: Arc<SignInLimiter>,
+    /// The public timeline's first page, ready to send.
+    pub timeline: Arc<TimelineCache>,
     /// Peers whose `X-Forwarded-For` names the client (the web frontend, a reverse proxy).
     pub trusted_proxies: Arc<TrustedProxies>,
 }

@@ -20,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
 use crate::pagination::{Paged, page_of};
 use crate::state::AppState;
+use crate::timeline_cache::CachedPage;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -50,10 +51,22 @@ async fn home(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     ApiQuery(params): ApiQuery<PageParams>,
-) -> ApiResult<Paged<Activity>> {
+) -> ApiResult<CachedPage> {
+    let now = state.clock.now();
+    // Only the plain first page is cached: it is what nearly every visit asks for.
+    let cacheable = uri.query().is_none();
+    if cacheable && let Some(page) = state.timeline.get(now) {
+        return Ok(page);
+    }
+    let version = state.timeline.version();
     let (page, limit) = page_of(&params)?;
-    let items = state.store.home_feed(&page, state.clock.now()).await?;
-    Ok(Paged::new(items, limit, &uri))
+    let items = state.store.home_feed(&page, now).await?;
+    let expires = items.iter().map(|activity| activity.expires_at).min();
+    let page = Paged::new(items, limit, &uri).into_parts()?;
+    if cacheable {
+        state.timeline.put(version, now, expires, page.clone());
+    }
+    Ok(page)
 }
 
 /// One user's live cruds, newest first.

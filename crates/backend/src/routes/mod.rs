@@ -19,6 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::extract::{method_not_allowed, refuse_long_uris, route_not_found};
 use crate::state::AppState;
+use crate::timeline_cache::invalidate_after_writes;
 
 /// Bodies larger than this are refused with a 413: the largest valid body (a 1024-character
 /// message, four bytes a character, JSON-escaped) is far smaller.
@@ -40,6 +41,10 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            invalidate_after_writes,
+        ))
         .layer(axum::middleware::from_fn(refuse_long_uris))
         .layer(axum::Extension(openapi::Document::new(&document)))
         .with_state(state);

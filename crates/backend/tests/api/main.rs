@@ -16,4 +16,5 @@ mod outage;
 mod pagination;
 mod rate_limit;
 mod search;
+mod timeline_cache;
 mod users;

@@ -1,0 +1,66 @@
+//! The public timeline is cached, and never shows what a write has changed.
+
+use chrono::TimeDelta;
+use cruddur_contract::Activity;
+use serde_json::json;
+
+use crate::helpers::{TestApp, ok_json, spawn_app};
+
+async fn home(app: &TestApp) -> Vec<Activity> {
+    ok_json(app.get("/api/activities/home").send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn every_kind_of_write_shows_on_the_cached_timeline_at_once() {
+    let app = spawn_app().await;
+    let ada = app.sign_up("ada").await;
+    let bob = app.sign_up("bob").await;
+    let crud = app.crud(&ada, "first").await;
+    // Read twice: the second answer comes from the cache.
+    assert_eq!(home(&app).await, home(&app).await);
+
+    app.crud(&bob, "second").await;
+    assert_eq!(home(&app).await.len(), 2, "a new crud");
+
+    let like = app
+        .post(&format!("/api/activities/{}/like", crud.uuid))
+        .bearer_auth(&bob.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(like.status().is_success());
+    let first = |feed: Vec<Activity>| feed.into_iter().find(|a| a.uuid == crud.uuid).unwrap();
+    assert_eq!(first(home(&app).await).likes_count, 1, "a like");
+
+    app.reply(&bob, &crud, "a reply").await;
+    assert_eq!(first(home(&app).await).replies_count, 1, "a reply");
+
+    let renamed = app
+        .client
+        .patch(app.url("/api/me"))
+        .bearer_auth(&ada.token)
+        .json(&json!({"display_name": "Ada Lovelace"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(renamed.status().is_success());
+    assert_eq!(
+        first(home(&app).await).display_name,
+        "Ada Lovelace",
+        "a new name"
+    );
+}
+
+#[tokio::test]
+async fn a_cached_crud_leaves_the_timeline_when_it_expires() {
+    let app = spawn_app().await;
+    let ada = app.sign_up("ada").await;
+    app.crud_with_ttl(&ada, "short", "1-hour").await;
+    app.crud_with_ttl(&ada, "long", "1-day").await;
+    assert_eq!(home(&app).await.len(), 2);
+
+    app.clock.advance(TimeDelta::hours(1));
+    let left = home(&app).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].message, "long");
+}
