@@ -104,11 +104,12 @@ impl Layout {
     /// when it cannot be loaded the page is still shown, without it.
     pub async fn load(api: &ApiClient, viewer: &Viewer, title: &str, section: Section) -> Self {
         let mut layout = Layout::for_viewer(viewer, title, section);
-        match api.home(None, Some(TRENDING_SAMPLE)).await {
-            Ok(feed) => {
-                layout.trending = Some(trending(&feed.items, Utc::now()));
+        match api.timeline_sample(TRENDING_SAMPLE).await {
+            Ok(cruds) => {
+                // Counted at `now`: a crud that expired since the sample was taken drops out.
+                layout.trending = Some(trending(&cruds, Utc::now()));
                 let me = viewer.user.as_ref().map(|user| user.handle.as_str());
-                layout.suggested = Some(suggested(&feed.items, me));
+                layout.suggested = Some(suggested(&cruds, me));
             }
             Err(error) => tracing::warn!(%error, "trending hashtags unavailable"),
         }
