@@ -10,7 +10,8 @@ pub struct HealthCheck {
     pub ver: u32,
 }
 
-/// `GET /api/ready`: the process can serve, i.e. its stores answer.
+/// `GET /api/ready`: the process can serve, i.e. its SQL store answers. The message store is
+/// reported in `stores` but does not decide `ready`: without it only messaging is down.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Readiness {
