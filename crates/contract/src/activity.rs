@@ -54,7 +54,7 @@ pub struct CreateActivity {
     pub message: Option<String>,
     /// One of `30-days`, `7-days`, `3-days`, `1-day`, `12-hours`, `3-hours`, `1-hour`.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, example = "7-days"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Ttl, required = true))]
     pub ttl: Option<String>,
 }
 

@@ -85,15 +85,25 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// How long a crud lives. Only the seven week-1 strings are accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// How long a crud lives. Only the seven week-1 strings are accepted. (Serde and the OpenAPI
+/// document name them too, so the schema lists the choices; requests still read the field as
+/// text, to answer `ttl_blank` / `ttl_invalid` rather than a decoding error.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Ttl {
+    #[serde(rename = "30-days")]
     ThirtyDays,
+    #[serde(rename = "7-days")]
     SevenDays,
+    #[serde(rename = "3-days")]
     ThreeDays,
+    #[serde(rename = "1-day")]
     OneDay,
+    #[serde(rename = "12-hours")]
     TwelveHours,
+    #[serde(rename = "3-hours")]
     ThreeHours,
+    #[serde(rename = "1-hour")]
     OneHour,
 }
 
@@ -188,6 +198,11 @@ mod tests {
     fn every_ttl_round_trips_through_its_string() {
         for ttl in Ttl::ALL {
             assert_eq!(ttl.as_str().parse::<Ttl>(), Ok(ttl));
+            // The names serde (and so the OpenAPI document) uses are the same strings.
+            assert_eq!(
+                serde_json::to_string(&ttl).unwrap(),
+                format!("\"{}\"", ttl.as_str())
+            );
         }
         assert_eq!("2-days".parse::<Ttl>(), Err(ErrorCode::TtlInvalid));
         assert_eq!(Ttl::OneHour.duration(), TimeDelta::hours(1));
