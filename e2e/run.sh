@@ -35,8 +35,9 @@ if [ "$wanted" != "$have" ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
 
-# The all-in-one binary (debug build), wherever cargo puts its target directory.
-(cd "$REPO_DIR" && cargo build -p cruddur)
+# The all-in-one binary (debug build), wherever cargo puts its target directory. Built with the
+# whole workspace, as tier 1 built it: `-p` alone unifies features differently and rebuilds.
+(cd "$REPO_DIR" && cargo build --workspace --locked)
 target_dir=$(cd "$REPO_DIR" && cargo metadata --format-version 1 --no-deps | node -e \
   'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 export CRUDDUR_BIN="$target_dir/debug/cruddur"

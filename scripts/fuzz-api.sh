@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 
 examples="${FUZZ_EXAMPLES:-25}"
 command -v schemathesis >/dev/null || pip install --quiet --disable-pip-version-check schemathesis
-cargo build --locked -p cruddur-backend >&2
+# The whole workspace, as tier 1 built it: `-p` alone unifies features differently and rebuilds.
+cargo build --workspace --locked >&2
 binary=target/debug/cruddur-backend
 password=fuzz-password-0123
 admin_url="${1:-}"
