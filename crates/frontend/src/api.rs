@@ -322,9 +322,15 @@ impl ApiClient {
     }
 }
 
+/// Adds the cursor and the limit that are set; with neither, the URL keeps no `?` at all
+/// (the plain first page is the one the backend serves from its cache).
 fn page_query(url: &mut Url, cursor: Option<&str>, limit: Option<u32>) {
+    let cursor = cursor.filter(|c| !c.is_empty());
+    if cursor.is_none() && limit.is_none() {
+        return;
+    }
     let mut query = url.query_pairs_mut();
-    if let Some(cursor) = cursor.filter(|c| !c.is_empty()) {
+    if let Some(cursor) = cursor {
         query.append_pair("cursor", cursor);
     }
     if let Some(limit) = limit {
@@ -377,6 +383,16 @@ mod tests {
         assert_eq!(next_cursor(&base, link).as_deref(), Some("MTIz"));
         assert_eq!(next_cursor(&base, r#"</x?cursor=1>; rel="prev""#), None);
         assert_eq!(next_cursor(&base, "garbage"), None);
+    }
+
+    #[test]
+    fn the_plain_first_page_is_asked_for_without_a_query() {
+        let base = Url::parse("http://backend:4567/api/activities/home").unwrap();
+        let mut url = base.clone();
+        page_query(&mut url, Some(""), None);
+        assert_eq!(url.as_str(), "http://backend:4567/api/activities/home");
+        page_query(&mut url, Some("MTIz"), Some(5));
+        assert_eq!(url.query(), Some("cursor=MTIz&limit=5"));
     }
 
     #[test]

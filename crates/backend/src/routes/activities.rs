@@ -53,8 +53,9 @@ async fn home(
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<CachedPage> {
     let now = state.clock.now();
-    // Only the plain first page is cached: it is what nearly every visit asks for.
-    let cacheable = uri.query().is_none();
+    // Only the plain first page is cached: it is what nearly every visit asks for (with or
+    // without an empty `?`, which some clients leave).
+    let cacheable = uri.query().is_none_or(str::is_empty);
     if cacheable && let Some(page) = state.timeline.get(now) {
         return Ok(page);
     }

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
     pub clock: Arc<ManualClock>,
+    /// The app's database, for tests that write behind its back (as another replica would).
+    pub database_url: String,
     stop: Option<oneshot::Sender<()>>,
     pub server: Option<JoinHandle<anyhow::Result<()>>>,
     _data: TempDir,
@@ -59,6 +61,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap(),
     ));
     let app = Application::build(&settings, clock.clone()).await.unwrap();
+    let database_url = settings.database_url.expose().to_owned();
     let address = app.local_addr();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async {
@@ -71,6 +74,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .unwrap(),
         clock,
+        database_url,
         stop: Some(stop),
         server: Some(server),
         _data: data,

@@ -1,7 +1,9 @@
 //! The public timeline is cached, and never shows what a write has changed.
 
 use chrono::TimeDelta;
+use cruddur_backend::clock::Clock;
 use cruddur_contract::Activity;
+use cruddur_store::NewActivity;
 use serde_json::json;
 
 use crate::helpers::{TestApp, ok_json, spawn_app};
@@ -63,4 +65,38 @@ async fn a_cached_crud_leaves_the_timeline_when_it_expires() {
     let left = home(&app).await;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].message, "long");
+}
+
+#[tokio::test]
+async fn the_first_page_is_served_from_the_cache_for_at_most_its_max_age() {
+    let app = spawn_app().await;
+    let ada = app.sign_up("ada").await;
+    app.crud(&ada, "through the API").await;
+    assert_eq!(home(&app).await.len(), 1);
+
+    // Written behind the server's back, as another replica sharing the database would: no
+    // invalidation, so only the cache's age bounds how long the page stays as it was.
+    let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
+    let now = app.clock.now();
+    other_replica
+        .store
+        .create_activity(&NewActivity {
+            author: ada.session.user.uuid,
+            message: "from another replica".into(),
+            created_at: now,
+            expires_at: now + TimeDelta::days(1),
+        })
+        .await
+        .unwrap();
+    assert_eq!(home(&app).await.len(), 1, "served from the cache");
+    let with_empty_query: Vec<Activity> =
+        ok_json(app.get("/api/activities/home?").send().await.unwrap()).await;
+    assert_eq!(with_empty_query.len(), 1, "an empty query is the same page");
+    let with_limit: Vec<Activity> =
+        ok_json(app.get("/api/activities/home?limit=5").send().await.unwrap()).await;
+    assert_eq!(with_limit.len(), 2, "other pages are read from the store");
+
+    app.clock
+        .advance(cruddur_backend::timeline_cache::MAX_AGE + TimeDelta::milliseconds(1));
+    assert_eq!(home(&app).await.len(), 2, "read again once too old");
 }
