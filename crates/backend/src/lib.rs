@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod conditional;
 pub mod cors;
 pub mod error;
 pub mod extract;

@@ -59,10 +59,10 @@ impl<T: Serialize> Paged<T> {
     pub fn into_parts(self) -> Result<CachedPage, ApiError> {
         let body =
             serde_json::to_vec(&self.items).map_err(|error| ApiError::Internal(error.into()))?;
-        Ok(CachedPage {
-            body: body.into(),
-            link: self.next.and_then(|link| HeaderValue::from_str(&link).ok()),
-        })
+        Ok(CachedPage::new(
+            body.into(),
+            self.next.and_then(|link| HeaderValue::from_str(&link).ok()),
+        ))
     }
 }
 
@@ -78,10 +78,13 @@ impl<T: Serialize> IntoResponse for Paged<T> {
 impl IntoResponse for CachedPage {
     fn into_response(self) -> Response {
         let mut response = (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+                (header::ETAG, self.etag),
+            ],
             self.body,
         )
             .into_response();

@@ -19,16 +19,25 @@ use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::conditional::entity_tag;
 use crate::state::AppState;
 
 /// How long a page may be served without being read again.
 pub const MAX_AGE: TimeDelta = TimeDelta::seconds(1);
 
-/// A page as sent: the JSON body and the `Link` header.
+/// A page as sent: the JSON body, the `Link` header, and the `ETag` naming both.
 #[derive(Debug, Clone)]
 pub struct CachedPage {
     pub body: Bytes,
     pub link: Option<HeaderValue>,
+    pub etag: HeaderValue,
+}
+
+impl CachedPage {
+    pub fn new(body: Bytes, link: Option<HeaderValue>) -> Self {
+        let etag = entity_tag(&[&body, link.as_ref().map_or(&[], HeaderValue::as_bytes)]);
+        CachedPage { body, link, etag }
+    }
 }
 
 #[derive(Debug)]
@@ -111,10 +120,7 @@ mod tests {
     use super::*;
 
     fn page(text: &'static str) -> CachedPage {
-        CachedPage {
-            body: Bytes::from_static(text.as_bytes()),
-            link: None,
-        }
+        CachedPage::new(Bytes::from_static(text.as_bytes()), None)
     }
 
     fn at(seconds: i64) -> DateTime<Utc> {

@@ -17,6 +17,7 @@ use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::conditional::not_modified;
 use crate::extract::{method_not_allowed, refuse_long_uris, route_not_found};
 use crate::state::AppState;
 use crate::timeline_cache::invalidate_after_writes;
@@ -41,6 +42,7 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(not_modified))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             invalidate_after_writes,

@@ -5,9 +5,11 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::http::header;
 use axum::response::IntoResponse;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,7 +23,8 @@ use crate::state::AppState;
         description = "Micro-blogging whose posts (cruds) expire. The week-1 routes keep their \
                        original shapes; validation failures are a 422 with a JSON array of error \
                        codes; every other error is an `ErrorBody`. Feeds are JSON arrays paginated \
-                       by a `Link: <…>; rel=\"next\"` header.",
+                       by a `Link: <…>; rel=\"next\"` header, and carry an `ETag`: sent back \
+                       in `If-None-Match`, it gets a 304 while the page is unchanged.",
     ),
     modifiers(&BearerToken),
     tags(
@@ -68,7 +71,35 @@ pub fn add_common_responses(document: &mut utoipa::openapi::OpenApi) {
         for operation in operations.into_iter().flatten() {
             add_operation_responses(operation);
         }
+        if let Some(get) = &mut item.get {
+            add_conditional_get(get);
+        }
     }
+}
+
+/// Feeds (the answers with a `Link` header) also carry an `ETag`, and answer 304 to a request
+/// whose `If-None-Match` names it (see `conditional`).
+fn add_conditional_get(operation: &mut Operation) {
+    let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") else {
+        return;
+    };
+    if !ok.headers.contains_key("link") {
+        return;
+    }
+    ok.headers.insert(
+        "etag".to_owned(),
+        HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some("Names this page; send it back in `If-None-Match`"))
+            .build(),
+    );
+    operation.responses.responses.insert(
+        "304".to_owned(),
+        ResponseBuilder::new()
+            .description("Unchanged since the page whose `ETag` was sent in `If-None-Match`")
+            .build()
+            .into(),
+    );
 }
 
 fn add_operation_responses(operation: &mut Operation) {

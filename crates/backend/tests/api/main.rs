@@ -3,6 +3,7 @@
 
 mod accounts;
 mod activities;
+mod conditional;
 mod cors;
 mod errors;
 mod expiry;
