@@ -65,8 +65,10 @@ describe('signed out, on the demo data', () => {
     }
     assert.match(await first.locator('time.expires').innerText(), /expires in \d+[mhd]/);
     assert.match(await first.locator('.crud-time time').innerText(), /^(now|\d+[smhd])$/);
+    // Signed out, the actions lead to the sign-in page.
     for (const action of ['Repost', 'Like']) {
-      await first.getByRole('button', { name: action, exact: true }).waitFor();
+      const link = first.getByRole('link', { name: action, exact: true });
+      assert.equal(await link.getAttribute('href'), '/signin');
     }
     await first.getByRole('link', { name: 'Reply', exact: true }).waitFor();
     await first.getByRole('link', { name: 'Share: link to this crud' }).waitFor();

@@ -11,7 +11,7 @@ use cruddur_contract::{
     Activity, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode, Message,
     MessageGroup, Notification, Profile, Reply, SignIn, SignUp, User,
 };
-use reqwest::{Method, Response, StatusCode, header};
+use reqwest::{Method, RequestBuilder, Response, StatusCode, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -72,6 +72,13 @@ struct Sample {
 /// people need not move with every crud, and fetching a hundred cruds for every page view
 /// would cost more than the page itself.
 pub const SAMPLE_MAX_AGE: Duration = Duration::from_secs(5);
+
+/// The answer to a conditional request: unchanged since the entity tag sent, or changed.
+#[derive(Debug)]
+pub enum Revalidated<T> {
+    NotModified,
+    Modified { etag: Option<String>, value: T },
+}
 
 /// A like or a repost, and whether it is being given or taken back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +223,29 @@ impl ApiClient {
         self.page(url).await
     }
 
+    /// The public timeline's first page, unless it still has the entity tag `known` (then the
+    /// backend answers a bodiless 304 from its cache).
+    pub async fn home_if_changed(
+        &self,
+        known: Option<&str>,
+    ) -> Result<Revalidated<Page<Activity>>, ApiError> {
+        let mut request = self.request(Method::GET, self.url(&["api", "activities", "home"]));
+        if let Some(etag) = known {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        let response = self.send(request).await?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(Revalidated::NotModified);
+        }
+        let etag = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|etag| etag.to_str().ok())
+            .map(str::to_owned);
+        let value = self.read_page(response).await?;
+        Ok(Revalidated::Modified { etag, value })
+    }
+
     /// One user's live cruds, newest first.
     pub async fn user_activities(
         &self,
@@ -275,14 +305,22 @@ impl ApiClient {
         decode(self.call(method, url, Some(body)).await?).await
     }
 
-    /// One call with the token (when set) and an optional JSON body; non-success statuses
-    /// become the matching [`ApiError`].
+    /// One call with an optional JSON body.
     async fn call<B: Serialize>(
         &self,
         method: Method,
         url: Url,
         body: Option<&B>,
     ) -> Result<Response, ApiError> {
+        let mut request = self.request(method, url);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        self.send(request).await
+    }
+
+    /// A request with the token (when set) and the browser's address (when known).
+    fn request(&self, method: Method, url: Url) -> RequestBuilder {
         let mut request = self.http.request(method, url);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
@@ -290,12 +328,15 @@ impl ApiClient {
         if let Some(client) = self.client {
             request = request.header(cruddur_serve::FORWARDED_FOR, client.to_string());
         }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
+        request
+    }
+
+    /// Sends `request`; statuses other than success (and the 304 that only a conditional
+    /// request gets) become the matching [`ApiError`].
+    async fn send(&self, request: RequestBuilder) -> Result<Response, ApiError> {
         let response = request.send().await.map_err(transport)?;
         match response.status() {
-            status if status.is_success() => Ok(response),
+            status if status.is_success() || status == StatusCode::NOT_MODIFIED => Ok(response),
             StatusCode::NOT_FOUND => Err(ApiError::NotFound),
             StatusCode::UNAUTHORIZED => Err(ApiError::Unauthorized),
             StatusCode::UNPROCESSABLE_ENTITY => match response.json().await {
@@ -309,7 +350,10 @@ impl ApiClient {
     }
 
     async fn page(&self, url: Url) -> Result<Page<Activity>, ApiError> {
-        let response = self.get(url).await?;
+        self.read_page(self.get(url).await?).await
+    }
+
+    async fn read_page(&self, response: Response) -> Result<Page<Activity>, ApiError> {
         let next_cursor = response
             .headers()
             .get(header::LINK)

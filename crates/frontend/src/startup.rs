@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -13,13 +14,15 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::ApiClient;
 use crate::settings::Settings;
+use crate::views::home::PublicHomePage;
 use crate::{assets, error, security, session, views};
 
-/// What every handler may use: the backend client, how to mark cookies, and whose
-/// `X-Forwarded-For` to believe.
+/// What every handler may use: the backend client, the signed-out home page as last
+/// rendered, how to mark cookies, and whose `X-Forwarded-For` to believe.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub api: ApiClient,
+    pub public_home: Arc<PublicHomePage>,
     pub cookie_secure: bool,
     pub trusted_proxies: TrustedProxies,
 }
@@ -27,6 +30,12 @@ pub struct AppState {
 impl FromRef<AppState> for ApiClient {
     fn from_ref(state: &AppState) -> ApiClient {
         state.api.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<PublicHomePage> {
+    fn from_ref(state: &AppState) -> Arc<PublicHomePage> {
+        state.public_home.clone()
     }
 }
 
@@ -46,6 +55,7 @@ impl Application {
             listener,
             router: app(AppState {
                 api,
+                public_home: Arc::default(),
                 cookie_secure: settings.cookie_secure,
                 trusted_proxies: settings.trusted_proxies.clone(),
             }),

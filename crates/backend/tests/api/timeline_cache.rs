@@ -92,8 +92,13 @@ async fn the_first_page_is_served_from_the_cache_for_at_most_its_max_age() {
     let with_empty_query: Vec<Activity> =
         ok_json(app.get("/api/activities/home?").send().await.unwrap()).await;
     assert_eq!(with_empty_query.len(), 1, "an empty query is the same page");
-    let with_limit: Vec<Activity> =
-        ok_json(app.get("/api/activities/home?limit=5").send().await.unwrap()).await;
+    let with_limit: Vec<Activity> = ok_json(
+        app.get("/api/activities/home?limit=5")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(with_limit.len(), 2, "other pages are read from the store");
 
     app.clock

@@ -188,10 +188,13 @@ pub struct CrudPartial {
 }
 
 /// What every small action form in a list needs: the CSRF token and where to come back to.
+/// A signed-out viewer gets links to sign in instead of forms, so their pages carry no token
+/// and are the same for every signed-out visitor (see `home::PublicHomePage`).
 #[derive(Debug, Clone)]
 pub struct FormContext {
     pub csrf: String,
     pub back: String,
+    pub signed_in: bool,
 }
 
 impl FormContext {
@@ -199,6 +202,7 @@ impl FormContext {
         FormContext {
             csrf: viewer.csrf.clone(),
             back: back.to_owned(),
+            signed_in: viewer.user.is_some(),
         }
     }
 }
@@ -287,11 +291,14 @@ impl ReplyPartial {
 pub fn render(template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "template failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
-        }
+        Err(error) => template_failed(&error),
     }
+}
+
+/// The bare 500 that answers for a page whose template failed (logged).
+pub fn template_failed(error: &askama::Error) -> Response {
+    tracing::error!(%error, "template failed to render");
+    (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
 }
 
 /// A form sent back with what was wrong with it.
@@ -444,6 +451,7 @@ mod tests {
         let forms = FormContext {
             csrf: "token".into(),
             back: "/".into(),
+            signed_in: true,
         };
         let html = CrudPartial::new(&crud("<script>alert(1)</script>", 5), at(0), &forms)
             .render()

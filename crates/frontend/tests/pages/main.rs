@@ -9,4 +9,5 @@ mod errors;
 mod feeds;
 mod health;
 mod inbox;
+mod public_home;
 mod security;
