@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::forms::FieldErrors;
 use super::{
-    FormContext, Layout, MessageFormPartial, Section, ago, full_time, profile_url, render,
-    unprocessable,
+    FormContext, Layout, MessageFormPartial, Section, ago, full_time, machine_time, profile_url,
+    render, unprocessable,
 };
 use crate::api::{ApiClient, ApiError};
 use crate::error::PageResult;
@@ -169,7 +169,7 @@ fn line(
         handle,
         url,
         message,
-        created_at: at.to_rfc3339(),
+        created_at: machine_time(at),
         created_on: full_time(at),
         ago: ago(now, at),
     }

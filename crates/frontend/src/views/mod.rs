@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use cruddur_contract::text::hashtags;
 use cruddur_contract::{Activity, Reply};
 
@@ -218,10 +218,10 @@ impl CrudPartial {
             message: crud.message.clone(),
             profile_url: profile_url(&crud.handle),
             permalink: format!("{}/status/{}", profile_url(&crud.handle), crud.uuid),
-            created_at: crud.created_at.to_rfc3339(),
+            created_at: machine_time(crud.created_at),
             created_on: full_time(crud.created_at),
             ago: ago(now, crud.created_at),
-            expires_at: crud.expires_at.to_rfc3339(),
+            expires_at: machine_time(crud.expires_at),
             expires_on: full_time(crud.expires_at),
             time_left: time_left(now, crud.expires_at),
             replies_count: crud.replies_count,
@@ -278,7 +278,7 @@ impl ReplyPartial {
             handle: reply.handle.clone(),
             message: reply.message.clone(),
             profile_url: profile_url(&reply.handle),
-            created_at: reply.created_at.to_rfc3339(),
+            created_at: machine_time(reply.created_at),
             created_on: full_time(reply.created_at),
             ago: ago(now, reply.created_at),
             likes_count: reply.likes_count,
@@ -349,6 +349,11 @@ pub fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     } else {
         then.format("%b %-d").to_string()
     }
+}
+
+/// A moment for a `datetime` attribute: to the second, in UTC (`2026-11-01T12:00:00Z`).
+pub fn machine_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// A moment in full, for the tooltip of a short time.

@@ -6,7 +6,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Notification, NotificationKind};
 
-use super::{Layout, Section, ago, full_time, profile_url, render};
+use super::{Layout, Section, ago, full_time, machine_time, profile_url, render};
 use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::SignedIn;
@@ -54,7 +54,7 @@ impl NotificationItem {
             profile_url: actor,
             what,
             message: item.message.clone(),
-            created_at: item.created_at.to_rfc3339(),
+            created_at: machine_time(item.created_at),
             created_on: full_time(item.created_at),
             ago: ago(now, item.created_at),
         }
