@@ -127,6 +127,9 @@ bench_store() {
     -H "Authorization: Bearer $token"
   start_web
   measure "$store" "/ (rendered home page)" "http://127.0.0.1:$web_port/"
+  # What a browser sends: the signed-out home page is the one page served gzipped.
+  measure "$store" "/ (rendered home page, gzip)" "http://127.0.0.1:$web_port/" \
+    -H "Accept-Encoding: gzip, deflate, br, zstd"
   # Last, as it grows the timeline the other rows read.
   measure "$store" "POST /api/activities (auth)" "$api/api/activities" \
     -H "Authorization: Bearer $token" -s "$work/post-crud.lua"

@@ -14,7 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::ApiClient;
 use crate::settings::Settings;
-use crate::views::home::PublicHomePage;
+use crate::views::public_home::PublicHomePage;
 use crate::{assets, error, security, session, views};
 
 /// What every handler may use: the backend client, the signed-out home page as last

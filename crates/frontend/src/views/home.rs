@@ -1,21 +1,19 @@
 //! `/`: the public timeline, with the crud composer for a signed-in user.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::Utc;
 use cruddur_contract::activity::CRUD_MAX_CHARS;
 use cruddur_contract::{Activity, Ttl};
 
 use super::forms::FieldErrors;
-use super::{
-    CrudPartial, FormContext, Layout, Section, query, query_param, render, template_failed,
-};
-use crate::api::{ApiClient, ApiError, Page, Revalidated};
+use super::public_home::{PublicHomePage, accepts_gzip};
+use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
+use crate::api::{ApiClient, Page};
 use crate::error::PageResult;
 use crate::session::Viewer;
 
@@ -71,11 +69,12 @@ pub async fn show(
     State(api): State<ApiClient>,
     State(public): State<Arc<PublicHomePage>>,
     viewer: Viewer,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
     if viewer.user.is_none() && cursor.as_deref().is_none_or(str::is_empty) {
-        return public.serve(&api, &viewer).await;
+        return public.serve(&api, &viewer, accepts_gzip(&headers)).await;
     }
     let composer = viewer
         .user
@@ -101,7 +100,7 @@ pub async fn page(
 }
 
 impl HomePage {
-    fn new(
+    pub(super) fn new(
         layout: Layout,
         composer: Option<ComposerPartial>,
         feed: Page<Activity>,
@@ -115,66 +114,5 @@ impl HomePage {
                 .next_cursor
                 .map(|cursor| format!("/?{}", query(&[("cursor", &cursor)]))),
         }
-    }
-}
-
-/// How long a rendered signed-out home page may be reused while the timeline is unchanged:
-/// it words times ("5m", "expires in 3h") and shows the sidebar as of its rendering.
-pub const RENDERED_MAX_AGE: Duration = Duration::from_secs(1);
-
-/// The signed-out home page as last rendered, the most visited page. It is the same for every
-/// signed-out visitor (no per-browser token in it), so it is rendered once and then only
-/// revalidated: each visit asks the backend whether the timeline still has the page's entity
-/// tag (a bodiless 304 from the backend's cache when it has), so a new crud shows at once.
-#[derive(Debug, Default)]
-pub struct PublicHomePage(Mutex<Option<Rendered>>);
-
-#[derive(Debug, Clone)]
-struct Rendered {
-    etag: String,
-    at: Instant,
-    html: Bytes,
-}
-
-impl PublicHomePage {
-    async fn serve(&self, api: &ApiClient, viewer: &Viewer) -> PageResult<Response> {
-        let fresh = self.fresh();
-        let known = fresh.as_ref().map(|rendered| rendered.etag.as_str());
-        let (etag, feed) = match (api.home_if_changed(known).await?, fresh) {
-            (Revalidated::NotModified, Some(rendered)) => {
-                return Ok(Html(rendered.html).into_response());
-            }
-            (Revalidated::NotModified, None) => {
-                return Err(ApiError::Unexpected("304 to an unconditional request".into()).into());
-            }
-            (Revalidated::Modified { etag, value }, _) => (etag, value),
-        };
-        let layout = Layout::load(api, viewer, "Home", Section::Home).await;
-        let html = match HomePage::new(layout, None, feed, viewer).render() {
-            Ok(html) => Bytes::from(html),
-            Err(error) => return Ok(template_failed(&error)),
-        };
-        if let Some(etag) = etag {
-            *self.lock() = Some(Rendered {
-                etag,
-                at: Instant::now(),
-                html: html.clone(),
-            });
-        }
-        Ok(Html(html).into_response())
-    }
-
-    /// The last rendering, if young enough to reuse.
-    fn fresh(&self) -> Option<Rendered> {
-        self.lock()
-            .as_ref()
-            .filter(|rendered| rendered.at.elapsed() < RENDERED_MAX_AGE)
-            .cloned()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Rendered>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

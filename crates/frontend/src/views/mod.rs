@@ -8,6 +8,7 @@ pub mod home;
 pub mod messages;
 pub mod notifications;
 pub mod profile;
+pub mod public_home;
 pub mod search;
 pub mod status;
 

@@ -13,7 +13,7 @@ use cruddur_contract::Activity;
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::helpers::{get as get_page, spawn_frontend, spawn_stack};
+use crate::helpers::{Page, get as get_page, spawn_frontend, spawn_stack};
 
 #[tokio::test]
 async fn signed_out_visitors_get_the_same_page_without_a_token_and_sign_in_links() {
@@ -48,6 +48,51 @@ async fn signed_out_visitors_get_the_same_page_without_a_token_and_sign_in_links
             &format!(r#"action="/cruds/{}/like""#, crud.uuid),
         ],
     );
+}
+
+#[tokio::test]
+async fn the_signed_out_page_is_gzipped_for_browsers_that_take_it_and_no_other_page_is() {
+    let stack = spawn_stack().await;
+    let ada = stack.sign_up("ada", "Ada").await;
+    stack.crud(&ada, "hello").await;
+    let plain = stack.page("/").await;
+    let gzipped = stack
+        .client
+        .get(format!("http://{}/", stack.frontend.address))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.status(), StatusCode::OK);
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert_eq!(gzipped.headers()["vary"], "accept-encoding");
+    assert_eq!(plain.header("vary"), "accept-encoding");
+    let body = gzipped.bytes().await.unwrap();
+    assert!(body.len() < plain.body.len() / 2, "{} bytes", body.len());
+    let mut inflated = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut inflated)
+        .unwrap();
+    assert_eq!(inflated, plain.body);
+
+    // Pages with a CSRF token are never compressed (BREACH).
+    let browser = stack.signed_up_browser("bob", "Bob").await;
+    let request = stack
+        .client
+        .get(format!("http://{}/", stack.frontend.address))
+        .header("accept-encoding", "gzip");
+    let signed_in: Page = browser.send(request).await;
+    signed_in.assert(StatusCode::OK, &["csrf_token"]);
+    assert!(signed_in.response_headers.get("content-encoding").is_none());
+    for path in ["/signin", "/search?term=hello"] {
+        let response = stack
+            .client
+            .get(format!("http://{}{path}", stack.frontend.address))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert!(response.headers().get("content-encoding").is_none(), "{path}");
+    }
 }
 
 #[tokio::test]
