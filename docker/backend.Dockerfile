@@ -17,8 +17,9 @@ FROM ${RUST_IMAGE} AS build
 
 ARG TARGET=x86_64-unknown-linux-musl
 
-# A static binary needs the musl target and, for the bundled SQLite (C), musl-gcc. The upstream
-# image has neither; a stand-in may already have both, so each is added only when missing.
+# A static binary needs the musl target and, for the C it bundles (SQLite, jemalloc), musl-gcc.
+# The upstream image has neither; a stand-in may already have both, so each is added only when
+# missing.
 RUN if ! command -v musl-gcc >/dev/null 2>&1; then \
         apt-get update \
         && apt-get install -y --no-install-recommends musl-tools=1.2.3-1 \

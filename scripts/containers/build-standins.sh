@@ -107,8 +107,8 @@ kept() {
     return 1
 }
 
-# Stand-in for `rust:1.95-bookworm`: Debian bookworm, a C toolchain (gcc, musl-gcc for
-# static musl builds of C dependencies such as SQLite), this machine's Rust toolchain with
+# Stand-in for `rust:1.95-bookworm`: Debian bookworm, a C toolchain (gcc, make, musl-gcc for
+# static musl builds of C dependencies such as SQLite and jemalloc), this machine's Rust toolchain with
 # the x86_64-unknown-linux-musl target, laid out like the upstream image
 # (CARGO_HOME=/usr/local/cargo, tools on PATH).
 build_rust() {
@@ -122,7 +122,7 @@ build_rust() {
     local dir="$WORK_ROOT/rust"
     local t0=$SECONDS
     make_rootfs "$dir"
-    chroot_apt "$dir" gcc libc6-dev ca-certificates musl-tools
+    chroot_apt "$dir" gcc libc6-dev make ca-certificates musl-tools
     log "copying the Rust toolchain from $HOST_TOOLCHAIN (without its documentation)"
     $SUDO mkdir -p "$dir/usr/local/rust" "$dir/usr/local/cargo/bin"
     $SUDO tar -C "$HOST_TOOLCHAIN" --exclude=./share/doc -c . | $SUDO tar -C "$dir/usr/local/rust" -x
@@ -136,7 +136,7 @@ build_rust() {
         'LABEL org.opencontainers.image.title="cruddur local stand-in for rust:1.95-bookworm" org.opencontainers.image.description="Local-only build image; carries this machine CA bundle; never push"' \
         'WORKDIR /' \
         'CMD ["bash"]'
-    docker run --rm "$RUST_STANDIN" sh -c 'cargo --version && rustc --print target-libdir --target x86_64-unknown-linux-musl >/dev/null && musl-gcc --version >/dev/null' >&2
+    docker run --rm "$RUST_STANDIN" sh -c 'cargo --version && rustc --print target-libdir --target x86_64-unknown-linux-musl >/dev/null && musl-gcc --version >/dev/null && make --version >/dev/null' >&2
     log "$RUST_STANDIN built in $((SECONDS - t0))s"
     echo "RUST_IMAGE=$RUST_STANDIN"
 }

@@ -45,6 +45,17 @@ impl std::fmt::Debug for SettingsArgs {
     }
 }
 
+/// The runtime both binaries run on. Blocking threads run the Argon2 hashes, each holding
+/// 19 MiB while it runs: one per core (at least two) keeps a burst of sign-ins from holding one
+/// per request (tokio's default allows 512) while still using every core.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(cores.max(2))
+        .build()
+}
+
 pub async fn run(cli: Cli, mode: Mode) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Healthcheck = command {

@@ -91,7 +91,10 @@ async fn the_signed_out_page_is_gzipped_for_browsers_that_take_it_and_no_other_p
             .send()
             .await
             .unwrap();
-        assert!(response.headers().get("content-encoding").is_none(), "{path}");
+        assert!(
+            response.headers().get("content-encoding").is_none(),
+            "{path}"
+        );
     }
 }
 
