@@ -13,7 +13,7 @@ use cruddur_contract::Activity;
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::helpers::{Page, get as get_page, spawn_frontend, spawn_stack};
+use crate::helpers::{Page, Stack, get as get_page, spawn_frontend, spawn_stack};
 
 #[tokio::test]
 async fn signed_out_visitors_get_the_same_page_without_a_token_and_sign_in_links() {
@@ -50,19 +50,21 @@ async fn signed_out_visitors_get_the_same_page_without_a_token_and_sign_in_links
     );
 }
 
+/// A GET of the frontend's `path` with the `Accept-Encoding` of a browser.
+fn asking_for_gzip(stack: &Stack, path: &str) -> reqwest::RequestBuilder {
+    stack
+        .client
+        .get(format!("http://{}{path}", stack.frontend.address))
+        .header("accept-encoding", "gzip, deflate, br")
+}
+
 #[tokio::test]
 async fn the_signed_out_page_is_gzipped_for_browsers_that_take_it_and_no_other_page_is() {
     let stack = spawn_stack().await;
     let ada = stack.sign_up("ada", "Ada").await;
     stack.crud(&ada, "hello").await;
     let plain = stack.page("/").await;
-    let gzipped = stack
-        .client
-        .get(format!("http://{}/", stack.frontend.address))
-        .header("accept-encoding", "gzip, deflate, br")
-        .send()
-        .await
-        .unwrap();
+    let gzipped = asking_for_gzip(&stack, "/").send().await.unwrap();
     assert_eq!(gzipped.status(), StatusCode::OK);
     assert_eq!(gzipped.headers()["content-encoding"], "gzip");
     assert_eq!(gzipped.headers()["vary"], "accept-encoding");
@@ -76,21 +78,11 @@ async fn the_signed_out_page_is_gzipped_for_browsers_that_take_it_and_no_other_p
 
     // Pages with a CSRF token are never compressed (BREACH).
     let browser = stack.signed_up_browser("bob", "Bob").await;
-    let request = stack
-        .client
-        .get(format!("http://{}/", stack.frontend.address))
-        .header("accept-encoding", "gzip");
-    let signed_in: Page = browser.send(request).await;
+    let signed_in: Page = browser.send(asking_for_gzip(&stack, "/")).await;
     signed_in.assert(StatusCode::OK, &["csrf_token"]);
     assert!(signed_in.response_headers.get("content-encoding").is_none());
     for path in ["/signin", "/search?term=hello"] {
-        let response = stack
-            .client
-            .get(format!("http://{}{path}", stack.frontend.address))
-            .header("accept-encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
+        let response = asking_for_gzip(&stack, path).send().await.unwrap();
         assert!(
             response.headers().get("content-encoding").is_none(),
             "{path}"
