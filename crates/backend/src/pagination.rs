@@ -1,14 +1,15 @@
 //! Feeds answer with a JSON array (the week-1 shape) and, when there is more, a
 //! `Link: <…>; rel="next"` header whose URL carries the cursor.
 
+use axum::body::Bytes;
 use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use cruddur_contract::{Cursor, PageParams};
 use cruddur_store::Page;
 use serde::Serialize;
 
+use crate::conditional::entity_tag;
 use crate::error::ApiError;
-use crate::timeline_cache::CachedPage;
 
 /// Reads `cursor` and `limit`. The store is asked for one item more than the limit, so
 /// [`Paged::new`] can tell whether a next page exists without a second query.
@@ -21,6 +22,22 @@ pub fn page_of(params: &PageParams) -> Result<(Page, u32), ApiError> {
         },
         limit,
     ))
+}
+
+/// A page as sent: the JSON body, the `Link` header, and the `ETag` naming both (kept as is
+/// by the timeline cache).
+#[derive(Debug, Clone)]
+pub struct EncodedPage {
+    pub body: Bytes,
+    pub link: Option<HeaderValue>,
+    pub etag: HeaderValue,
+}
+
+impl EncodedPage {
+    pub fn new(body: Bytes, link: Option<HeaderValue>) -> Self {
+        let etag = entity_tag(&[&body, link.as_ref().map_or(&[], HeaderValue::as_bytes)]);
+        EncodedPage { body, link, etag }
+    }
 }
 
 /// Items that have a feed position.
@@ -56,10 +73,10 @@ impl<T: Positioned> Paged<T> {
 
 impl<T: Serialize> Paged<T> {
     /// The page as sent: its JSON body and its `Link` header.
-    pub fn into_parts(self) -> Result<CachedPage, ApiError> {
+    pub fn into_parts(self) -> Result<EncodedPage, ApiError> {
         let body =
             serde_json::to_vec(&self.items).map_err(|error| ApiError::Internal(error.into()))?;
-        Ok(CachedPage::new(
+        Ok(EncodedPage::new(
             body.into(),
             self.next.and_then(|link| HeaderValue::from_str(&link).ok()),
         ))
@@ -75,7 +92,7 @@ impl<T: Serialize> IntoResponse for Paged<T> {
     }
 }
 
-impl IntoResponse for CachedPage {
+impl IntoResponse for EncodedPage {
     fn into_response(self) -> Response {
         let mut response = (
             [

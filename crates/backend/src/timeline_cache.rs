@@ -12,39 +12,22 @@
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::conditional::entity_tag;
+use crate::pagination::EncodedPage;
 use crate::state::AppState;
 
 /// How long a page may be served without being read again.
 pub const MAX_AGE: TimeDelta = TimeDelta::seconds(1);
 
-/// A page as sent: the JSON body, the `Link` header, and the `ETag` naming both.
-#[derive(Debug, Clone)]
-pub struct CachedPage {
-    pub body: Bytes,
-    pub link: Option<HeaderValue>,
-    pub etag: HeaderValue,
-}
-
-impl CachedPage {
-    pub fn new(body: Bytes, link: Option<HeaderValue>) -> Self {
-        let etag = entity_tag(&[&body, link.as_ref().map_or(&[], HeaderValue::as_bytes)]);
-        CachedPage { body, link, etag }
-    }
-}
-
 #[derive(Debug)]
 struct Entry {
     version: u64,
     valid_until: DateTime<Utc>,
-    page: CachedPage,
+    page: EncodedPage,
 }
 
 #[derive(Debug, Default)]
@@ -66,7 +49,7 @@ impl TimelineCache {
     }
 
     /// The cached page, if it is still good at `now`.
-    pub fn get(&self, now: DateTime<Utc>) -> Option<CachedPage> {
+    pub fn get(&self, now: DateTime<Utc>) -> Option<EncodedPage> {
         let entry = self
             .entry
             .read()
@@ -84,7 +67,7 @@ impl TimelineCache {
         version: u64,
         now: DateTime<Utc>,
         expires: Option<DateTime<Utc>>,
-        page: CachedPage,
+        page: EncodedPage,
     ) {
         let until = now + MAX_AGE;
         let valid_until = expires.map_or(until, |expires| expires.min(until));
@@ -117,10 +100,12 @@ pub async fn invalidate_after_writes(
 
 #[cfg(test)]
 mod tests {
+    use axum::body::Bytes;
+
     use super::*;
 
-    fn page(text: &'static str) -> CachedPage {
-        CachedPage::new(Bytes::from_static(text.as_bytes()), None)
+    fn page(text: &'static str) -> EncodedPage {
+        EncodedPage::new(Bytes::from_static(text.as_bytes()), None)
     }
 
     fn at(seconds: i64) -> DateTime<Utc> {

@@ -18,9 +18,8 @@ use uuid::Uuid;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
-use crate::pagination::{Paged, page_of};
+use crate::pagination::{EncodedPage, Paged, page_of};
 use crate::state::AppState;
-use crate::timeline_cache::CachedPage;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -51,7 +50,7 @@ async fn home(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     ApiQuery(params): ApiQuery<PageParams>,
-) -> ApiResult<CachedPage> {
+) -> ApiResult<EncodedPage> {
     let now = state.clock.now();
     // Only the plain first page is cached: it is what nearly every visit asks for (with or
     // without an empty `?`, which some clients leave).
