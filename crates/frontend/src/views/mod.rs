@@ -190,7 +190,7 @@ pub struct CrudPartial {
 
 /// What every small action form in a list needs: the CSRF token and where to come back to.
 /// A signed-out viewer gets links to sign in instead of forms, so their pages carry no token
-/// and are the same for every signed-out visitor (see `home::PublicHomePage`).
+/// and are the same for every signed-out visitor (see `public_home::PublicHomePage`).
 #[derive(Debug, Clone)]
 pub struct FormContext {
     pub csrf: String,

@@ -31,10 +31,17 @@ pub const RENDERED_MAX_AGE: Duration = Duration::from_secs(1);
 #[derive(Debug, Default)]
 pub struct PublicHomePage(Mutex<Option<Rendered>>);
 
+/// A rendering, under the timeline's entity tag it was made from.
 #[derive(Debug, Clone)]
 struct Rendered {
     etag: String,
     at: Instant,
+    page: Encodings,
+}
+
+/// The page as HTML, and gzipped.
+#[derive(Debug, Clone)]
+struct Encodings {
     html: Bytes,
     gzip: Bytes,
 }
@@ -50,7 +57,7 @@ impl PublicHomePage {
         let fresh = self.fresh();
         let known = fresh.as_ref().map(|rendered| rendered.etag.as_str());
         let (etag, feed) = match (api.home_if_changed(known).await?, fresh) {
-            (Revalidated::NotModified, Some(rendered)) => return Ok(rendered.respond(gzip)),
+            (Revalidated::NotModified, Some(rendered)) => return Ok(rendered.page.respond(gzip)),
             (Revalidated::NotModified, None) => {
                 return Err(ApiError::Unexpected("304 to an unconditional request".into()).into());
             }
@@ -61,17 +68,19 @@ impl PublicHomePage {
             Ok(html) => Bytes::from(html),
             Err(error) => return Ok(template_failed(&error)),
         };
-        let rendered = Rendered {
-            etag: etag.unwrap_or_default(),
-            at: Instant::now(),
+        let page = Encodings {
             gzip: gzipped(&html),
             html,
         };
         // A page without a tag cannot be revalidated, so it is not kept.
-        if !rendered.etag.is_empty() {
-            *self.lock() = Some(rendered.clone());
+        if let Some(etag) = etag {
+            *self.lock() = Some(Rendered {
+                etag,
+                at: Instant::now(),
+                page: page.clone(),
+            });
         }
-        Ok(rendered.respond(gzip))
+        Ok(page.respond(gzip))
     }
 
     /// The last rendering, if young enough to reuse.
@@ -89,7 +98,7 @@ impl PublicHomePage {
     }
 }
 
-impl Rendered {
+impl Encodings {
     fn respond(self, gzip: bool) -> Response {
         let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
         if gzip {
