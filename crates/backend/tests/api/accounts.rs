@@ -194,9 +194,7 @@ async fn profile_edits_are_validated_and_kept() {
     let app = spawn_app().await;
     let ada = app.sign_up("ada").await;
     let response = app
-        .client
-        .patch(app.url("/api/me"))
-        .bearer_auth(&ada.token)
+        .patch_me(&ada)
         .json(&json!({"display_name": "Ada L.", "bio": "Counting engines"}))
         .send()
         .await
@@ -207,9 +205,7 @@ async fn profile_edits_are_validated_and_kept() {
         ("Ada L.", "Counting engines")
     );
     let response = app
-        .client
-        .patch(app.url("/api/me"))
-        .bearer_auth(&ada.token)
+        .patch_me(&ada)
         .json(&json!({"display_name": " ", "bio": "b".repeat(161)}))
         .send()
         .await

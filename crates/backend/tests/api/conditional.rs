@@ -65,8 +65,7 @@ async fn every_feed_is_tagged_and_a_stale_tag_gets_the_page() {
     }
     // Only GETs of a tagged 200 become 304s: a write with a matching tag is still a write.
     let like = app
-        .post(&format!("/api/activities/{}/like", crud.uuid))
-        .bearer_auth(&ada.token)
+        .react(&ada, &crud, "like")
         .header(IF_NONE_MATCH, "*")
         .send()
         .await

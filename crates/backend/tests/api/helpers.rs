@@ -100,6 +100,19 @@ impl TestApp {
         self.client.post(self.url(path))
     }
 
+    /// `PATCH /api/me` as `user`, for the caller to give a body and send.
+    pub fn patch_me(&self, user: &TestUser) -> RequestBuilder {
+        self.client
+            .patch(self.url("/api/me"))
+            .bearer_auth(&user.token)
+    }
+
+    /// `POST /api/activities/{uuid}/{what}` (`like` or `repost`) as `user`, to send.
+    pub fn react(&self, user: &TestUser, crud: &Activity, what: &str) -> RequestBuilder {
+        self.post(&format!("/api/activities/{}/{what}", crud.uuid))
+            .bearer_auth(&user.token)
+    }
+
     pub fn delete(&self, path: &str) -> RequestBuilder {
         self.client.delete(self.url(path))
     }

@@ -93,9 +93,7 @@ async fn nul_characters_are_refused_everywhere_text_is_kept() {
     assert_codes(sign_up, &["display_name_invalid", "email_invalid"]).await;
 
     let profile = app
-        .client
-        .patch(app.url("/api/me"))
-        .bearer_auth(&ada.token)
+        .patch_me(&ada)
         .json(&json!({"bio": "x\u{0}"}))
         .send()
         .await
@@ -148,9 +146,7 @@ async fn deeply_nested_json_and_huge_query_strings_are_refused() {
 
     // serde would read a struct from an array of its fields; the API wants an object.
     let response = app
-        .client
-        .patch(app.url("/api/me"))
-        .bearer_auth(&ada.token)
+        .patch_me(&ada)
         .header("content-type", "application/json")
         .body(r#"[null, "a bio from an array"]"#)
         .send()

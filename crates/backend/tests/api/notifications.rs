@@ -21,20 +21,10 @@ async fn every_kind_of_event_notifies_newest_first() {
     step();
     let mention = app.crud(&bob, "hey @ada, look").await;
     step();
-    let like = app
-        .post(&format!("/api/activities/{}/like", crud.uuid))
-        .bearer_auth(&bob.token)
-        .send()
-        .await
-        .unwrap();
+    let like = app.react(&bob, &crud, "like").send().await.unwrap();
     assert_eq!(like.status(), StatusCode::NO_CONTENT);
     step();
-    let repost = app
-        .post(&format!("/api/activities/{}/repost", crud.uuid))
-        .bearer_auth(&bob.token)
-        .send()
-        .await
-        .unwrap();
+    let repost = app.react(&bob, &crud, "repost").send().await.unwrap();
     assert_eq!(repost.status(), StatusCode::NO_CONTENT);
     step();
     let follow = app

@@ -24,12 +24,7 @@ async fn every_kind_of_write_shows_on_the_cached_timeline_at_once() {
     app.crud(&bob, "second").await;
     assert_eq!(home(&app).await.len(), 2, "a new crud");
 
-    let like = app
-        .post(&format!("/api/activities/{}/like", crud.uuid))
-        .bearer_auth(&bob.token)
-        .send()
-        .await
-        .unwrap();
+    let like = app.react(&bob, &crud, "like").send().await.unwrap();
     assert!(like.status().is_success());
     let first = |feed: Vec<Activity>| feed.into_iter().find(|a| a.uuid == crud.uuid).unwrap();
     assert_eq!(first(home(&app).await).likes_count, 1, "a like");
@@ -38,9 +33,7 @@ async fn every_kind_of_write_shows_on_the_cached_timeline_at_once() {
     assert_eq!(first(home(&app).await).replies_count, 1, "a reply");
 
     let renamed = app
-        .client
-        .patch(app.url("/api/me"))
-        .bearer_auth(&ada.token)
+        .patch_me(&ada)
         .json(&json!({"display_name": "Ada Lovelace"}))
         .send()
         .await
