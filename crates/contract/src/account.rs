@@ -180,7 +180,7 @@ impl UpdateProfile {
         let bio = self.bio.as_deref().map(str::trim);
         if bio.is_some_and(|bio| bio.chars().count() > BIO_MAX_CHARS) {
             errors.push(ErrorCode::BioExceedMaxChars);
-        } else if bio.is_some_and(has_nul) {
+        } else if bio.is_some_and(|bio| has_nul(bio) || has_invisible_controls(bio)) {
             errors.push(ErrorCode::BioInvalid);
         }
         if errors.is_empty() {
@@ -199,13 +199,59 @@ fn check_display_name(raw: Option<&str>, errors: &mut Vec<ErrorCode>) -> Option<
     } else if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
         errors.push(ErrorCode::DisplayNameExceedMaxChars);
         None
-    } else if name.chars().any(char::is_control) {
-        // A name is one line shown everywhere: no control characters at all.
+    } else if name.chars().any(char::is_control) || has_invisible_controls(name) {
+        // A name is one line shown everywhere: no control characters at all, and nothing
+        // that hides or reorders text to pass for someone else.
         errors.push(ErrorCode::DisplayNameInvalid);
         None
     } else {
         Some(name.to_owned())
     }
+}
+
+/// Whether `text` holds a bidirectional control (U+202E turns "Alt Brown" around) or an
+/// invisible character that tells lookalike names apart. The zero-width joiner is allowed
+/// between two emoji, where it builds one (👩‍💻).
+pub fn has_invisible_controls(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(at, &c)| match c {
+        '\u{200D}' => {
+            let emoji_before = at > 0 && is_emoji_part(chars[at - 1]);
+            let emoji_after = chars.get(at + 1).is_some_and(|&next| is_emoji_part(next));
+            !(emoji_before && emoji_after)
+        }
+        '\u{061C}'
+        | '\u{115F}'
+        | '\u{1160}'
+        | '\u{17B4}'
+        | '\u{17B5}'
+        | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{3164}'
+        | '\u{FEFF}'
+        | '\u{FFA0}'
+        | '\u{E0000}'..='\u{E007F}' => true,
+        _ => false,
+    })
+}
+
+/// Pictographs and what attaches to them inside an emoji sequence.
+fn is_emoji_part(c: char) -> bool {
+    matches!(c,
+        '\u{2600}'..='\u{27BF}'
+        | '\u{2B00}'..='\u{2BFF}'
+        | '\u{FE0F}'
+        | '\u{1F000}'..='\u{1FAFF}')
+}
+
+/// What makes two handles the same handle: their confusable skeleton (Unicode UTS #39), case
+/// folded and taken again, so `aItbrown` (capital i) is `altbrown`, as is `ALTBROWN`.
+pub fn handle_skeleton(handle: &str) -> String {
+    let skeleton: String = unicode_security::skeleton(handle).collect();
+    unicode_security::skeleton(&skeleton.to_lowercase()).collect()
 }
 
 /// Handles are 1–30 ASCII letters, digits or underscores, so `@handle` in text is unambiguous.
@@ -289,6 +335,33 @@ mod tests {
                 ErrorCode::PasswordExceedMaxChars,
             ])
         );
+    }
+
+    #[test]
+    fn handles_that_look_alike_have_one_skeleton() {
+        let alt = handle_skeleton("altbrown");
+        for lookalike in ["aItbrown", "ALTBROWN", "a1tbrown", "AltBrown"] {
+            assert_eq!(handle_skeleton(lookalike), alt, "{lookalike}");
+        }
+        assert_eq!(handle_skeleton("rnary"), handle_skeleton("mary"));
+        assert_eq!(handle_skeleton("b0b"), handle_skeleton("bob"));
+        assert_ne!(handle_skeleton("andrewbrown"), alt);
+    }
+
+    #[test]
+    fn names_and_bios_cannot_hide_or_reorder_text() {
+        let update = |name: &str, bio: &str| UpdateProfile {
+            display_name: Some(name.to_owned()),
+            bio: Some(bio.to_owned()),
+        };
+        assert_eq!(
+            update("Alt \u{202E}nworB", "hi\u{200B}").validate(),
+            Err(vec![ErrorCode::DisplayNameInvalid, ErrorCode::BioInvalid])
+        );
+        assert!(update("Ada 👩\u{200D}💻", "مرحبا").validate().is_ok());
+        assert!(has_invisible_controls("a\u{200D}b"));
+        assert!(has_invisible_controls("\u{2066}x\u{2069}"));
+        assert!(!has_invisible_controls("Zoë Brown"));
     }
 
     #[test]

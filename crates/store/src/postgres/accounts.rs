@@ -1,6 +1,7 @@
 //! Accounts, public profiles and follows.
 
 use chrono::{DateTime, Utc};
+use cruddur_contract::account::handle_skeleton;
 use cruddur_contract::{ErrorCode, Profile, User};
 use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
@@ -71,12 +72,14 @@ impl From<ProfileRow> for Profile {
 /// racing for one handle cannot both win.
 pub(super) async fn create_user(pool: &PgPool, user: &NewUser) -> StoreResult<User> {
     sqlx::query_as::<_, UserRow>(
-        "INSERT INTO users (display_name, handle, email, password_hash, created_at)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO users (display_name, handle, handle_skeleton, email, password_hash,
+                            created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING uuid, display_name, handle, email, bio, created_at",
     )
     .bind(&user.display_name)
     .bind(&user.handle)
+    .bind(handle_skeleton(&user.handle))
     .bind(&user.email)
     .bind(&user.password_hash)
     .bind(user.created_at)
@@ -86,13 +89,41 @@ pub(super) async fn create_user(pool: &PgPool, user: &NewUser) -> StoreResult<Us
     .map_err(taken)
 }
 
+/// Gives users from before handle skeletons theirs. Two old handles that look alike keep
+/// none (the second would break uniqueness); both still sign in, and new lookalikes of
+/// either are still refused by the case-insensitive handle index only.
+pub(super) async fn fill_handle_skeletons(pool: &PgPool) -> StoreResult<()> {
+    let missing: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT uuid, handle FROM users WHERE handle_skeleton IS NULL")
+            .fetch_all(pool)
+            .await?;
+    for (uuid, handle) in missing {
+        let filled = sqlx::query("UPDATE users SET handle_skeleton = $1 WHERE uuid = $2")
+            .bind(handle_skeleton(&handle))
+            .bind(uuid)
+            .execute(pool)
+            .await;
+        match filled.map_err(taken) {
+            Err(StoreError::Taken(_)) => {
+                tracing::warn!(%handle, "handle looks like another one: no skeleton kept");
+            }
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Names which unique index a sign-up collided with; any other error converts as usual.
 fn taken(error: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &error
         && db.is_unique_violation()
     {
         match db.constraint() {
-            Some("users_handle_key") => return StoreError::Taken(ErrorCode::HandleTaken),
+            Some("users_handle_key" | "users_handle_skeleton_key") => {
+                return StoreError::Taken(ErrorCode::HandleTaken);
+            }
             Some("users_email_key") => return StoreError::Taken(ErrorCode::EmailTaken),
             _ => {}
         }

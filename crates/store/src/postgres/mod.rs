@@ -85,7 +85,7 @@ impl Store for PostgresStore {
     /// starting together apply each migration once.
     async fn migrate(&self) -> StoreResult<()> {
         MIGRATOR.run(&self.pool).await?;
-        Ok(())
+        accounts::fill_handle_skeletons(&self.pool).await
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {

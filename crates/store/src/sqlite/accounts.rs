@@ -1,6 +1,7 @@
 //! Accounts and sign-in sessions.
 
 use chrono::{DateTime, Utc};
+use cruddur_contract::account::handle_skeleton;
 use cruddur_contract::{ErrorCode, User};
 use sqlx::SqlitePool;
 use sqlx::error::ErrorKind;
@@ -43,12 +44,14 @@ struct CredentialsRow {
 pub(super) async fn create_user(pool: &SqlitePool, user: &NewUser) -> StoreResult<User> {
     let uuid = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO users (uuid, display_name, handle, email, password_hash, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (uuid, display_name, handle, handle_skeleton, email, password_hash,
+                            created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(uuid.hyphenated())
     .bind(&user.display_name)
     .bind(&user.handle)
+    .bind(handle_skeleton(&user.handle))
     .bind(&user.email)
     .bind(&user.password_hash)
     .bind(micros(user.created_at))
@@ -65,7 +68,34 @@ pub(super) async fn create_user(pool: &SqlitePool, user: &NewUser) -> StoreResul
     })
 }
 
-/// Names the unique column a sign-up collided with; SQLite reports it as `table.column`.
+/// Gives users from before handle skeletons theirs. Two old handles that look alike keep
+/// none (the second would break uniqueness); both still sign in, and new lookalikes of
+/// either are still refused by the case-insensitive handle index only.
+pub(super) async fn fill_handle_skeletons(pool: &SqlitePool) -> StoreResult<()> {
+    let missing: Vec<(String, String)> =
+        sqlx::query_as("SELECT uuid, handle FROM users WHERE handle_skeleton IS NULL")
+            .fetch_all(pool)
+            .await?;
+    for (uuid, handle) in missing {
+        let filled = sqlx::query("UPDATE users SET handle_skeleton = ? WHERE uuid = ?")
+            .bind(handle_skeleton(&handle))
+            .bind(&uuid)
+            .execute(pool)
+            .await;
+        match filled.map_err(taken) {
+            Err(StoreError::Taken(_)) => {
+                tracing::warn!(%handle, "handle looks like another one: no skeleton kept");
+            }
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Names the unique column a sign-up collided with; SQLite reports it as `table.column`
+/// (`users.handle_skeleton` for a lookalike counts as the handle).
 fn taken(error: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &error
         && db.kind() == ErrorKind::UniqueViolation

@@ -105,7 +105,7 @@ impl Store for SqliteStore {
         sqlx::migrate!("./migrations/sqlite")
             .run(&self.pool)
             .await?;
-        Ok(())
+        accounts::fill_handle_skeletons(&self.pool).await
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {

@@ -72,6 +72,22 @@ pub async fn taken_handle_is_case_insensitive(fx: Fixture) {
         .expect("email still free");
 }
 
+pub async fn a_handle_that_looks_like_a_taken_one_is_taken(fx: Fixture) {
+    user(&fx, "altbrown").await;
+    for lookalike in ["aItbrown", "a1tbrown"] {
+        let clash = NewUser {
+            email: format!("{lookalike}@elsewhere.example"),
+            ..new_user(lookalike)
+        };
+        match fx.store.create_user(&clash).await {
+            Err(StoreError::Taken(ErrorCode::HandleTaken)) => {}
+            other => panic!("expected Taken(HandleTaken) for {lookalike}, got {other:?}"),
+        }
+    }
+    // A handle that only shares letters is free.
+    user(&fx, "altbrowne").await;
+}
+
 pub async fn taken_email_is_case_insensitive(fx: Fixture) {
     user(&fx, "alice").await; // alice@example.com
     let clash = NewUser {

@@ -59,6 +59,7 @@ macro_rules! store_tests {
 
             single accounts::created_user_reads_back,
             single accounts::taken_handle_is_case_insensitive,
+            single accounts::a_handle_that_looks_like_a_taken_one_is_taken,
             single accounts::taken_email_is_case_insensitive,
             single accounts::credentials_by_handle_or_email_case_insensitive,
             single accounts::user_by_handle_is_case_insensitive,
