@@ -5,6 +5,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::TimeDelta;
 use cruddur_contract::{ErrorBody, ErrorCode};
 use cruddur_store::StoreError;
 
@@ -25,6 +26,9 @@ pub enum ApiError {
     /// Too many sign-in attempts; the next is allowed after this many seconds.
     #[error("too many sign-in attempts; try again in {0} s")]
     TooManyAttempts(u64),
+    /// Too many sign-ups; the next is allowed after this many seconds.
+    #[error("too many sign-ups; try again in {0} s")]
+    TooManySignUps(u64),
     #[error("{0} not found")]
     NotFound(&'static str),
     /// A request the router or an extractor refused (bad JSON, bad path, too large, …).
@@ -45,6 +49,14 @@ impl ApiError {
         ApiError::Validation(vec![code])
     }
 
+    pub fn too_many_attempts(wait: TimeDelta) -> Self {
+        ApiError::TooManyAttempts(retry_after(wait))
+    }
+
+    pub fn too_many_sign_ups(wait: TimeDelta) -> Self {
+        ApiError::TooManySignUps(retry_after(wait))
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
@@ -54,6 +66,7 @@ impl ApiError {
             ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::TooManySignUps(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_sign_ups"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Rejected { status, code, .. } => (*status, code),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
@@ -88,7 +101,7 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
-        if let ApiError::TooManyAttempts(seconds) = self {
+        if let ApiError::TooManyAttempts(seconds) | ApiError::TooManySignUps(seconds) = self {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -118,3 +131,9 @@ impl From<Vec<ErrorCode>> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Whole seconds for `Retry-After`, rounded up so a client waiting that long is let in.
+fn retry_after(wait: TimeDelta) -> u64 {
+    let millis = wait.num_milliseconds().max(1).unsigned_abs();
+    millis.div_ceil(1000)
+}

@@ -74,6 +74,9 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::MissingJsonContentType(_) => {
                 (rejection.status(), "unsupported_media_type")
             }
+            _ if cruddur_serve::is_body_deadline(&rejection) => {
+                (StatusCode::REQUEST_TIMEOUT, "request_timeout")
+            }
             _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 (rejection.status(), "payload_too_large")
             }

@@ -6,9 +6,11 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod clock;
 pub mod conditional;
 pub mod cors;
+pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod pagination;

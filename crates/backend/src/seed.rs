@@ -21,7 +21,7 @@ pub struct SeedSummary {
 }
 
 /// The first user seeded: if this handle exists, the demo data is already there.
-const MARKER_HANDLE: &str = "andrewbrown";
+const MARKER_HANDLE: &str = crate::settings::DEMO_HANDLE;
 
 /// (handle, display name, bio, joined how many days ago)
 const USERS: &[(&str, &str, &str, i64)] = &[

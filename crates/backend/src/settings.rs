@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-pub use cruddur_serve::{LogFormat, TrustedProxies};
+pub use cruddur_serve::{Limits, LimitsArgs, LogFormat, TrustedProxies};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::rate_limit::SignUpRates;
 
 /// How the process runs, which changes a few defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,17 +78,22 @@ pub struct SettingsArgs {
     /// Seconds between purges of expired cruds.
     #[arg(long, env = "PURGE_INTERVAL_SECS", default_value_t = DEFAULT_PURGE_INTERVAL_SECS)]
     pub purge_interval_secs: u64,
-    /// Seconds that in-flight requests get to finish after SIGTERM.
-    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = DEFAULT_SHUTDOWN_GRACE_SECS)]
-    pub shutdown_grace_secs: u64,
+    #[command(flatten)]
+    pub serving: LimitsArgs,
     /// Seconds start-up waits for the database to answer.
     #[arg(long, env = "DATABASE_WAIT_SECS", default_value_t = DEFAULT_DATABASE_WAIT_SECS)]
     pub database_wait_secs: u64,
     /// Peers whose `X-Forwarded-For` names the client, for per-address limits: the web
-    /// frontend and any reverse proxy (comma-separated addresses or CIDR networks). All-in-one
-    /// defaults to loopback, where its own frontend calls from.
+    /// frontend and any reverse proxy (comma-separated addresses or CIDR networks). None by
+    /// default; the all-in-one's own frontend is recognised by a key instead.
     #[arg(long, env = "TRUSTED_PROXIES")]
     pub trusted_proxies: Option<TrustedProxies>,
+    /// Sign-ups one client address may make in an hour.
+    #[arg(long, env = "SIGN_UPS_PER_CLIENT_PER_HOUR", default_value_t = SignUpRates::default().per_client_per_hour)]
+    pub sign_ups_per_client_per_hour: u32,
+    /// Sign-ups all clients together may make in a minute.
+    #[arg(long, env = "SIGN_UPS_PER_MINUTE", default_value_t = SignUpRates::default().per_minute)]
+    pub sign_ups_per_minute: u32,
     /// DynamoDB table for direct messages (`cruddur-messages`); unset keeps messages in the
     /// SQL store.
     #[arg(long, env = "DDB_MESSAGE_TABLE")]
@@ -128,13 +135,18 @@ pub struct Settings {
     pub seed_demo_data: bool,
     pub log_format: LogFormat,
     pub purge_interval: Duration,
-    pub shutdown_grace: Duration,
+    pub serving: Limits,
     pub database_wait: Duration,
     /// Set when no secret was configured and a random one was generated.
     pub jwt_secret_generated: bool,
     /// Where direct messages live when not in the SQL store.
     pub dynamodb: Option<DynamoDbSettings>,
     pub trusted_proxies: TrustedProxies,
+    pub sign_ups: SignUpRates,
+    /// A key the frontend of the same process sends with `X-Forwarded-For`, so the API
+    /// believes the browser addresses it names and nobody else's (set by the all-in-one
+    /// binary, never configured).
+    pub frontend_key: Option<SecretString>,
 }
 
 /// The DynamoDB message store: selected by `DDB_MESSAGE_TABLE`.
@@ -157,9 +169,10 @@ pub struct AwsCredentials {
 }
 
 const DEFAULT_PURGE_INTERVAL_SECS: u64 = 60;
-const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 10;
 const DEFAULT_DATABASE_WAIT_SECS: u64 = 30;
 
+/// Who unauthenticated requests act as in all-in-one mode: the original app's one user.
+pub const DEMO_HANDLE: &str = "andrewbrown";
 /// The demo users' password in all-in-one mode, shown in the README.
 pub const ALL_IN_ONE_DEMO_PASSWORD: &str = "cruddur-demo";
 const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -178,11 +191,13 @@ impl Settings {
             seed_demo_data: false,
             log_format: LogFormat::Text,
             purge_interval: Duration::from_secs(DEFAULT_PURGE_INTERVAL_SECS),
-            shutdown_grace: Duration::from_secs(DEFAULT_SHUTDOWN_GRACE_SECS),
+            serving: Limits::default(),
             database_wait: Duration::from_secs(DEFAULT_DATABASE_WAIT_SECS),
             jwt_secret_generated: false,
             dynamodb: None,
             trusted_proxies: TrustedProxies::default(),
+            sign_ups: SignUpRates::default(),
+            frontend_key: None,
         }
     }
 
@@ -213,13 +228,6 @@ impl Settings {
             None => (random_secret(), true),
         };
 
-        let demo_password = secret(
-            "DEMO_PASSWORD",
-            &args.demo_password,
-            &args.demo_password_file,
-        )?
-        .or_else(|| (mode == Mode::AllInOne).then(|| ALL_IN_ONE_DEMO_PASSWORD.to_owned().into()));
-
         let cors_origins = [&args.frontend_url, &args.backend_url]
             .into_iter()
             .flatten()
@@ -230,8 +238,27 @@ impl Settings {
         let demo_user = args
             .demo_user
             .clone()
-            .or_else(|| (mode == Mode::AllInOne).then(|| "andrewbrown".to_owned()))
+            .or_else(|| (mode == Mode::AllInOne).then(|| DEMO_HANDLE.to_owned()))
             .filter(|handle| !handle.trim().is_empty());
+        if let Some(handle) = &demo_user
+            && !args.host.is_loopback()
+        {
+            bail!(
+                "demo mode lets anyone act as @{handle}, so it only listens on loopback: set \
+                 HOST to 127.0.0.1, or turn demo mode off with an empty DEMO_USER"
+            );
+        }
+        // The published demo password only while demo mode is on: with it off, seeded users
+        // get one only if it is configured.
+        let demo_password = secret(
+            "DEMO_PASSWORD",
+            &args.demo_password,
+            &args.demo_password_file,
+        )?
+        .or_else(|| {
+            (mode == Mode::AllInOne && demo_user.is_some())
+                .then(|| ALL_IN_ONE_DEMO_PASSWORD.to_owned().into())
+        });
 
         let dynamodb = dynamodb_settings(args)?;
 
@@ -245,14 +272,16 @@ impl Settings {
             seed_demo_data: args.seed_demo_data.unwrap_or(mode == Mode::AllInOne),
             log_format: args.log_format,
             purge_interval: Duration::from_secs(args.purge_interval_secs.max(1)),
-            shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+            serving: Limits::resolve(&args.serving),
             database_wait: Duration::from_secs(args.database_wait_secs),
             jwt_secret_generated,
             dynamodb,
-            trusted_proxies: args.trusted_proxies.clone().unwrap_or_else(|| match mode {
-                Mode::AllInOne => TrustedProxies::loopback(),
-                Mode::Backend => TrustedProxies::default(),
-            }),
+            trusted_proxies: args.trusted_proxies.clone().unwrap_or_default(),
+            sign_ups: SignUpRates {
+                per_client_per_hour: args.sign_ups_per_client_per_hour,
+                per_minute: args.sign_ups_per_minute,
+            },
+            frontend_key: None,
         })
     }
 }
@@ -414,6 +443,29 @@ mod tests {
         assert_eq!(settings.demo_user.as_deref(), Some("andrewbrown"));
         assert!(settings.seed_demo_data);
         assert_eq!(settings.database_url.expose(), "sqlite:data/cruddur.db");
+    }
+
+    #[test]
+    fn the_demo_password_comes_only_with_demo_mode() {
+        let on = Settings::resolve(&args(&[]), Mode::AllInOne).unwrap();
+        let password = on.demo_password.as_ref().map(|p| p.expose_secret());
+        assert_eq!(password, Some(ALL_IN_ONE_DEMO_PASSWORD));
+        let off = Settings::resolve(&args(&["--demo-user", ""]), Mode::AllInOne).unwrap();
+        assert_eq!(off.demo_user, None);
+        assert!(off.demo_password.is_none());
+        assert!(off.seed_demo_data);
+    }
+
+    #[test]
+    fn demo_mode_refuses_to_listen_beyond_loopback() {
+        let error = Settings::resolve(&args(&["--host", "0.0.0.0"]), Mode::AllInOne).unwrap_err();
+        assert!(error.to_string().contains("demo mode"), "{error}");
+        let demo_off = args(&["--host", "0.0.0.0", "--demo-user", ""]);
+        assert!(Settings::resolve(&demo_off, Mode::AllInOne).is_ok());
+        let backend = args(&["--host", "0.0.0.0"]);
+        assert!(Settings::resolve(&backend, Mode::Backend).is_ok());
+        let ipv6 = args(&["--host", "::1"]);
+        assert!(Settings::resolve(&ipv6, Mode::AllInOne).is_ok());
     }
 
     #[test]

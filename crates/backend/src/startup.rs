@@ -17,18 +17,20 @@ use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+use crate::auth::rate_limit::SignUpLimiter;
 use crate::auth::token::TokenKeys;
+use crate::client_ip::ClientAddresses;
 use crate::clock::Clock;
 use crate::settings::{DynamoDbSettings, Settings};
 use crate::state::AppState;
-use crate::{cors, purge, routes, seed};
+use crate::{cors, demo, purge, routes, seed};
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
     purge_interval: Duration,
-    shutdown_grace: Duration,
+    serving: cruddur_serve::Limits,
 }
 
 impl Application {
@@ -54,8 +56,12 @@ impl Application {
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)),
             demo_user: settings.demo_user.as_deref().map(Arc::from),
             sign_in_limiter: Arc::default(),
+            sign_up_limiter: Arc::new(SignUpLimiter::new(settings.sign_ups)),
             timeline: Arc::default(),
-            trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+            clients: Arc::new(ClientAddresses {
+                proxies: settings.trusted_proxies.clone(),
+                frontend_key: settings.frontend_key.clone(),
+            }),
         };
         let router = app(state.clone(), &settings.cors_origins);
         let listener = cruddur_serve::bind(settings.listen).await?;
@@ -64,7 +70,7 @@ impl Application {
             router,
             state,
             purge_interval: settings.purge_interval,
-            shutdown_grace: settings.shutdown_grace,
+            serving: settings.serving,
         })
     }
 
@@ -87,13 +93,7 @@ impl Application {
             self.state.clock.clone(),
             self.purge_interval,
         );
-        let result = cruddur_serve::serve(
-            self.listener,
-            self.router,
-            shutdown,
-            cruddur_serve::Timeouts::with_grace(self.shutdown_grace),
-        )
-        .await;
+        let result = cruddur_serve::serve(self.listener, self.router, shutdown, self.serving).await;
         purger.abort();
         result
     }
@@ -101,7 +101,11 @@ impl Application {
 
 /// The full HTTP application: the API routes wrapped in request ids, request logging and CORS.
 pub fn app(state: AppState, cors_origins: &[String]) -> Router {
-    let (router, _document) = routes::api(state);
+    let (router, _document) = routes::api(state.clone());
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        state,
+        demo::loopback_hosts_only,
+    ));
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use cruddur_serve::TrustedProxies;
 use cruddur_store::{MessageStore, Store};
 
-use crate::auth::rate_limit::SignInLimiter;
+use crate::auth::rate_limit::{SignInLimiter, SignUpLimiter};
 use crate::auth::token::TokenKeys;
+use crate::client_ip::ClientAddresses;
 use crate::clock::Clock;
 use crate::timeline_cache::TimelineCache;
 
@@ -19,8 +19,9 @@ pub struct AppState {
     /// Handle that unauthenticated requests act as, when demo mode is on.
     pub demo_user: Option<Arc<str>>,
     pub sign_in_limiter: Arc<SignInLimiter>,
+    pub sign_up_limiter: Arc<SignUpLimiter>,
     /// The public timeline's first page, ready to send.
     pub timeline: Arc<TimelineCache>,
-    /// Peers whose `X-Forwarded-For` names the client (the web frontend, a reverse proxy).
-    pub trusted_proxies: Arc<TrustedProxies>,
+    /// Whose `X-Forwarded-For` names the client (the web frontend, a reverse proxy).
+    pub clients: Arc<ClientAddresses>,
 }

@@ -12,6 +12,10 @@ use ipnet::IpNet;
 /// The `X-Forwarded-For` header, as proxies write it.
 pub const FORWARDED_FOR: &str = "x-forwarded-for";
 
+/// The header by which the all-in-one's frontend proves to its API that it wrote the
+/// `X-Forwarded-For` beside it.
+pub const FRONTEND_KEY: &str = "x-cruddur-frontend-key";
+
 /// The networks whose connections may name the client in `X-Forwarded-For`. Parsed from a
 /// comma-separated list of addresses and CIDR networks; empty trusts no one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,14 +39,6 @@ impl FromStr for TrustedProxies {
 }
 
 impl TrustedProxies {
-    /// Loopback only: the all-in-one process, whose frontend calls its API over 127.0.0.1.
-    pub fn loopback() -> Self {
-        TrustedProxies(vec![
-            IpNet::from(IpAddr::from([127, 0, 0, 1])),
-            IpNet::from(IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1])),
-        ])
-    }
-
     fn trusts(&self, address: IpAddr) -> bool {
         self.0.iter().any(|net| net.contains(&address))
     }
@@ -51,10 +47,17 @@ impl TrustedProxies {
     /// trusted proxy; then the nearest address in `X-Forwarded-For` (read from the right, as
     /// each proxy appends) that is not itself a trusted proxy.
     pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-        let mut client = peer;
-        if !self.trusts(peer) {
-            return client;
+        if self.trusts(peer) {
+            self.forwarded_client(peer, headers)
+        } else {
+            peer
         }
+    }
+
+    /// The client named in `X-Forwarded-For` by `peer`, a proxy vouched for some other way
+    /// than by its address (the all-in-one's own frontend, by a key only it holds).
+    pub fn forwarded_client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        let mut client = peer;
         let hops = headers
             .get_all(FORWARDED_FOR)
             .iter()

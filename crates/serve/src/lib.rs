@@ -1,5 +1,6 @@
 //! What the backend and the frontend share to run as well-behaved services: logs, the stop
-//! signal, serving with read timeouts and a bounded drain ([`serve`]), the client's address
+//! signal, serving with read deadlines, idle timeouts, a connection cap and a bounded drain
+//! ([`serve`], configured by [`Limits`]), the client's address
 //! behind trusted proxies ([`TrustedProxies`]), and the probe behind their `healthcheck`
 //! subcommands.
 
@@ -11,11 +12,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tracing_subscriber::EnvFilter;
 
+mod body;
 mod client;
+mod connection;
+mod limits;
 mod server;
 
-pub use client::{FORWARDED_FOR, TrustedProxies};
-pub use server::{Timeouts, serve};
+pub use body::{BodyDeadlineElapsed, is_body_deadline};
+pub use client::{FORWARDED_FOR, FRONTEND_KEY, TrustedProxies};
+pub use limits::{Limits, LimitsArgs, open_file_limit};
+pub use server::serve;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {

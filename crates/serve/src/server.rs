@@ -1,131 +1,127 @@
-//! Serving a router over HTTP/1.1 and HTTP/2 the way a public server must: slow clients are
-//! cut off (header and body read timeouts, so a slow-loris cannot hold connections forever),
-//! and on shutdown the listener closes, connections the kernel had already accepted are still
-//! served, and in-flight requests get a bounded grace period.
+//! Serving a router over HTTP/1.1 and HTTP/2 the way a public server must:
+//! - slow clients are cut off: the headers and the body each have one total deadline;
+//! - idle connections are closed, whatever the protocol, before the first request included;
+//! - at most `max_connections` are served at once. Beyond that, new clients wait in the
+//!   listen queue while quiet connections give up their slots, so a crowd of idle sockets
+//!   cannot lock real clients out, and running out of descriptors never stops accepting;
+//! - on shutdown the listener closes, connections the kernel had already accepted are still
+//!   served, and in-flight requests get a bounded grace period.
 //!
-//! axum's own `serve` sets no timer on hyper, which leaves hyper's header timeout inert; this
-//! drives hyper-util directly instead.
+//! axum's own `serve` sets none of these, so this drives hyper-util directly.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use hyper::body::Incoming;
-use hyper::{Request, service::service_fn};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::{TcpListener, TcpStream};
-use tower::ServiceExt;
-use tower_http::timeout::RequestBodyTimeoutLayer;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
+use tokio::time::Instant;
 
-/// How long serving waits on clients and on itself.
-#[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
-    /// After the stop signal, how long in-flight requests get before they are dropped.
-    pub grace: Duration,
-    /// How long a client gets to send a request's headers.
-    pub header_read: Duration,
-    /// How long a client gets to send a request's body.
-    pub body_read: Duration,
-}
+use crate::connection::{self, Shared};
+use crate::limits::Limits;
 
-impl Timeouts {
-    /// The given grace period and the default read timeouts (10 s each: far more than any
-    /// real client needs to send a Cruddur request, far less than a slow-loris wants).
-    pub fn with_grace(grace: Duration) -> Self {
-        Timeouts {
-            grace,
-            header_read: Duration::from_secs(10),
-            body_read: Duration::from_secs(10),
-        }
-    }
-}
+/// How often a server out of slots asks quiet connections again to make room.
+const PRESSURE_EVERY: Duration = Duration::from_millis(20);
 
 /// Serves `router` until `shutdown` completes, then stops accepting connections, serves the
-/// ones already queued, and gives in-flight requests up to `timeouts.grace` to finish before
+/// ones already queued, and gives in-flight requests up to `limits.grace` to finish before
 /// dropping them. Handlers can extract the client's `ConnectInfo<SocketAddr>`.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
-    timeouts: Timeouts,
+    limits: Limits,
 ) -> anyhow::Result<()> {
-    let router = router.layer(RequestBodyTimeoutLayer::new(timeouts.body_read));
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(timeouts.header_read);
+        .header_read_timeout(limits.header_read);
     builder.http2().timer(TokioTimer::new());
-    let graceful = GracefulShutdown::new();
+    let (stop, stopped) = watch::channel(false);
+    let shared = Shared {
+        builder,
+        router,
+        limits,
+        stop: stopped,
+        pressure: Arc::new(Notify::new()),
+        epoch: Instant::now(),
+    };
+    let capacity = limits.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+    let slots = Arc::new(Semaphore::new(capacity));
 
     let mut shutdown = pin!(shutdown);
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, remote)) => serve_connection(&builder, &graceful, &router, stream, remote),
-                Err(error) => {
-                    // Out of file descriptors and the like: pause rather than spin.
-                    tracing::warn!(%error, "accepting a connection failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+            slot = free_slot(&slots, &shared.pressure) => {
+                tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        Ok((stream, remote)) => connection::spawn(&shared, stream, remote, slot),
+                        Err(error) => {
+                            // Out of file descriptors and the like: make room, and pause
+                            // rather than spin.
+                            tracing::warn!(%error, "accepting a connection failed");
+                            shared.pressure.notify_waiters();
+                            tokio::time::sleep(PRESSURE_EVERY).await;
+                        }
+                    },
+                    () = &mut shutdown => break,
                 }
-            },
+            }
             () = &mut shutdown => break,
         }
     }
     // A zero timeout still polls `accept` once: this takes whatever is queued without waiting,
     // so clients whose connection the kernel completed are answered rather than reset.
-    while let Ok(Ok((stream, remote))) =
-        tokio::time::timeout(Duration::ZERO, listener.accept()).await
+    while let Ok(slot) = slots.clone().try_acquire_owned()
+        && let Ok(Ok((stream, remote))) =
+            tokio::time::timeout(Duration::ZERO, listener.accept()).await
     {
-        serve_connection(&builder, &graceful, &router, stream, remote);
+        connection::spawn(&shared, stream, remote, slot);
     }
     drop(listener);
+    let _ = stop.send(true);
 
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(timeouts.grace) => {
-            tracing::warn!(grace = ?timeouts.grace, "grace period over: dropping the requests still running");
-        }
+    // Every connection holds a slot until it closes, and each closes within the grace period.
+    let all = u32::try_from(capacity).unwrap_or(u32::MAX);
+    let drained = slots.acquire_many(all);
+    if tokio::time::timeout(limits.grace + Duration::from_secs(1), drained)
+        .await
+        .is_err()
+    {
+        tracing::warn!(grace = ?limits.grace, "grace period over: dropping the requests still running");
     }
     Ok(())
 }
 
-fn serve_connection(
-    builder: &auto::Builder<TokioExecutor>,
-    graceful: &GracefulShutdown,
-    router: &Router,
-    stream: TcpStream,
-    remote: SocketAddr,
-) {
-    let router = router.clone();
-    let service = service_fn(move |mut request: Request<Incoming>| {
-        request.extensions_mut().insert(ConnectInfo(remote));
-        router.clone().oneshot(request.map(Body::new))
-    });
-    let connection = builder
-        .serve_connection_with_upgrades(TokioIo::new(stream), service)
-        .into_owned();
-    let connection = graceful.watch(connection);
-    tokio::spawn(async move {
-        if let Err(error) = connection.await {
-            // Clients that vanish or time out end here; nothing for an operator to act on.
-            tracing::debug!(%error, %remote, "connection ended with an error");
+/// A connection slot, once one is free. While none is, quiet connections are asked, again and
+/// again, to give theirs up.
+async fn free_slot(slots: &Arc<Semaphore>, pressure: &Notify) -> OwnedSemaphorePermit {
+    if let Ok(slot) = slots.clone().try_acquire_owned() {
+        return slot;
+    }
+    loop {
+        pressure.notify_waiters();
+        let wait = slots.clone().acquire_owned();
+        if let Ok(Ok(slot)) = tokio::time::timeout(PRESSURE_EVERY, wait).await {
+            return slot;
         }
-    });
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::extract::ConnectInfo;
     use axum::routing::{get, post};
+    use std::net::SocketAddr;
     use std::time::Instant;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
 
     const SHORT: Duration = Duration::from_millis(300);
 
@@ -142,10 +138,12 @@ mod tests {
                 )
                 .route("/echo", post(|body: String| async move { body }));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let timeouts = Timeouts {
+        let timeouts = Limits {
             grace: Duration::from_secs(1),
+            idle: SHORT,
             header_read: SHORT,
             body_read: SHORT,
+            max_connections: 4,
         };
         tokio::spawn(serve(
             listener,
@@ -227,5 +225,100 @@ mod tests {
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// Whether the server closes `stream` (EOF or reset) within `within`, reading and
+    /// discarding whatever it sends first.
+    async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
+        let mut buffer = [0u8; 1024];
+        let reads = async {
+            loop {
+                match stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        };
+        tokio::time::timeout(within, reads).await.is_ok()
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_never_sends_a_byte_is_closed_when_idle() {
+        let (address, _stop) = start().await;
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        assert!(closed_within(&mut stream, SHORT + Duration::from_secs(2)).await);
+    }
+
+    #[tokio::test]
+    async fn a_keep_alive_connection_is_closed_once_idle() {
+        let (address, _stop) = start().await;
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(b"GET /who HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await.unwrap();
+        assert_eq!(&head, b"HTTP/1.1 200");
+        assert!(closed_within(&mut stream, SHORT + Duration::from_secs(2)).await);
+    }
+
+    #[tokio::test]
+    async fn an_idle_http2_connection_is_closed() {
+        let (address, _stop) = start().await;
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        // The client preface and an empty SETTINGS frame, then nothing.
+        stream
+            .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
+            .await
+            .unwrap();
+        assert!(closed_within(&mut stream, SHORT + Duration::from_secs(2)).await);
+    }
+
+    #[tokio::test]
+    async fn a_body_sent_a_byte_at_a_time_meets_one_deadline_for_all_of_it() {
+        let (address, _stop) = start().await;
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+            .await
+            .unwrap();
+        let started = Instant::now();
+        // A byte every third of the deadline: a per-chunk timeout would never fire.
+        let mut answer = Vec::new();
+        while started.elapsed() < SHORT * 6 {
+            if stream.write_all(b"x").await.is_err() {
+                break;
+            }
+            let mut buffer = [0u8; 256];
+            match tokio::time::timeout(SHORT / 3, stream.read(&mut buffer)).await {
+                Ok(Ok(0) | Err(_)) => break,
+                Ok(Ok(n)) => answer.extend_from_slice(&buffer[..n]),
+                Err(_) => {}
+            }
+        }
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(started.elapsed() < SHORT * 6, "still reading: {answer}");
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+            "{answer}"
+        );
+    }
+
+    #[tokio::test]
+    async fn idle_connections_beyond_the_cap_make_room_for_a_real_request() {
+        let (address, _stop) = start().await;
+        // Five times the cap of idle sockets, all completed by the kernel.
+        let mut idle = Vec::new();
+        for _ in 0..20 {
+            idle.push(TcpStream::connect(address).await.unwrap());
+        }
+        let (answer, _) = exchange(
+            address,
+            b"GET /who HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            Duration::ZERO,
+        )
+        .await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     }
 }

@@ -41,6 +41,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(handle) = &state.demo_user else {
             return Err(ApiError::Unauthenticated);
         };
+        crate::demo::check_origin(&parts.method, &parts.headers)?;
         let user = state.store.user_by_handle(handle).await?.ok_or_else(|| {
             ApiError::Internal(anyhow::anyhow!("demo user @{handle} does not exist"))
         })?;

@@ -1,17 +1,17 @@
 //! Sign-up, sign-in, sign-out and the signed-in user.
 
-use std::net::SocketAddr;
-
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use cruddur_contract::{AuthSession, ErrorBody, ErrorCode, SignIn, SignUp, UpdateProfile, User};
 use cruddur_store::NewUser;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::auth::rate_limit::AccountKey;
 use crate::auth::{CurrentUser, password};
+use crate::client_ip::ClientIp;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -33,15 +33,23 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses(
         (status = 201, description = "Signed up and in", body = AuthSession),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 422, description = "Every failing rule, `handle_taken` and `email_taken` included", body = [ErrorCode]),
+        (status = 422, description = "Every failing rule, `handle_taken` (also for a handle that \
+                                      looks like a taken one) and `email_taken` included", body = [ErrorCode]),
+        (status = 429, description = "Too many sign-ups from this address or from everyone; \
+                                      `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn sign_up(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<SignUp>,
 ) -> ApiResult<(StatusCode, Json<AuthSession>)> {
     let valid = body.validate()?;
+    state
+        .sign_up_limiter
+        .attempt(client, state.clock.now())
+        .map_err(ApiError::too_many_sign_ups)?;
     let password_hash = password::hash(valid.password).await?;
     let user = state
         .store
@@ -68,24 +76,22 @@ async fn sign_up(
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Wrong login or password", body = ErrorBody),
         (status = 422, description = "`login_blank`, `password_blank`", body = [ErrorCode]),
-        (status = 429, description = "Too many attempts on the account or from this address; \
-                                      `Retry-After` says when to try again", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address, or on this account \
+                                      from this address; `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientIp(client): ClientIp,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Json<AuthSession>> {
     let (login, given_password) = body.validate()?;
     let now = state.clock.now();
-    let client = state.trusted_proxies.client(peer.ip(), &headers);
-    state
-        .sign_in_limiter
-        .attempt(client, &login, now)
-        .map_err(|wait| ApiError::TooManyAttempts(wait.num_seconds().max(1).unsigned_abs()))?;
+    let limiter = &state.sign_in_limiter;
+    limiter
+        .attempt(client, now)
+        .map_err(ApiError::too_many_attempts)?;
     // A login holding U+0000 matches no account (none can be created with one); stores are
     // not asked, as PostgreSQL refuses such text outright.
     let credentials = if login.contains('\0') {
@@ -93,6 +99,14 @@ async fn sign_in(
     } else {
         state.store.credentials(&login).await?
     };
+    let account = credentials.as_ref().map_or_else(
+        || AccountKey::unknown(&login),
+        |c| AccountKey::User(c.user.uuid),
+    );
+    let slow_down = limiter
+        .admit(&account, client, now)
+        .map_err(ApiError::too_many_attempts)?;
+    tokio::time::sleep(slow_down).await;
     let stored = credentials
         .as_ref()
         .map(|c| c.password_hash.clone())
@@ -101,7 +115,7 @@ async fn sign_in(
     match credentials {
         Some(credentials) if matches => Ok(Json(start_session(&state, credentials.user).await?)),
         _ => {
-            state.sign_in_limiter.failed(&login, now);
+            limiter.failed(&account, client, now);
             Err(ApiError::InvalidCredentials)
         }
     }

@@ -5,7 +5,7 @@ use axum::extract::{OriginalUri, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use cruddur_contract::{CreateMessage, ErrorBody, ErrorCode, Message, MessageGroup, PageParams};
-use cruddur_store::Participant;
+use cruddur_store::{Participant, StoreError};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -63,8 +63,8 @@ async fn message_groups(
         (status = 200, description = "Messages, oldest first", body = [Message],
             headers(("link" = String, description = "Older messages, when there are some"))),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not a participant", body = ErrorBody),
-        (status = 404, description = "No such conversation", body = ErrorBody),
+        (status = 404, description = "No such conversation, or not one of yours: which, is \
+                                      not told", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
         (status = 503, description = "Message store unavailable", body = ErrorBody),
     )
@@ -78,7 +78,13 @@ async fn group_messages(
 ) -> ApiResult<Paged<Message>> {
     let (page, limit) = page_of(&params)?;
     let me = Participant::from(&current.user);
-    let items = state.messages.group_messages(&me, group, &page).await?;
+    let items = match state.messages.group_messages(&me, group, &page).await {
+        // Someone else's conversation answers as if there were none, so its id tells nothing.
+        Err(StoreError::Forbidden | StoreError::NotFound) => {
+            return Err(ApiError::NotFound("message group"));
+        }
+        result => result?,
+    };
     Ok(Paged::new(items, limit, &uri).reversed())
 }
 

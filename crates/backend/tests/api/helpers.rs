@@ -43,8 +43,10 @@ pub fn test_settings(data: &TempDir) -> Settings {
     );
     settings.cors_origins = vec![FRONTEND_ORIGIN.to_owned()];
     settings.purge_interval = Duration::from_secs(3600);
-    settings.shutdown_grace = Duration::from_secs(5);
+    settings.serving.grace = Duration::from_secs(5);
     settings.database_wait = Duration::ZERO;
+    // Tests sign many users up from one address; the limit has tests of its own.
+    settings.sign_ups.per_client_per_hour = 10_000;
     settings
 }
 

@@ -65,7 +65,8 @@ async fn a_conversation_reads_the_same_from_both_sides() {
         assert_eq!(texts, ["Seen Babylon 5?", "Of course!"]);
     }
 
-    // Only the two participants can open the conversation by its uuid.
+    // Only the two participants can open the conversation by its uuid; to anyone else it
+    // does not exist.
     let group = format!("/api/message_groups/{}", ada_groups[0].uuid);
     let by_bob: Vec<Message> = ok_json(
         app.get(&group)
@@ -77,14 +78,15 @@ async fn a_conversation_reads_the_same_from_both_sides() {
     .await;
     assert_eq!(by_bob.len(), 2);
     let by_cy = app.get(&group).bearer_auth(&cy.token).send().await.unwrap();
-    error_json(by_cy, StatusCode::FORBIDDEN).await;
+    let by_cy: serde_json::Value = error_json(by_cy, StatusCode::NOT_FOUND).await;
     let unknown = app
         .get(&format!("/api/message_groups/{}", Uuid::new_v4()))
         .bearer_auth(&cy.token)
         .send()
         .await
         .unwrap();
-    error_json(unknown, StatusCode::NOT_FOUND).await;
+    let unknown: serde_json::Value = error_json(unknown, StatusCode::NOT_FOUND).await;
+    assert_eq!(by_cy, unknown);
 }
 
 #[tokio::test]
