@@ -103,11 +103,15 @@ up_and_wait() {
 status_of() { local out="$1"; shift; curl -sS -o "$out" -w '%{http_code}' "$@" || echo 000; }
 # browse JAR PATH: GET a page as that browser.
 browse() { status_of "$tmp/page" -b "$1" -c "$1" "$site$2"; }
-# submit JAR PATH FIELD=VALUE...: post a form with the browser's CSRF token, from the same origin.
+# csrf_of_page: the CSRF token in the last page's forms (bound to the browser's session).
+csrf_of_page() { grep -o 'name="csrf_token" value="[^"]*"' "$tmp/page" | head -n 1 | sed 's/.*value="//; s/"$//'; }
+# submit JAR PATH FIELD=VALUE...: post a form with the browser's CSRF token, from the same
+# origin. The token comes from the last page, or from the home page's composer.
 submit() {
     local jar="$1" path="$2"; shift 2
     local csrf field args=()
-    csrf="$(awk '$6 == "cruddur_csrf" { print $7 }' "$jar")"
+    csrf="$(csrf_of_page)"
+    if [ -z "$csrf" ]; then browse "$jar" / >/dev/null; csrf="$(csrf_of_page)"; fi
     for field in "$@" "csrf_token=$csrf"; do args+=(--data-urlencode "$field"); done
     status_of "$tmp/page" -b "$jar" -c "$jar" -H "Origin: $site" "${args[@]}" "$site$path"
 }

@@ -12,6 +12,7 @@ use cruddur_contract::{
     MessageGroup, Notification, Profile, Reply, SignIn, SignUp, User,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode, header};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -33,6 +34,9 @@ pub enum ApiError {
     Unreachable(#[source] reqwest::Error),
     #[error("the backend is unavailable")]
     Unavailable,
+    /// The backend refused a body larger than its limit (413).
+    #[error("the body is too large for the backend")]
+    TooLarge,
     /// Too many sign-in attempts for the account or from this browser's address.
     #[error("too many attempts")]
     TooManyAttempts,
@@ -56,6 +60,8 @@ pub struct ApiClient {
     /// The browser's address, sent as `X-Forwarded-For` so the backend's per-address limits
     /// (sign-in attempts) count browsers, not this frontend.
     client: Option<IpAddr>,
+    /// Sent with `X-Forwarded-For` when set: what the all-in-one's API believes it by.
+    backend_key: Option<Arc<SecretString>>,
     /// The latest cruds behind every page's sidebar, shared by all clones of this client.
     sample: Arc<Mutex<Option<Sample>>>,
 }
@@ -88,10 +94,19 @@ pub enum Reaction {
 }
 
 impl ApiClient {
-    pub fn new(base: Url, timeout: Duration) -> anyhow::Result<Self> {
+    /// A client of the API at `base`. Pooled connections are dropped once idle for
+    /// `pool_idle`: it must be shorter than the backend's idle timeout, or a request could
+    /// meet a connection the backend is closing.
+    pub fn new(
+        base: Url,
+        timeout: Duration,
+        pool_idle: Duration,
+        backend_key: Option<SecretString>,
+    ) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
+            .pool_idle_timeout(pool_idle)
             // The backend is a neighbour on a private network; an HTTP_PROXY meant for the
             // outside world must not sit between the two.
             .no_proxy()
@@ -101,6 +116,7 @@ impl ApiClient {
             base,
             token: None,
             client: None,
+            backend_key: backend_key.map(Arc::new),
             sample: Arc::default(),
         })
     }
@@ -327,6 +343,9 @@ impl ApiClient {
         }
         if let Some(client) = self.client {
             request = request.header(cruddur_serve::FORWARDED_FOR, client.to_string());
+            if let Some(key) = &self.backend_key {
+                request = request.header(cruddur_serve::FRONTEND_KEY, key.expose_secret());
+            }
         }
         request
     }
@@ -343,6 +362,7 @@ impl ApiClient {
                 Ok(codes) => Err(ApiError::Validation(codes)),
                 Err(error) => Err(transport(error)),
             },
+            StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::TooLarge),
             StatusCode::SERVICE_UNAVAILABLE => Err(ApiError::Unavailable),
             StatusCode::TOO_MANY_REQUESTS => Err(ApiError::TooManyAttempts),
             status => Err(ApiError::Unexpected(status.to_string())),
@@ -444,6 +464,8 @@ mod tests {
         let client = ApiClient::new(
             Url::parse("http://backend:4567/").unwrap(),
             Duration::from_secs(1),
+            Duration::from_secs(1),
+            None,
         )
         .unwrap();
         let url = client.url(&["api", "users", "@a/b?c"]);

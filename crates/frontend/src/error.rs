@@ -19,6 +19,9 @@ pub enum PageError {
     Forbidden,
     #[error("bad request")]
     BadRequest,
+    /// A form body over the frontend's own limit (`startup::FORM_BODY_LIMIT`).
+    #[error("form body too large")]
+    TooLarge,
     /// The page or action needs a signed-in user: answered by a redirect to `/signin`.
     #[error("sign-in required")]
     SignInRequired,
@@ -55,6 +58,13 @@ impl PageError {
                 StatusCode::BAD_REQUEST,
                 "That form did not make sense",
                 "Go back, reload the page and try again.".into(),
+            ),
+            PageError::TooLarge | PageError::Api(ApiError::TooLarge) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "That is too long",
+                "The text you sent is far too long to be posted, so nothing was changed. \
+                 Go back, shorten it and try again."
+                    .into(),
             ),
             // Answered by a redirect in `into_response`; these words are never shown.
             PageError::SignInRequired | PageError::Api(ApiError::Unauthorized) => (
@@ -157,5 +167,20 @@ pub fn sentence(code: ErrorCode) -> &'static str {
         ErrorCode::LoginBlank => "Enter your handle or email.",
         ErrorCode::CursorInvalid => "This page link is broken: start again from the first page.",
         ErrorCode::LimitInvalid => "This page link asks for too many items at once.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_too_large_here_or_at_the_backend_are_a_413_saying_too_long() {
+        for error in [PageError::TooLarge, PageError::Api(ApiError::TooLarge)] {
+            let (status, heading, detail) = error.status_and_words();
+            assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+            assert_eq!(heading, "That is too long");
+            assert!(detail.contains("too long"), "{detail}");
+        }
     }
 }

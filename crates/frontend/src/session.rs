@@ -2,36 +2,66 @@
 //!
 //! - The session cookie (`cruddur_session`) holds the bearer token the backend issued; each
 //!   page asks the backend who it belongs to, and a token the backend refuses is cleared.
-//! - CSRF is a double submit: a random per-browser token in its own cookie (`cruddur_csrf`)
-//!   must come back in the `csrf_token` field of every form, compared in constant time. On
-//!   top, a state-changing request whose `Origin` (or `Sec-Fetch-Site`) says it came from
+//! - Every form carries a CSRF token (`csrf_token`) bound to the browser's session: the
+//!   HMAC-SHA256 of the session cookie's value, base64url, while signed in. Signed out (the
+//!   sign-in and sign-up forms) the browser holds a random anonymous id in its own cookie
+//!   (`cruddur_anon`) and the token is the HMAC of that. A submitted token is compared with
+//!   the one computed for the request's own cookies, in constant time. The binding changes at
+//!   sign-in (the session replaces the anonymous id, whose cookie is dropped) and at sign-out
+//!   (a fresh anonymous id), so a token seen before either is worthless after it.
+//! - On top, a state-changing request whose `Origin` (or `Sec-Fetch-Site`) says it came from
 //!   another site is refused before it reaches a handler.
 //!
-//! Both cookies are HttpOnly, SameSite=Lax, Path=/, and Secure when `COOKIE_SECURE` is set.
+//! Why bound and not a plain double submit (a random cookie the field must equal): whoever
+//! controls a sibling port or subdomain of the site can *set* cookies for it (cookies are not
+//! kept apart by port, and a parent-domain cookie reaches every subdomain), so they could
+//! plant a cookie and submit the same value. They cannot *read* the HttpOnly session cookie,
+//! so they cannot compute its HMAC, and every signed-in form is out of their reach. (Planting
+//! an anonymous id buys them no more than planting a session cookie would.) The token needs
+//! no secret of the server's: the cookie it is computed from is the secret, so tokens survive
+//! restarts and agree across replicas.
+//!
+//! Both cookies are HttpOnly, SameSite=Lax, Path=/ and carry no Domain. With `COOKIE_SECURE`
+//! they are also Secure and named with the `__Host-` prefix (`__Host-cruddur_session`,
+//! `__Host-cruddur_anon`), which browsers accept only from a secure page of this very host:
+//! no sibling subdomain and no plain-HTTP page can plant or overwrite them.
 
+use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use cruddur_contract::User;
+use cruddur_contract::{AuthSession, User};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 use crate::api::{ApiClient, ApiError};
 use crate::error::PageError;
 use crate::startup::AppState;
 
+/// The session cookie's name over plain HTTP.
 pub const SESSION_COOKIE: &str = "cruddur_session";
-pub const CSRF_COOKIE: &str = "cruddur_csrf";
+/// The anonymous binding id's cookie name over plain HTTP.
+pub const ANONYMOUS_COOKIE: &str = "cruddur_anon";
+/// The names with `COOKIE_SECURE`: `__Host-` cookies cannot be set by other hosts.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-cruddur_session";
+pub const SECURE_ANONYMOUS_COOKIE: &str = "__Host-cruddur_anon";
 /// The hidden form field carrying the CSRF token.
 pub const CSRF_FIELD: &str = "csrf_token";
+
+/// What a CSRF token's HMAC is computed over, besides the kind of binding: it keeps these
+/// MACs apart from any other use of the same cookie value.
+const CSRF_CONTEXT: &[u8] = b"cruddur csrf token v1: ";
 
 /// The browsing person: signed in or not, and the CSRF token their forms must carry.
 #[derive(Debug, Clone)]
@@ -40,9 +70,8 @@ pub struct Viewer {
     token: Option<String>,
     /// The browser's address, when known (behind trusted proxies, from `X-Forwarded-For`).
     client: Option<IpAddr>,
+    /// The token this browser's forms carry: the HMAC of its session or anonymous id.
     pub csrf: String,
-    /// The browser sent no valid CSRF cookie, so no submitted token can match yet.
-    csrf_is_new: bool,
 }
 
 impl Viewer {
@@ -51,9 +80,9 @@ impl Viewer {
         api.acting_for(self.token.as_deref(), self.client)
     }
 
-    /// Whether `submitted` is this browser's CSRF token.
+    /// Whether `submitted` is this browser's CSRF token (compared in constant time).
     fn csrf_matches(&self, submitted: &str) -> bool {
-        !self.csrf_is_new && constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes())
+        submitted.as_bytes().ct_eq(self.csrf.as_bytes()).into()
     }
 }
 
@@ -64,13 +93,124 @@ pub struct SignedIn {
     pub viewer: Viewer,
 }
 
+/// How this site names and marks its cookies.
+#[derive(Debug, Clone, Copy)]
+pub struct Cookies {
+    secure: bool,
+}
+
+impl Cookies {
+    pub fn new(secure: bool) -> Self {
+        Cookies { secure }
+    }
+
+    pub fn session_name(self) -> &'static str {
+        if self.secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
+    pub fn anonymous_name(self) -> &'static str {
+        if self.secure {
+            SECURE_ANONYMOUS_COOKIE
+        } else {
+            ANONYMOUS_COOKIE
+        }
+    }
+
+    /// The `Set-Cookie` value that signs this browser in until `expires_at`.
+    fn session(self, token: &str, expires_at: DateTime<Utc>) -> HeaderValue {
+        let max_age = (expires_at - Utc::now()).num_seconds().max(0);
+        self.set(self.session_name(), token, Some(max_age))
+    }
+
+    /// The `Set-Cookie` value that hands out this anonymous id, for as long as the browser runs.
+    fn anonymous(self, id: &str) -> HeaderValue {
+        self.set(self.anonymous_name(), id, None)
+    }
+
+    /// The `Set-Cookie` value that forgets cookie `name`.
+    fn clear(self, name: &str) -> HeaderValue {
+        self.set(name, "", Some(0))
+    }
+
+    fn set(self, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+        let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+        if let Some(seconds) = max_age {
+            cookie.push_str(&format!("; Max-Age={seconds}"));
+        }
+        if self.secure {
+            cookie.push_str("; Secure");
+        }
+        // Values are base64url or JWTs (ASCII without `;`), so this always is a header value.
+        HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+}
+
+/// What a form token is bound to.
+enum Binding {
+    /// The session cookie's value: the backend's bearer token.
+    Session(String),
+    /// The anonymous id of a signed-out browser.
+    Anonymous(String),
+}
+
+impl Binding {
+    /// The CSRF token: HMAC-SHA256 keyed by the cookie's value, base64url.
+    fn csrf_token(&self) -> String {
+        let (kind, key): (&[u8], &str) = match self {
+            Binding::Session(token) => (b"session", token),
+            Binding::Anonymous(id) => (b"anonymous", id),
+        };
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_bytes())
+            .expect("HMAC takes a key of any length");
+        mac.update(CSRF_CONTEXT);
+        mac.update(kind);
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
+/// A sign-in or sign-out decided by a handler, for the layer to set the cookies of: put it
+/// in the response (`(SessionChange::signed_in(&session), Redirect::to("/"))`).
+#[derive(Clone)]
+pub enum SessionChange {
+    SignedIn {
+        token: String,
+        expires_at: DateTime<Utc>,
+    },
+    SignedOut,
+}
+
+impl SessionChange {
+    pub fn signed_in(session: &AuthSession) -> Self {
+        SessionChange::SignedIn {
+            token: session.token.clone(),
+            expires_at: session.expires_at,
+        }
+    }
+}
+
+impl IntoResponseParts for SessionChange {
+    type Error = Infallible;
+
+    fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Infallible> {
+        parts.extensions_mut().insert(self);
+        Ok(parts)
+    }
+}
+
 /// Identifies the viewer, refuses cross-site state changes, and keeps the cookies right.
 pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if is_unsafe(request.method()) && is_cross_site(request.headers()) {
         return PageError::Forbidden.into_response();
     }
-    let cookies = request.headers().clone();
-    let existing_csrf = cookie(&cookies, CSRF_COOKIE).filter(|token| is_csrf_token(token));
+    let cookies = Cookies::new(state.cookie_secure);
+    let session = cookie(request.headers(), cookies.session_name()).map(str::to_owned);
+    let anonymous = cookie(request.headers(), cookies.anonymous_name())
+        .filter(|id| is_anonymous_id(id))
+        .map(str::to_owned);
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -79,42 +219,60 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         user: None,
         token: None,
         client,
-        csrf_is_new: existing_csrf.is_none(),
-        csrf: existing_csrf.map_or_else(new_csrf_token, str::to_owned),
+        csrf: String::new(),
     };
-    let mut clear_session = false;
+    let mut refused = false;
     let is_asset = request.uri().path().starts_with("/static/");
-    if let Some(token) = cookie(&cookies, SESSION_COOKIE).filter(|_| !is_asset) {
+    if let Some(token) = session.as_deref().filter(|_| !is_asset) {
         match state.api.acting_for(Some(token), client).me().await {
             Ok(user) => {
                 viewer.user = Some(user);
                 viewer.token = Some(token.to_owned());
             }
-            Err(ApiError::Unauthorized) => clear_session = true,
+            Err(ApiError::Unauthorized) => refused = true,
             // The page will meet the same trouble and say so; the cookie may still be good.
             Err(error) => tracing::warn!(%error, "could not check the session"),
         }
     }
-    let new_csrf = viewer.csrf_is_new.then(|| viewer.csrf.clone());
+    let binding = match session.filter(|_| !refused) {
+        Some(token) => Binding::Session(token),
+        // Signed out: the browser's anonymous id, or a new one handed out with this answer.
+        None => Binding::Anonymous(anonymous.clone().unwrap_or_else(new_anonymous_id)),
+    };
+    viewer.csrf = binding.csrf_token();
+    let signed_in = viewer.user.is_some();
     request.extensions_mut().insert(viewer);
+
     let mut response = next.run(request).await;
+    let change = response.extensions_mut().remove::<SessionChange>();
     let headers = response.headers_mut();
-    // A sign-in answering this very request has set a new session, which must stay.
-    let sets_session = headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .any(|value| value.as_bytes().starts_with(SESSION_COOKIE.as_bytes()));
-    if let Some(csrf) = new_csrf {
-        headers.append(
-            header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &csrf, None, state.cookie_secure),
-        );
-    }
-    if clear_session && !sets_session {
-        headers.append(
-            header::SET_COOKIE,
-            clear_session_cookie(state.cookie_secure),
-        );
+    let mut set = |value| {
+        headers.append(header::SET_COOKIE, value);
+    };
+    match change {
+        Some(SessionChange::SignedIn { token, expires_at }) => {
+            set(cookies.session(&token, expires_at));
+            if anonymous.is_some() {
+                set(cookies.clear(cookies.anonymous_name()));
+            }
+        }
+        Some(SessionChange::SignedOut) => {
+            set(cookies.clear(cookies.session_name()));
+            set(cookies.anonymous(&new_anonymous_id()));
+        }
+        None => {
+            if refused {
+                set(cookies.clear(cookies.session_name()));
+            }
+            match binding {
+                Binding::Anonymous(id) if anonymous.is_none() => set(cookies.anonymous(&id)),
+                // Signed in, a leftover anonymous id is of no use.
+                Binding::Session(_) if signed_in && anonymous.is_some() => {
+                    set(cookies.clear(cookies.anonymous_name()));
+                }
+                _ => {}
+            }
+        }
     }
     response
 }
@@ -144,7 +302,8 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     }
 }
 
-/// A form body whose CSRF token has been checked; a missing or wrong token is a 403.
+/// A form body whose CSRF token has been checked; a missing or wrong token is a 403, a body
+/// over the limit (`startup::FORM_BODY_LIMIT`) a 413.
 pub struct CsrfForm<T>(pub T);
 
 #[derive(Deserialize)]
@@ -162,9 +321,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
             .get::<Viewer>()
             .cloned()
             .ok_or(PageError::Forbidden)?;
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|_| PageError::BadRequest)?;
+        let body =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => PageError::TooLarge,
+                    _ => PageError::BadRequest,
+                })?;
         let submitted: CsrfField =
             serde_urlencoded::from_bytes(&body).map_err(|_| PageError::Forbidden)?;
         if !viewer.csrf_matches(&submitted.csrf_token) {
@@ -173,29 +336,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
         let form = serde_urlencoded::from_bytes(&body).map_err(|_| PageError::BadRequest)?;
         Ok(CsrfForm(form))
     }
-}
-
-/// The `Set-Cookie` value that signs this browser in until `expires_at`.
-pub fn session_cookie(token: &str, expires_at: DateTime<Utc>, secure: bool) -> HeaderValue {
-    let max_age = (expires_at - Utc::now()).num_seconds().max(0);
-    set_cookie(SESSION_COOKIE, token, Some(max_age), secure)
-}
-
-/// The `Set-Cookie` value that forgets the session.
-pub fn clear_session_cookie(secure: bool) -> HeaderValue {
-    set_cookie(SESSION_COOKIE, "", Some(0), secure)
-}
-
-fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
-    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
-    if let Some(seconds) = max_age {
-        cookie.push_str(&format!("; Max-Age={seconds}"));
-    }
-    if secure {
-        cookie.push_str("; Secure");
-    }
-    // Tokens are base64url or JWTs (ASCII without `;`), so this always is a header value.
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.
@@ -236,26 +376,41 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
     }
 }
 
-fn new_csrf_token() -> String {
+fn new_anonymous_id() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
-fn is_csrf_token(token: &str) -> bool {
-    token.len() == 43
-        && token
+fn is_anonymous_id(id: &str) -> bool {
+    id.len() == 43
+        && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Compares without stopping at the first difference, so timing reveals nothing of the token.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+/// The longest `back` path followed; a longer one is not a page of this site's making.
+const BACK_MAX_LEN: usize = 2048;
 
 /// A path on this site to go back to after a form, or `/`: never another site's address.
+///
+/// Browsers drop tabs and newlines from a URL and read `\` as `/`, so `/\t/evil.example`
+/// or `/\evil.example` would be `//evil.example`, another origin. Only a path made of
+/// visible ASCII (it is sent as a `Location` header) that starts with one `/` and holds no
+/// `//`, no backslash and no control or space character is kept, and it must stay so once
+/// percent-decoded (`/%2F/evil`, `/%5Cevil`, `/%09/evil`), for whatever decodes it next.
 pub fn local_path(back: &str) -> &str {
-    let is_local = back.starts_with('/') && !back.starts_with("//") && !back.contains('\\');
+    let decoded = percent_encoding::percent_decode_str(back).decode_utf8_lossy();
+    let is_local = back.len() <= BACK_MAX_LEN
+        && back.bytes().all(|b| b.is_ascii_graphic())
+        && is_same_origin_path(back)
+        && is_same_origin_path(&decoded);
     if is_local { back } else { "/" }
+}
+
+fn is_same_origin_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.contains("//")
+        && !path.contains('\\')
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 #[cfg(test)]
@@ -271,10 +426,57 @@ mod tests {
 
     #[test]
     fn cookies_are_found_by_name() {
-        let h = headers(&[("cookie", "a=1; cruddur_csrf=xyz; b=")]);
-        assert_eq!(cookie(&h, CSRF_COOKIE), Some("xyz"));
+        let h = headers(&[("cookie", "a=1; cruddur_anon=xyz; b=")]);
+        assert_eq!(cookie(&h, ANONYMOUS_COOKIE), Some("xyz"));
         assert_eq!(cookie(&h, "b"), None);
         assert_eq!(cookie(&h, SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn secure_cookies_are_host_prefixed_and_marked() {
+        let secure = Cookies::new(true);
+        assert_eq!(secure.session_name(), "__Host-cruddur_session");
+        assert_eq!(secure.anonymous_name(), "__Host-cruddur_anon");
+        let set = secure.anonymous("id");
+        let set = set.to_str().unwrap();
+        assert!(set.starts_with("__Host-cruddur_anon=id; Path=/;"), "{set}");
+        assert!(set.contains("; Secure") && !set.contains("Domain"), "{set}");
+        let plain = Cookies::new(false);
+        assert_eq!(plain.session_name(), "cruddur_session");
+        assert!(!plain.anonymous("id").to_str().unwrap().contains("Secure"));
+    }
+
+    #[test]
+    fn csrf_tokens_are_the_hmac_of_their_binding() {
+        let session = Binding::Session("a.jwt.token".into()).csrf_token();
+        // HMAC-SHA256(key, context || kind), computed independently of this module's code.
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(b"a.jwt.token").unwrap();
+        mac.update(b"cruddur csrf token v1: session");
+        assert_eq!(session, URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()));
+        assert_eq!(session.len(), 43);
+        assert_ne!(session, Binding::Session("a.jwt.tokem".into()).csrf_token());
+        // The same value as another kind of binding gives another token.
+        assert_ne!(
+            session,
+            Binding::Anonymous("a.jwt.token".into()).csrf_token()
+        );
+        let id = new_anonymous_id();
+        assert!(is_anonymous_id(&id));
+        assert_ne!(id, Binding::Anonymous(id.clone()).csrf_token());
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        let viewer = Viewer {
+            user: None,
+            token: None,
+            client: None,
+            csrf: "abc".into(),
+        };
+        assert!(viewer.csrf_matches("abc"));
+        assert!(!viewer.csrf_matches("abd"));
+        assert!(!viewer.csrf_matches("ab"));
+        assert!(!viewer.csrf_matches(""));
     }
 
     #[test]
@@ -298,18 +500,54 @@ mod tests {
     }
 
     #[test]
-    fn tokens_compare_whole() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
-        assert!(is_csrf_token(&new_csrf_token()));
+    fn local_paths_are_returned_to() {
+        for path in [
+            "/",
+            "/@a/status/1",
+            "/search?term=%23rust",
+            "/@a%2Fb",
+            "/messages/@ada#composer",
+            "/%C3%A9",
+        ] {
+            assert_eq!(local_path(path), path);
+        }
     }
 
     #[test]
-    fn only_local_paths_are_returned_to() {
-        assert_eq!(local_path("/@a/status/1"), "/@a/status/1");
-        assert_eq!(local_path("//evil.example"), "/");
-        assert_eq!(local_path("https://evil.example"), "/");
-        assert_eq!(local_path("/\\evil"), "/");
+    fn other_origins_are_never_returned_to() {
+        for back in [
+            "",
+            "evil.example",
+            "//evil.example",
+            "///evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/a\\b",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/a b",
+            "/é",
+            "/\u{7f}",
+            "/a//b",
+            // Percent-encoded, the same tricks.
+            "/%2F/evil.example",
+            "/%2f/evil.example",
+            "/%5Cevil.example",
+            "/%5cevil.example",
+            "/%09/evil.example",
+            "/%0A/evil.example",
+            "/%0D%0A/evil.example",
+            "/%20/evil.example",
+            "/%00",
+            "/%E3%80%80/evil.example",
+            "%2F%2Fevil.example",
+            "%2Fa",
+        ] {
+            assert_eq!(local_path(back), "/", "{back:?}");
+        }
+        assert_eq!(local_path(&format!("/{}", "a".repeat(BACK_MAX_LEN))), "/");
     }
 }

@@ -5,7 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use cruddur_serve::{LogFormat, TrustedProxies};
+use cruddur_serve::{Limits, LimitsArgs, LogFormat, TrustedProxies};
+use secrecy::SecretString;
 use url::Url;
 
 /// The raw settings as flags and environment variables.
@@ -23,9 +24,8 @@ pub struct SettingsArgs {
     /// Milliseconds a call to the backend may take before the page gives up with a 503.
     #[arg(long, env = "BACKEND_TIMEOUT_MS", default_value_t = 3000)]
     pub backend_timeout_ms: u64,
-    /// Seconds that in-flight requests get to finish after SIGTERM.
-    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 10)]
-    pub shutdown_grace_secs: u64,
+    #[command(flatten)]
+    pub serving: LimitsArgs,
     /// Mark the session and CSRF cookies `Secure` (sent over HTTPS only). Off by default
     /// because the all-in-one server runs on plain http://localhost; turn it on whenever the
     /// site is served over HTTPS.
@@ -38,6 +38,9 @@ pub struct SettingsArgs {
     /// whose `X-Forwarded-For` names the browser. Empty: the connection's peer is the browser.
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
+    /// The key the all-in-one's API expects with `X-Forwarded-For` from its own frontend
+    /// (set by that binary, never configured).
+    pub backend_key: Option<SecretString>,
 }
 
 /// Resolved settings.
@@ -46,10 +49,13 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub backend_url: Url,
     pub backend_timeout: Duration,
-    pub shutdown_grace: Duration,
+    pub serving: Limits,
     pub cookie_secure: bool,
     pub log_format: LogFormat,
     pub trusted_proxies: TrustedProxies,
+    /// The key the all-in-one's API expects with `X-Forwarded-For` from its own frontend
+    /// (set by that binary, never configured).
+    pub backend_key: Option<SecretString>,
 }
 
 impl Settings {
@@ -58,10 +64,11 @@ impl Settings {
             listen: SocketAddr::new(args.host, args.port),
             backend_url: backend_url(&args.backend_url)?,
             backend_timeout: Duration::from_millis(args.backend_timeout_ms.max(1)),
-            shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+            serving: Limits::resolve(&args.serving),
             cookie_secure: args.cookie_secure,
             log_format: args.log_format,
             trusted_proxies: args.trusted_proxies.clone(),
+            backend_key: None,
         })
     }
 }

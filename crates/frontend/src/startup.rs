@@ -3,10 +3,9 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use cruddur_serve::TrustedProxies;
 use tokio::net::TcpListener;
@@ -42,14 +41,21 @@ impl FromRef<AppState> for Arc<PublicHomePage> {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    shutdown_grace: Duration,
+    serving: cruddur_serve::Limits,
 }
 
 impl Application {
     /// Builds the backend client and binds the listener (port 0 picks a free port). The
     /// backend need not be up yet: pages answer 502 until it is, and recover when it is.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let api = ApiClient::new(settings.backend_url.clone(), settings.backend_timeout)?;
+        let api = ApiClient::new(
+            settings.backend_url.clone(),
+            settings.backend_timeout,
+            // Both services read the same IDLE_TIMEOUT_SECS; half of it keeps clear of the
+            // backend closing a connection as this one sends on it.
+            settings.serving.idle / 2,
+            settings.backend_key.clone(),
+        )?;
         let listener = cruddur_serve::bind(settings.listen).await?;
         Ok(Application {
             listener,
@@ -59,7 +65,7 @@ impl Application {
                 cookie_secure: settings.cookie_secure,
                 trusted_proxies: settings.trusted_proxies.clone(),
             }),
-            shutdown_grace: settings.shutdown_grace,
+            serving: settings.serving,
         })
     }
 
@@ -76,19 +82,18 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr(), "Cruddur web pages listening");
-        cruddur_serve::serve(
-            self.listener,
-            self.router,
-            shutdown,
-            cruddur_serve::Timeouts::with_grace(self.shutdown_grace),
-        )
-        .await
+        cruddur_serve::serve(self.listener, self.router, shutdown, self.serving).await
     }
 }
 
 /// The liveness route: it answers while the server runs and touches no backend, so the
 /// container's health does not follow the backend's (the pages say when that is down).
 pub const LIVENESS_PATH: &str = "/healthz";
+
+/// The largest form body read. Far above any valid form (a 1024-character reply is at most
+/// 12 KiB form-encoded), so text pasted far too long still gets its form back with the "too
+/// long" sentence next to the field; a body beyond it gets the 413 page.
+pub const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Every page and asset, wrapped in request logging, the session and CSRF layer, and the
 /// security headers (which also cover the 404 and error pages). The liveness route stays
@@ -116,6 +121,7 @@ pub fn app(state: AppState) -> Router {
         .route("/@{handle}/status/{uuid}/reply", post(actions::reply))
         .route("/static/{file}", get(assets::serve))
         .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::layer,

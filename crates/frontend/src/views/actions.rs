@@ -4,10 +4,11 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use cruddur_contract::{CreateActivity, CreateReply};
+use cruddur_contract::activity::{CRUD_MAX_CHARS, REPLY_MAX_CHARS};
+use cruddur_contract::{CreateActivity, CreateReply, ErrorCode};
 use serde::Deserialize;
 
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, kept, submit};
 use super::home::{self, ComposerPartial};
 use super::{profile_url, status, unprocessable};
 use crate::api::{ApiClient, ApiError, Reaction};
@@ -49,18 +50,21 @@ pub async fn create_crud(
     CsrfForm(form): CsrfForm<CrudForm>,
 ) -> PageResult<Response> {
     let body = CreateActivity {
-        message: Some(form.message.clone()),
-        ttl: Some(form.ttl.clone()),
+        message: Some(form.message),
+        ttl: Some(form.ttl),
     };
-    match viewer.api(&api).create_activity(&body).await {
+    let backend = viewer.api(&api);
+    let call = backend.create_activity(&body);
+    match submit(body.validate(), ErrorCode::MessageExceedMaxChars, call).await? {
         Ok(_) => Ok(Redirect::to("/").into_response()),
-        Err(ApiError::Validation(codes)) => {
+        Err(codes) => {
+            let message = kept(body.message.as_deref().unwrap_or_default(), CRUD_MAX_CHARS);
+            let ttl = body.ttl.as_deref().unwrap_or_default();
             let errors = FieldErrors::from_codes(&codes);
-            let composer = ComposerPartial::new(&viewer, &form.message, &form.ttl, errors);
+            let composer = ComposerPartial::new(&viewer, &message, ttl, errors);
             let page = home::page(&api, &viewer, None, Some(composer)).await?;
             Ok(unprocessable(&page))
         }
-        Err(error) => Err(error.into()),
     }
 }
 
@@ -72,18 +76,20 @@ pub async fn reply(
 ) -> PageResult<Response> {
     let uuid = status::parse_uuid(&uuid)?;
     let body = CreateReply {
-        message: Some(form.message.clone()),
+        message: Some(form.message),
     };
-    match viewer.api(&api).reply(uuid, &body).await {
+    let backend = viewer.api(&api);
+    let call = backend.reply(uuid, &body);
+    match submit(body.validate(), ErrorCode::MessageExceedMaxChars, call).await? {
         Ok(_) => {
             Ok(Redirect::to(&format!("{}/status/{uuid}", profile_url(&handle))).into_response())
         }
-        Err(ApiError::Validation(codes)) => {
+        Err(codes) => {
+            let message = kept(body.message.as_deref().unwrap_or_default(), REPLY_MAX_CHARS);
             let errors = FieldErrors::from_codes(&codes);
-            let page = status::page(&api, &viewer, &handle, uuid, &form.message, errors).await?;
+            let page = status::page(&api, &viewer, &handle, uuid, &message, errors).await?;
             Ok(unprocessable(&page))
         }
-        Err(error) => Err(error.into()),
     }
 }
 

@@ -1,8 +1,29 @@
-//! Form errors: the backend's codes, put next to the field each one is about.
+//! Form errors: the shared contract's codes, put next to the field each one is about.
 
 use cruddur_contract::ErrorCode;
 
-use crate::error::sentence;
+use crate::api::ApiError;
+use crate::error::{PageResult, sentence};
+
+/// Sends a form to the backend once it passes the shared contract's `validation` (the rules
+/// the backend applies too), so text far too long never leaves the frontend. The result is
+/// the backend's answer, or the codes of what is wrong with the form: found here, by the
+/// backend, or `too_large` when the backend refused the body as too large (413).
+pub async fn submit<V, T>(
+    validation: Result<V, Vec<ErrorCode>>,
+    too_large: ErrorCode,
+    call: impl Future<Output = Result<T, ApiError>>,
+) -> PageResult<Result<T, Vec<ErrorCode>>> {
+    if let Err(codes) = validation {
+        return Ok(Err(codes));
+    }
+    match call.await {
+        Ok(answer) => Ok(Ok(answer)),
+        Err(ApiError::Validation(codes)) => Ok(Err(codes)),
+        Err(ApiError::TooLarge) => Ok(Err(vec![too_large])),
+        Err(error) => Err(error.into()),
+    }
+}
 
 /// The sentences of a failed form, each under the name of the field it belongs to.
 #[derive(Debug, Default)]
@@ -44,6 +65,12 @@ impl FieldErrors {
 }
 
 const GENERAL: &str = "";
+
+/// The text of a refused field as sent back in the form: all of it unless it is more than
+/// twice what the field takes, so a megabyte pasted by mistake is not echoed back whole.
+pub fn kept(text: &str, max_chars: usize) -> String {
+    text.chars().take(2 * max_chars).collect()
+}
 
 /// The form field a code is about; codes about no field are shown above the form.
 fn field_of(code: ErrorCode) -> &'static str {
@@ -88,5 +115,47 @@ mod tests {
             errors.general_sentences(),
             vec!["You cannot follow yourself."]
         );
+    }
+
+    #[tokio::test]
+    async fn forms_failing_validation_never_reach_the_backend() {
+        let never = async { panic!("the backend was called") };
+        let refused: Result<(), _> = Err(vec![ErrorCode::MessageExceedMaxChars]);
+        let answer: Result<(), _> = submit(refused, ErrorCode::MessageBlank, never)
+            .await
+            .unwrap();
+        assert_eq!(answer, Err(vec![ErrorCode::MessageExceedMaxChars]));
+    }
+
+    #[tokio::test]
+    async fn a_backend_413_is_the_too_long_code_and_other_failures_stay_errors() {
+        let too_large = async { Err::<(), _>(ApiError::TooLarge) };
+        let answer = submit(Ok(()), ErrorCode::MessageExceedMaxChars, too_large)
+            .await
+            .unwrap();
+        assert_eq!(answer, Err(vec![ErrorCode::MessageExceedMaxChars]));
+        let codes = async { Err::<(), _>(ApiError::Validation(vec![ErrorCode::TtlInvalid])) };
+        let answer = submit(Ok(()), ErrorCode::MessageExceedMaxChars, codes)
+            .await
+            .unwrap();
+        assert_eq!(answer, Err(vec![ErrorCode::TtlInvalid]));
+        let down = async { Err::<(), _>(ApiError::Unavailable) };
+        assert!(
+            submit(Ok(()), ErrorCode::MessageExceedMaxChars, down)
+                .await
+                .is_err()
+        );
+        let fine = async { Ok::<_, ApiError>(7) };
+        assert_eq!(
+            submit(Ok(()), ErrorCode::MessageBlank, fine).await.unwrap(),
+            Ok(7)
+        );
+    }
+
+    #[test]
+    fn kept_text_is_cut_only_when_far_too_long() {
+        assert_eq!(kept("ééé", 2), "ééé");
+        assert_eq!(kept(&"é".repeat(10), 2), "éééé");
+        assert_eq!(kept("", 2), "");
     }
 }

@@ -5,16 +5,16 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use cruddur_contract::CreateMessage;
 use cruddur_contract::activity::REPLY_MAX_CHARS;
+use cruddur_contract::{CreateMessage, ErrorCode};
 use serde::Deserialize;
 
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, kept, submit};
 use super::{
     FormContext, Layout, MessageFormPartial, Section, ago, full_time, machine_time, profile_url,
     render, unprocessable,
 };
-use crate::api::{ApiClient, ApiError};
+use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, Viewer};
 
@@ -96,17 +96,19 @@ pub async fn send(
     CsrfForm(form): CsrfForm<MessageForm>,
 ) -> PageResult<Response> {
     let body = CreateMessage {
-        message: Some(form.message.clone()),
+        message: Some(form.message),
         user_receiver_handle: Some(handle.clone()),
     };
-    match viewer.api(&api).send_message(&body).await {
+    let backend = viewer.api(&api);
+    let call = backend.send_message(&body);
+    match submit(body.validate(), ErrorCode::MessageExceedMaxChars, call).await? {
         Ok(_) => Ok(Redirect::to(&format!("/messages{}", profile_url(&handle))).into_response()),
-        Err(ApiError::Validation(codes)) => {
+        Err(codes) => {
+            let message = kept(body.message.as_deref().unwrap_or_default(), REPLY_MAX_CHARS);
             let errors = FieldErrors::from_codes(&codes);
-            let page = conversation_page(&api, &viewer, &handle, &form.message, errors).await?;
+            let page = conversation_page(&api, &viewer, &handle, &message, errors).await?;
             Ok(unprocessable(&page))
         }
-        Err(error) => Err(error.into()),
     }
 }
 

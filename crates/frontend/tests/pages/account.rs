@@ -16,11 +16,10 @@ async fn signing_up_sets_a_lax_httponly_session_and_the_nav_shows_who() {
             r#"type="password""#,
         ],
     );
-    let csrf = browser.last_set_cookie("cruddur_csrf");
-    assert!(
-        csrf.contains("HttpOnly") && csrf.contains("SameSite=Lax"),
-        "{csrf}"
-    );
+    let anonymous = browser.last_set_cookie("cruddur_anon");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(anonymous.contains(attribute), "{anonymous}");
+    }
 
     let browser = stack.signed_up_browser("ada", "Ada Lovelace").await;
     let session = browser.last_set_cookie("cruddur_session");
@@ -186,19 +185,8 @@ async fn signing_out_clears_the_cookie_and_ends_the_session() {
     // The old token is dead at the backend too: replaying it shows the page signed out and
     // clears the cookie again.
     let replay = stack.browser();
-    replay.get("/").await;
-    let csrf = replay.cookie("cruddur_csrf").unwrap();
-    let page = replay
-        .send(
-            stack
-                .client
-                .get(format!("http://{}/", stack.frontend.address))
-                .header(
-                    "cookie",
-                    format!("cruddur_session={token}; cruddur_csrf={csrf}"),
-                ),
-        )
-        .await;
+    replay.plant_cookie("cruddur_session", &token);
+    let page = replay.get("/").await;
     page.assert(StatusCode::OK, &["Join the party"]);
     assert!(
         replay
@@ -230,23 +218,50 @@ async fn a_token_the_backend_refuses_sends_to_sign_in_and_is_cleared() {
     let stack = spawn_stack().await;
     let browser = stack.browser();
     browser.get("/").await;
-    let csrf = browser.cookie("cruddur_csrf").unwrap();
-    let page = browser
-        .send(
-            stack
-                .client
-                .get(format!("http://{}/notifications", stack.frontend.address))
-                .header(
-                    "cookie",
-                    format!("cruddur_session=forged; cruddur_csrf={csrf}"),
-                ),
-        )
-        .await;
+    browser.plant_cookie("cruddur_session", "forged");
+    let page = browser.get("/notifications").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.header("location"), "/signin");
     assert!(
         browser
             .last_set_cookie("cruddur_session")
             .contains("Max-Age=0")
+    );
+}
+
+#[tokio::test]
+async fn a_megabyte_display_name_gets_the_sign_up_form_back_saying_too_long() {
+    let stack = spawn_stack().await;
+    let browser = stack.browser();
+    let huge = "x".repeat(1024 * 1024);
+    let page = browser
+        .post(
+            "/signup",
+            &[
+                ("display_name", &huge),
+                ("handle", "ada"),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    page.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &[
+            r#"<p class="field-error" id="display_name-error">That name is too long.</p>"#,
+            &format!(r#"value="{}"#, "x".repeat(50)),
+            r#"value="ada""#,
+        ],
+    );
+    assert!(page.body.len() < 64 * 1024, "{} bytes", page.body.len());
+    assert!(browser.cookie("cruddur_session").is_none());
+
+    // A password far too long at sign-in is said so too, not a backend failure.
+    let page = browser
+        .post("/signin", &[("login", "ada"), ("password", &huge)])
+        .await;
+    page.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &["That is too long to be a handle, an email or a password."],
     );
 }

@@ -25,7 +25,7 @@ async fn forms_without_the_right_csrf_token_or_from_another_site_change_nothing(
             .contains("default-src")
     );
 
-    let csrf = browser.cookie("cruddur_csrf").unwrap();
+    let csrf = browser.csrf().await;
     let cross_site = browser
         .send(
             stack
@@ -37,10 +37,9 @@ async fn forms_without_the_right_csrf_token_or_from_another_site_change_nothing(
         .await;
     assert_eq!(cross_site.status, StatusCode::FORBIDDEN);
 
-    // A token from another browser does not match this browser's cookie either.
+    // A token from another browser does not match this browser's session either.
     let other = stack.browser();
-    other.get("/").await;
-    let foreign = other.cookie("cruddur_csrf").unwrap();
+    let foreign = other.csrf().await;
     let page = browser
         .post_raw("/cruds", &[crud[0], crud[1], ("csrf_token", &foreign)])
         .await;
@@ -228,4 +227,105 @@ async fn following_shows_on_the_profile() {
         StatusCode::OK,
         &[r#"<span class="count">0</span> followers"#],
     );
+}
+
+#[tokio::test]
+async fn a_back_path_that_leaves_the_site_redirects_home() {
+    let stack = spawn_stack().await;
+    let ada = stack.sign_up("ada", "Ada").await;
+    let crud = stack.crud(&ada, "Like me").await;
+    let bob = stack.signed_up_browser("bob", "Bob").await;
+    let like = format!("/cruds/{}/like", crud.uuid);
+    // As form fields these are sent encoded once more (`%09` as `%2509`), so the handler
+    // sees them as written here.
+    for back in [
+        "/\t/evil.example",
+        "/\\evil.example",
+        "//evil.example",
+        "/%09/evil.example",
+        "/%2F/evil.example",
+        "/%5Cevil.example",
+        "/é",
+    ] {
+        let page = bob.post(&like, &[("on", "1"), ("back", back)]).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{back:?}: {}",
+            page.body
+        );
+        assert_eq!(page.header("location"), "/", "{back:?}");
+    }
+    let page = bob
+        .post(&like, &[("on", "0"), ("back", "/@ada?cursor=x#top")])
+        .await;
+    assert_eq!(page.header("location"), "/@ada?cursor=x#top");
+}
+
+#[tokio::test]
+async fn a_megabyte_crud_or_reply_gets_its_form_back_saying_too_long() {
+    let stack = spawn_stack().await;
+    let ada = stack.sign_up("ada", "Ada").await;
+    let crud = stack.crud(&ada, "Reply to me").await;
+    let bob = stack.signed_up_browser("bob", "Bob").await;
+    let huge = "x".repeat(1024 * 1024);
+
+    let page = bob
+        .post("/cruds", &[("message", &huge), ("ttl", "3-hours")])
+        .await;
+    page.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &[
+            r#"<p class="field-error" id="message-error">That is too long: shorten it a little.</p>"#,
+            &format!(">{}", "x".repeat(280)),
+            r#"<option value="3-hours" selected>"#,
+        ],
+    );
+    assert!(page.body.len() < 64 * 1024, "{} bytes", page.body.len());
+
+    let status = format!("/@ada/status/{}", crud.uuid);
+    let page = bob
+        .post(&format!("{status}/reply"), &[("message", &huge)])
+        .await;
+    page.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &[
+            r#"<form class="composer" id="reply""#,
+            "That is too long: shorten it a little.",
+            &format!(">{}", "x".repeat(1024)),
+        ],
+    );
+    assert!(page.body.len() < 64 * 1024, "{} bytes", page.body.len());
+
+    let page = bob.post("/messages/@ada", &[("message", &huge)]).await;
+    page.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &[
+            r#"<form class="composer" id="message""#,
+            "That is too long: shorten it a little.",
+        ],
+    );
+
+    let page = bob.get(&status).await;
+    page.assert(StatusCode::OK, &[r#"<span class="count">0</span> replies"#]);
+    assert!(!stack.page("/").await.body.contains("xxxxxxxx"));
+}
+
+#[tokio::test]
+async fn a_form_body_over_the_frontends_limit_is_a_styled_413() {
+    let stack = spawn_stack().await;
+    let bob = stack.signed_up_browser("bob", "Bob").await;
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let page = bob
+        .post("/cruds", &[("message", &huge), ("ttl", "3-hours")])
+        .await;
+    page.assert(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &[
+            "That is too long",
+            "The text you sent is far too long",
+            "/static/cruddur.css",
+        ],
+    );
+    assert!(page.header("content-type").starts_with("text/html"));
 }

@@ -47,7 +47,7 @@ pub async fn spawn_backend(data: &TempDir, listen: SocketAddr) -> Running {
             .into(),
     );
     settings.purge_interval = Duration::from_secs(3600);
-    settings.shutdown_grace = Duration::from_secs(1);
+    settings.serving.grace = Duration::from_secs(1);
     settings.database_wait = Duration::ZERO;
     // The real clock: the frontend words times against the real "now".
     let app = cruddur_backend::Application::build(&settings, Arc::new(SystemClock))
@@ -59,14 +59,23 @@ pub async fn spawn_backend(data: &TempDir, listen: SocketAddr) -> Running {
 }
 
 pub async fn spawn_frontend(backend: &str, timeout: Duration) -> Running {
+    spawn_frontend_with(backend, timeout, false).await
+}
+
+/// A frontend with `COOKIE_SECURE` as given.
+pub async fn spawn_frontend_with(backend: &str, timeout: Duration, cookie_secure: bool) -> Running {
     let settings = Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
         backend_url: backend_url(backend).unwrap(),
         backend_timeout: timeout,
-        shutdown_grace: Duration::from_secs(1),
-        cookie_secure: false,
+        serving: cruddur_serve::Limits {
+            grace: Duration::from_secs(1),
+            ..Default::default()
+        },
+        cookie_secure,
         log_format: cruddur_serve::LogFormat::Text,
         trusted_proxies: Default::default(),
+        backend_key: None,
     };
     let app = cruddur_frontend::Application::build(&settings)
         .await
@@ -84,11 +93,17 @@ pub struct Stack {
 }
 
 pub async fn spawn_stack() -> Stack {
+    spawn_stack_with(false).await
+}
+
+/// A stack whose frontend has `COOKIE_SECURE` as given.
+pub async fn spawn_stack_with(cookie_secure: bool) -> Stack {
     let data = tempfile::tempdir().unwrap();
     let backend = spawn_backend(&data, "127.0.0.1:0".parse().unwrap()).await;
-    let frontend = spawn_frontend(
+    let frontend = spawn_frontend_with(
         &format!("http://{}", backend.address),
         Duration::from_secs(5),
+        cookie_secure,
     )
     .await;
     Stack {
@@ -218,13 +233,16 @@ impl Stack {
     }
 }
 
-/// A browser without JavaScript: it keeps cookies, follows no redirects, and posts forms.
+/// A browser without JavaScript: it keeps cookies, follows no redirects, and posts forms
+/// with the CSRF token their pages carry.
 pub struct Browser {
     address: SocketAddr,
     client: reqwest::Client,
     cookies: Mutex<HashMap<String, String>>,
     /// Every `Set-Cookie` received, for assertions on their attributes.
     pub set_cookies: Mutex<Vec<String>>,
+    /// The token of the last page with a form, while no cookie has changed since.
+    csrf: Mutex<Option<String>>,
 }
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -236,6 +254,7 @@ impl Stack {
             client: client(),
             cookies: Mutex::default(),
             set_cookies: Mutex::default(),
+            csrf: Mutex::default(),
         }
     }
 
@@ -267,7 +286,7 @@ impl Browser {
 
     /// Posts a form with this browser's CSRF token added, as the pages' forms do.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let csrf = self.cookie("cruddur_csrf").expect("visit a page first");
+        let csrf = self.csrf().await;
         let mut fields = fields.to_vec();
         fields.push(("csrf_token", &csrf));
         self.post_raw(path, &fields).await
@@ -294,6 +313,8 @@ impl Browser {
             .join("; ");
         let response = request.header("cookie", jar).send().await.unwrap();
         for set in response.headers().get_all("set-cookie") {
+            // A new session or anonymous id: the forms' token changes with it.
+            *self.csrf.lock().unwrap() = None;
             let set = set.to_str().unwrap().to_owned();
             let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
             let mut cookies = self.cookies.lock().unwrap();
@@ -304,15 +325,43 @@ impl Browser {
             }
             self.set_cookies.lock().unwrap().push(set);
         }
-        Page::from(response).await
+        let page = Page::from(response).await;
+        if let Some(token) = csrf_field(&page.body) {
+            *self.csrf.lock().unwrap() = Some(token);
+        }
+        page
+    }
+
+    /// The CSRF token this browser's forms carry now, as the last page with a form showed it
+    /// (the sign-in form when signed out, the composer when signed in, if need be).
+    pub async fn csrf(&self) -> String {
+        if let Some(token) = self.csrf.lock().unwrap().clone() {
+            return token;
+        }
+        if self.get("/signin").await.status == StatusCode::SEE_OTHER {
+            self.get("/").await;
+        }
+        self.csrf
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("a page with a form")
+    }
+
+    /// Sets a cookie in this browser's jar without the site: what a page on a sibling port
+    /// or subdomain can do.
+    pub fn plant_cookie(&self, name: &str, value: &str) {
+        let mut cookies = self.cookies.lock().unwrap();
+        cookies.insert(name.to_owned(), value.to_owned());
+        *self.csrf.lock().unwrap() = None;
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.cookies.lock().unwrap().get(name).cloned()
     }
 
-    /// The `Set-Cookie` received last for `name`.
-    pub fn last_set_cookie(&self, name: &str) -> String {
+    /// The `Set-Cookie` received last for `name`, if any.
+    pub fn last_set_cookie_of(&self, name: &str) -> Option<String> {
         self.set_cookies
             .lock()
             .unwrap()
@@ -320,6 +369,19 @@ impl Browser {
             .rev()
             .find(|set| set.starts_with(&format!("{name}=")))
             .cloned()
+    }
+
+    /// The `Set-Cookie` received last for `name`.
+    pub fn last_set_cookie(&self, name: &str) -> String {
+        self.last_set_cookie_of(name)
             .unwrap_or_else(|| panic!("no Set-Cookie for {name}"))
     }
+}
+
+/// The value of the first hidden `csrf_token` field in `html`.
+pub fn csrf_field(html: &str) -> Option<String> {
+    const FIELD: &str = r#"name="csrf_token" value=""#;
+    let start = html.find(FIELD)? + FIELD.len();
+    let end = start + html[start..].find('"')?;
+    Some(html[start..end].to_owned())
 }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod actions;
+mod csrf;
 mod errors;
 mod feeds;
 mod health;

@@ -36,8 +36,8 @@ async fn signed_out_visitors_get_the_same_page_without_a_token_and_sign_in_links
         "no browser's token in it"
     );
     assert!(
-        first.header("set-cookie").starts_with("cruddur_csrf="),
-        "each browser still gets its own token for the sign-in form"
+        first.header("set-cookie").starts_with("cruddur_anon="),
+        "each browser still gets its own anonymous id for the sign-in form's token"
     );
 
     let signed_in = stack.signed_up_browser("bob", "Bob").await.get("/").await;
