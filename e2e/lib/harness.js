@@ -82,6 +82,8 @@ export async function startCruddur({ timeoutMs = 60_000 } = {}) {
       DATA_DIR: dataDir,
       LOG_FORMAT: 'text',
       NO_COLOR: '1',
+      // Every flow signs up from the one loopback browser; the limit has tests of its own.
+      SIGN_UPS_PER_CLIENT_PER_HOUR: '1000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
