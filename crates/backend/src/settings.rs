@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 pub use cruddur_serve::{Limits, LimitsArgs, LogFormat, TrustedProxies};
-use rand::RngCore;
+use cruddur_serve::{random_secret, secret};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::rate_limit::SignUpRates;
@@ -88,6 +88,13 @@ pub struct SettingsArgs {
     /// default; the all-in-one's own frontend is recognised by a key instead.
     #[arg(long, env = "TRUSTED_PROXIES")]
     pub trusted_proxies: Option<TrustedProxies>,
+    /// Key the web frontend sends with `X-Forwarded-For` (secret; the same value as the
+    /// frontend's): requests carrying it name the browser, whatever their peer.
+    #[arg(long, env = "FRONTEND_KEY", hide_env_values = true)]
+    pub frontend_key: Option<String>,
+    /// File holding the frontend key.
+    #[arg(long, env = "FRONTEND_KEY_FILE")]
+    pub frontend_key_file: Option<PathBuf>,
     /// Sign-ups one client address may make in an hour.
     #[arg(long, env = "SIGN_UPS_PER_CLIENT_PER_HOUR", default_value_t = SignUpRates::default().per_client_per_hour)]
     pub sign_ups_per_client_per_hour: u32,
@@ -143,9 +150,8 @@ pub struct Settings {
     pub dynamodb: Option<DynamoDbSettings>,
     pub trusted_proxies: TrustedProxies,
     pub sign_ups: SignUpRates,
-    /// A key the frontend of the same process sends with `X-Forwarded-For`, so the API
-    /// believes the browser addresses it names and nobody else's (set by the all-in-one
-    /// binary, never configured).
+    /// The key the web frontend sends with `X-Forwarded-For`, so the API believes the
+    /// browser addresses it names and nobody else's (the all-in-one makes one up).
     pub frontend_key: Option<SecretString>,
 }
 
@@ -281,7 +287,7 @@ impl Settings {
                 per_client_per_hour: args.sign_ups_per_client_per_hour,
                 per_minute: args.sign_ups_per_minute,
             },
-            frontend_key: None,
+            frontend_key: secret("FRONTEND_KEY", &args.frontend_key, &args.frontend_key_file)?,
         })
     }
 }
@@ -366,25 +372,6 @@ fn default_sqlite_url(data_dir: &Path) -> String {
 }
 
 /// A secret given directly or as a file; both at once is a mistake worth stopping for.
-fn secret(
-    name: &str,
-    value: &Option<String>,
-    file: &Option<PathBuf>,
-) -> anyhow::Result<Option<SecretString>> {
-    match (value, file) {
-        (Some(_), Some(_)) => bail!("set either {name} or {name}_FILE, not both"),
-        (Some(value), None) => Ok(Some(value.clone().into())),
-        (None, Some(path)) => {
-            let contents = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {name}_FILE at {}", path.display()))?;
-            Ok(Some(
-                contents.trim_end_matches(['\r', '\n']).to_owned().into(),
-            ))
-        }
-        (None, None) => Ok(None),
-    }
-}
-
 fn one_of(candidates: &[Option<SecretString>]) -> anyhow::Result<Option<SecretString>> {
     let mut given = candidates.iter().flatten();
     let first = given.next().cloned();
@@ -392,13 +379,6 @@ fn one_of(candidates: &[Option<SecretString>]) -> anyhow::Result<Option<SecretSt
         bail!("more than one value given");
     }
     Ok(first)
-}
-
-fn random_secret() -> SecretString {
-    let mut bytes = [0u8; 48];
-    rand::rng().fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    hex.into()
 }
 
 #[cfg(test)]

@@ -4,13 +4,10 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clap::Parser;
 use cruddur_backend::cli::Command;
 use cruddur_backend::clock::SystemClock;
 use cruddur_backend::settings::{Mode, Settings, SettingsArgs};
-use secrecy::SecretString;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,9 +57,11 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::resolve(&cli.api, Mode::AllInOne)?;
     cruddur_serve::init_logging(settings.log_format);
     // The API believes the browser addresses its own frontend forwards, and nobody else's:
-    // the frontend proves itself with a key made for this process.
-    let frontend_key = random_key();
-    settings.frontend_key = Some(frontend_key.clone());
+    // the frontend proves itself with a key, made for this process unless configured.
+    let frontend_key = settings
+        .frontend_key
+        .get_or_insert_with(cruddur_serve::random_secret)
+        .clone();
     let api = cruddur_backend::Application::build(&settings, Arc::new(SystemClock)).await?;
 
     let api_address = reachable(api.local_addr());
@@ -75,7 +74,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     ])?;
     let mut web_settings = cruddur_frontend::settings::Settings::resolve(&web_args.web)?;
     web_settings.serving = settings.serving;
-    web_settings.backend_key = Some(frontend_key);
+    web_settings.frontend_key = Some(frontend_key);
     let web = cruddur_frontend::Application::build(&web_settings).await?;
     tracing::info!(
         "Cruddur is up: open http://{} (API at http://{api_address})",
@@ -96,11 +95,6 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         web.run_until_stopped(stopped(stop_rx)),
     )?;
     Ok(())
-}
-
-/// 256 random bits, base64url.
-fn random_key() -> SecretString {
-    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()).into()
 }
 
 /// An address to connect to: a wildcard listen address is reached through loopback.

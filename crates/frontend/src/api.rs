@@ -60,8 +60,8 @@ pub struct ApiClient {
     /// The browser's address, sent as `X-Forwarded-For` so the backend's per-address limits
     /// (sign-in attempts) count browsers, not this frontend.
     client: Option<IpAddr>,
-    /// Sent with `X-Forwarded-For` when set: what the all-in-one's API believes it by.
-    backend_key: Option<Arc<SecretString>>,
+    /// Sent with `X-Forwarded-For` when set: what the backend believes it by.
+    frontend_key: Option<Arc<SecretString>>,
     /// The latest cruds behind every page's sidebar, shared by all clones of this client.
     sample: Arc<Mutex<Option<Sample>>>,
 }
@@ -101,7 +101,7 @@ impl ApiClient {
         base: Url,
         timeout: Duration,
         pool_idle: Duration,
-        backend_key: Option<SecretString>,
+        frontend_key: Option<SecretString>,
     ) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
@@ -116,7 +116,7 @@ impl ApiClient {
             base,
             token: None,
             client: None,
-            backend_key: backend_key.map(Arc::new),
+            frontend_key: frontend_key.map(Arc::new),
             sample: Arc::default(),
         })
     }
@@ -343,7 +343,7 @@ impl ApiClient {
         }
         if let Some(client) = self.client {
             request = request.header(cruddur_serve::FORWARDED_FOR, client.to_string());
-            if let Some(key) = &self.backend_key {
+            if let Some(key) = &self.frontend_key {
                 request = request.header(cruddur_serve::FRONTEND_KEY, key.expose_secret());
             }
         }

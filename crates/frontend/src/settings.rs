@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use cruddur_serve::{Limits, LimitsArgs, LogFormat, TrustedProxies};
+use cruddur_serve::{Limits, LimitsArgs, LogFormat, TrustedProxies, secret};
 use secrecy::SecretString;
 use url::Url;
 
@@ -38,9 +38,13 @@ pub struct SettingsArgs {
     /// whose `X-Forwarded-For` names the browser. Empty: the connection's peer is the browser.
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
-    /// The key the all-in-one's API expects with `X-Forwarded-For` from its own frontend
-    /// (set by that binary, never configured).
-    pub backend_key: Option<SecretString>,
+    /// Key sent to the backend with `X-Forwarded-For` (secret; the backend's FRONTEND_KEY),
+    /// so its per-address limits count browsers rather than this frontend.
+    #[arg(long, env = "FRONTEND_KEY", hide_env_values = true)]
+    pub frontend_key: Option<String>,
+    /// File holding the frontend key.
+    #[arg(long, env = "FRONTEND_KEY_FILE")]
+    pub frontend_key_file: Option<std::path::PathBuf>,
 }
 
 /// Resolved settings.
@@ -53,9 +57,8 @@ pub struct Settings {
     pub cookie_secure: bool,
     pub log_format: LogFormat,
     pub trusted_proxies: TrustedProxies,
-    /// The key the all-in-one's API expects with `X-Forwarded-For` from its own frontend
-    /// (set by that binary, never configured).
-    pub backend_key: Option<SecretString>,
+    /// Sent with `X-Forwarded-For`, so the backend believes the browser addresses named.
+    pub frontend_key: Option<SecretString>,
 }
 
 impl Settings {
@@ -68,7 +71,7 @@ impl Settings {
             cookie_secure: args.cookie_secure,
             log_format: args.log_format,
             trusted_proxies: args.trusted_proxies.clone(),
-            backend_key: None,
+            frontend_key: secret("FRONTEND_KEY", &args.frontend_key, &args.frontend_key_file)?,
         })
     }
 }

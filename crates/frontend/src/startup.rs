@@ -54,7 +54,7 @@ impl Application {
             // Both services read the same IDLE_TIMEOUT_SECS; half of it keeps clear of the
             // backend closing a connection as this one sends on it.
             settings.serving.idle / 2,
-            settings.backend_key.clone(),
+            settings.frontend_key.clone(),
         )?;
         let listener = cruddur_serve::bind(settings.listen).await?;
         Ok(Application {

@@ -16,11 +16,13 @@ mod body;
 mod client;
 mod connection;
 mod limits;
+mod secrets;
 mod server;
 
 pub use body::{BodyDeadlineElapsed, is_body_deadline};
 pub use client::{FORWARDED_FOR, FRONTEND_KEY, TrustedProxies};
 pub use limits::{Limits, LimitsArgs, open_file_limit};
+pub use secrets::{random_secret, secret};
 pub use server::serve;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -75,7 +75,7 @@ pub async fn spawn_frontend_with(backend: &str, timeout: Duration, cookie_secure
         cookie_secure,
         log_format: cruddur_serve::LogFormat::Text,
         trusted_proxies: Default::default(),
-        backend_key: None,
+        frontend_key: None,
     };
     let app = cruddur_frontend::Application::build(&settings)
         .await
