@@ -158,8 +158,7 @@ mod tests {
 
     /// Writes `request`, then reads until the server closes, giving up after 5 s.
     async fn exchange(address: SocketAddr, request: &[u8], pause: Duration) -> (String, Duration) {
-        let mut stream = TcpStream::connect(address).await.unwrap();
-        stream.write_all(request).await.unwrap();
+        let mut stream = sent(address, request).await;
         tokio::time::sleep(pause).await;
         let started = Instant::now();
         let mut answer = Vec::new();
@@ -227,6 +226,13 @@ mod tests {
         }
     }
 
+    /// A connection to `address` that has sent `bytes`.
+    async fn sent(address: SocketAddr, bytes: &[u8]) -> TcpStream {
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream.write_all(bytes).await.unwrap();
+        stream
+    }
+
     /// Whether the server closes `stream` (EOF or reset) within `within`, reading and
     /// discarding whatever it sends first.
     async fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
@@ -252,11 +258,7 @@ mod tests {
     #[tokio::test]
     async fn a_keep_alive_connection_is_closed_once_idle() {
         let (address, _stop) = start().await;
-        let mut stream = TcpStream::connect(address).await.unwrap();
-        stream
-            .write_all(b"GET /who HTTP/1.1\r\nHost: x\r\n\r\n")
-            .await
-            .unwrap();
+        let mut stream = sent(address, b"GET /who HTTP/1.1\r\nHost: x\r\n\r\n").await;
         let mut head = [0u8; 12];
         stream.read_exact(&mut head).await.unwrap();
         assert_eq!(&head, b"HTTP/1.1 200");
@@ -266,23 +268,17 @@ mod tests {
     #[tokio::test]
     async fn an_idle_http2_connection_is_closed() {
         let (address, _stop) = start().await;
-        let mut stream = TcpStream::connect(address).await.unwrap();
         // The client preface and an empty SETTINGS frame, then nothing.
-        stream
-            .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
-            .await
-            .unwrap();
+        let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0";
+        let mut stream = sent(address, preface).await;
         assert!(closed_within(&mut stream, SHORT + Duration::from_secs(2)).await);
     }
 
     #[tokio::test]
     async fn a_body_sent_a_byte_at_a_time_meets_one_deadline_for_all_of_it() {
         let (address, _stop) = start().await;
-        let mut stream = TcpStream::connect(address).await.unwrap();
-        stream
-            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
-            .await
-            .unwrap();
+        let head = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n";
+        let mut stream = sent(address, head).await;
         let started = Instant::now();
         // A byte every third of the deadline: a per-chunk timeout would never fire.
         let mut answer = Vec::new();
