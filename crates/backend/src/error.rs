@@ -117,6 +117,15 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound("resource"),
             StoreError::Forbidden => ApiError::Forbidden,
             StoreError::Unavailable(_) => ApiError::Unavailable(error.into()),
+            StoreError::TimedOut(_) => {
+                tracing::warn!(error = ?error, "statement cut off at the store's bound");
+                ApiError::Rejected {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    code: "query_timeout",
+                    message: "That took too long to answer; try again, or narrow the search."
+                        .to_owned(),
+                }
+            }
             StoreError::UnsupportedUrl | StoreError::Internal(_) => {
                 ApiError::Internal(error.into())
             }

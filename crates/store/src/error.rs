@@ -20,6 +20,9 @@ pub enum StoreError {
     /// The database cannot be reached or is overloaded: worth retrying later (503).
     #[error("store unavailable")]
     Unavailable(#[source] Source),
+    /// A statement ran past [`STATEMENT_BOUND`](crate::STATEMENT_BOUND) and was cut off.
+    #[error("statement cut off at its time bound")]
+    TimedOut(#[source] Source),
     /// Anything else: a bug or a broken database (500).
     #[error("store failure")]
     Internal(#[source] Source),
@@ -36,6 +39,9 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(ref db) if is_unavailable_code(db.code().as_deref()) => {
                 StoreError::Unavailable(Box::new(error))
             }
+            sqlx::Error::Database(ref db) if is_timeout_code(db.code().as_deref()) => {
+                StoreError::TimedOut(Box::new(error))
+            }
             other => StoreError::Internal(Box::new(other)),
         }
     }
@@ -48,6 +54,12 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
             other => StoreError::Internal(Box::new(other)),
         }
     }
+}
+
+/// A statement cut off at its bound: PostgreSQL's `statement_timeout` (57014) and SQLite's
+/// interrupt from the progress handler (9).
+fn is_timeout_code(code: Option<&str>) -> bool {
+    matches!(code, Some("57014" | "9"))
 }
 
 /// Database error codes that mean "not now" rather than "never": PostgreSQL's connection

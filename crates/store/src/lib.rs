@@ -24,6 +24,11 @@ use cruddur_contract::{Activity, Message, MessageGroup, Notification, Profile, R
 use uuid::Uuid;
 
 pub use error::{StoreError, StoreResult};
+
+/// How long one statement (or one SQLite transaction) may run before the store cuts it off:
+/// no request can hold a connection past it, so heavy requests cannot starve light ones.
+/// Below the frontend's 3 s budget for a call. Migrations and bulk loads run unbounded.
+pub const STATEMENT_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
 pub use records::{Credentials, NewActivity, NewReply, NewUser, Page, Participant, SearchTerms};
 
 /// Accounts, sessions, cruds and everything that hangs off them.

@@ -300,10 +300,38 @@ pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<O
 /// Replies share their crud's `expires_at`, so this one condition deletes them with their
 /// crud; likes, reposts and notifications go by `ON DELETE CASCADE`, and the search entry is a
 /// column of the row.
+/// Deletes expired replies and cruds (their likes, reposts and notifications cascade) and
+/// expired sessions in batches of [`PURGE_BATCH`], each one short statement, so that purging
+/// a backlog never runs into the statement bound or holds a connection for long.
 pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
-    let done = sqlx::query("DELETE FROM activities WHERE expires_at <= $1")
-        .bind(now)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected())
+    let mut purged = 0;
+    // Replies first, so each batch counts the rows it deletes rather than cascades.
+    for statement in [
+        "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
+          WHERE expires_at <= $1 AND reply_to IS NOT NULL LIMIT $2)",
+        "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
+          WHERE expires_at <= $1 LIMIT $2)",
+        "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
+          WHERE expires_at <= $1 LIMIT $2)",
+    ] {
+        loop {
+            let deleted = sqlx::query(statement)
+                .bind(now)
+                .bind(PURGE_BATCH)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            if !statement.contains("sessions") {
+                purged += deleted;
+            }
+            if deleted < PURGE_BATCH.unsigned_abs() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+    Ok(purged)
 }
+
+/// Rows deleted per purge statement.
+const PURGE_BATCH: i64 = 1000;

@@ -14,6 +14,7 @@ mod notifications;
 mod reactions;
 mod sessions;
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -21,10 +22,13 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Notification, Profile, Reply, User};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
-use crate::{Credentials, NewActivity, NewReply, NewUser, Page, SearchTerms, Store, StoreResult};
+use crate::{
+    Credentials, NewActivity, NewReply, NewUser, Page, STATEMENT_BOUND, SearchTerms, Store,
+    StoreResult,
+};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -42,6 +46,13 @@ impl PostgresStore {
     /// Opens a pool on `url` and checks that one connection can be made. A server that cannot
     /// be reached within the acquire timeout gives `StoreError::Unavailable`.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_bounded(url, STATEMENT_BOUND).await
+    }
+
+    /// A pool whose every statement is cut off by the server after `bound`.
+    async fn connect_bounded(url: &str, bound: Duration) -> StoreResult<Self> {
+        let millis = bound.as_millis().to_string();
+        let options = PgConnectOptions::from_str(url)?.options([("statement_timeout", millis)]);
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -49,7 +60,7 @@ impl PostgresStore {
             // restart a dead pooled connection fails its request once (503) and is dropped,
             // so the pool still heals by itself.
             .test_before_acquire(false)
-            .connect(url)
+            .connect_with(options)
             .await?;
         Ok(Self { pool })
     }
@@ -84,7 +95,18 @@ impl Store for PostgresStore {
     /// sqlx's migrator holds a PostgreSQL advisory lock while it runs, so several processes
     /// starting together apply each migration once.
     async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR.run(&self.pool).await?;
+        // Migrations may run long (an index over every crud): without the bound, on a
+        // connection of their own that then goes back to the pool with the bound restored.
+        // `run_direct`: `run` on a connection trips "Acquire is not general enough" here.
+        let mut connection = self.pool.acquire().await?;
+        sqlx::query("SET statement_timeout = 0")
+            .execute(&mut *connection)
+            .await?;
+        MIGRATOR.run_direct(&mut *connection).await?;
+        sqlx::query("RESET statement_timeout")
+            .execute(&mut *connection)
+            .await?;
+        drop(connection);
         accounts::fill_handle_skeletons(&self.pool).await
     }
 
@@ -211,5 +233,27 @@ impl Store for PostgresStore {
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         activities::purge_expired(&self.pool, now).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL: set CRUDDUR_TEST_POSTGRES_URL"]
+    async fn a_statement_past_its_bound_is_cut_off() {
+        let url = std::env::var("CRUDDUR_TEST_POSTGRES_URL")
+            .expect("CRUDDUR_TEST_POSTGRES_URL names a PostgreSQL server");
+        let store = PostgresStore::connect_bounded(&url, Duration::from_millis(200))
+            .await
+            .unwrap();
+        let error = sqlx::query("SELECT pg_sleep(5)")
+            .execute(&store.pool)
+            .await
+            .map_err(crate::StoreError::from)
+            .unwrap_err();
+        assert!(matches!(error, crate::StoreError::TimedOut(_)), "{error:?}");
+        sqlx::query("SELECT 1").execute(&store.pool).await.unwrap();
     }
 }

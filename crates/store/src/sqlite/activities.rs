@@ -291,24 +291,41 @@ pub(super) async fn create_reply(pool: &SqlitePool, new: &NewReply) -> StoreResu
 /// not count rows deleted by a cascade. Likes, reposts, notifications and search entries go
 /// with each row through foreign-key cascades and the full-text trigger. Expired sessions are
 /// swept too, as nothing else removes them.
+/// Deletes in batches of [`PURGE_BATCH`], each its own short write, so that purging a backlog
+/// (half a million cruds expiring at once) never holds the write lock or a connection for
+/// long: reads and writes go on between the batches. Replies go first, so each batch counts
+/// the rows it deletes rather than ones its cascades take along.
 pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
     let now = micros(now);
-    let mut tx = begin_write(pool).await?;
-    let replies =
-        sqlx::query("DELETE FROM activities WHERE expires_at <= ? AND reply_to IS NOT NULL")
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-    let cruds = sqlx::query("DELETE FROM activities WHERE expires_at <= ?")
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(replies + cruds)
+    let mut purged = 0;
+    for statement in [
+        "DELETE FROM activities WHERE id IN (SELECT id FROM activities
+          WHERE expires_at <= ? AND reply_to IS NOT NULL LIMIT ?)",
+        "DELETE FROM activities WHERE id IN (SELECT id FROM activities
+          WHERE expires_at <= ? LIMIT ?)",
+        "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
+          WHERE expires_at <= ? LIMIT ?)",
+    ] {
+        loop {
+            let mut tx = begin_write(pool).await?;
+            let deleted = sqlx::query(statement)
+                .bind(now)
+                .bind(PURGE_BATCH)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            if !statement.contains("sessions") {
+                purged += deleted;
+            }
+            if deleted < PURGE_BATCH.unsigned_abs() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+    Ok(purged)
 }
+
+/// Rows deleted per purge statement.
+const PURGE_BATCH: i64 = 1000;

@@ -14,26 +14,31 @@ mod search;
 mod tests;
 
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Notification, Profile, Reply, User};
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 use uuid::Uuid;
 
 use crate::{
-    Credentials, NewActivity, NewReply, NewUser, Page, SearchTerms, Store, StoreError, StoreResult,
+    Credentials, NewActivity, NewReply, NewUser, Page, STATEMENT_BOUND, SearchTerms, Store,
+    StoreError, StoreResult,
 };
 use reactions::Reaction;
 
 /// Readers run in parallel under WAL; writers queue on SQLite's single write lock anyway.
 const MAX_CONNECTIONS: u32 = 4;
-/// How long a statement waits for another connection's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a statement waits for another connection's write lock before giving up: no
+/// longer than a statement may run.
+const BUSY_TIMEOUT: Duration = STATEMENT_BOUND;
+/// Virtual machine steps between two looks at the clock: about a tenth of a millisecond.
+const STEPS_PER_CHECK: i32 = 10_000;
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -54,12 +59,42 @@ impl SqliteStore {
         {
             std::fs::create_dir_all(dir).map_err(|error| StoreError::Internal(Box::new(error)))?;
         }
+        Self::connect_bounded(options, STATEMENT_BOUND).await
+    }
+
+    /// A pool whose every checkout may run for `bound`: SQLite has no statement timeout, so a
+    /// progress handler set at each checkout interrupts whatever runs past its deadline.
+    async fn connect_bounded(options: SqliteConnectOptions, bound: Duration) -> StoreResult<Self> {
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
+            .after_connect(move |connection, _| {
+                Box::pin(async move { bound_to(connection, bound).await.map(|_| ()) })
+            })
+            .before_acquire(move |connection, _| {
+                Box::pin(async move { bound_to(connection, bound).await })
+            })
             .connect_with(options)
             .await?;
         Ok(Self { pool })
     }
+}
+
+/// Gives `connection` until `bound` from now; always keeps it in the pool.
+async fn bound_to(connection: &mut SqliteConnection, bound: Duration) -> Result<bool, sqlx::Error> {
+    let deadline = Instant::now() + bound;
+    connection
+        .lock_handle()
+        .await?
+        .set_progress_handler(STEPS_PER_CHECK, move || Instant::now() < deadline);
+    Ok(true)
+}
+
+/// A connection with no time bound, for migrations and bulk loads that may run long. The
+/// bound is back the next time the pool hands it out.
+async fn unbounded(pool: &SqlitePool) -> StoreResult<PoolConnection<Sqlite>> {
+    let mut connection = pool.acquire().await?;
+    connection.lock_handle().await?.remove_progress_handler();
+    Ok(connection)
 }
 
 /// Starts a transaction that takes the write lock up front. A deferred one that reads first
@@ -102,8 +137,9 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
+        // `run_direct`: `run` on a connection trips "Acquire is not general enough" here.
         sqlx::migrate!("./migrations/sqlite")
-            .run(&self.pool)
+            .run_direct(&mut *unbounded(&self.pool).await?)
             .await?;
         accounts::fill_handle_skeletons(&self.pool).await
     }

@@ -169,3 +169,31 @@ async fn feeds_read_rows_in_index_order() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_statement_past_its_bound_is_cut_off_and_the_connection_serves_again() {
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/bounded.db", dir.path().display());
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+        .unwrap()
+        .create_if_missing(true);
+    let bound = std::time::Duration::from_millis(200);
+    let store = SqliteStore::connect_bounded(options, bound).await.unwrap();
+    // Counts forever, unless interrupted.
+    let endless = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) \
+                   SELECT count(*) FROM n";
+    let started = std::time::Instant::now();
+    let error = sqlx::query(endless)
+        .execute(&store.pool)
+        .await
+        .map_err(crate::StoreError::from)
+        .unwrap_err();
+    assert!(matches!(error, crate::StoreError::TimedOut(_)), "{error:?}");
+    assert!(started.elapsed() < bound * 10, "{:?}", started.elapsed());
+    // Every checkout gets a bound of its own: the next statements run as usual.
+    for _ in 0..8 {
+        sqlx::query("SELECT 1").execute(&store.pool).await.unwrap();
+    }
+    store.migrate().await.unwrap();
+}

@@ -112,6 +112,8 @@ macro_rules! store_tests {
 
             single purge::purge_deletes_exactly_expired_cruds_and_their_replies,
             single purge::purge_is_idempotent_and_spares_live_data,
+            single purge::purge_deletes_expired_sessions,
+            single purge::purge_works_through_a_backlog_in_batches,
         );
     };
 }

@@ -4,6 +4,7 @@
 //! purged row is really gone rather than merely hidden.
 
 use cruddur_contract::NotificationKind;
+use uuid::Uuid;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -98,4 +99,48 @@ pub async fn purge_is_idempotent_and_spares_live_data(fx: Fixture) {
     let mut kinds: Vec<_> = alices.iter().map(|n| n.kind.as_str()).collect();
     kinds.sort();
     assert_eq!(kinds, ["like", "reply", "repost"], "{alices:?}");
+}
+
+pub async fn purge_deletes_expired_sessions(fx: Fixture) {
+    let [alice] = users(&fx, ["alice"]).await;
+    let (brief, lasting) = (Uuid::new_v4(), Uuid::new_v4());
+    fx.store
+        .create_session(brief, alice.uuid, at(0), at(10))
+        .await
+        .unwrap();
+    fx.store
+        .create_session(lasting, alice.uuid, at(0), at(100))
+        .await
+        .unwrap();
+    fx.store.purge_expired(at(10)).await.unwrap();
+    // Asked as of before its expiry, a purged session is gone rather than merely hidden.
+    assert_eq!(fx.store.session_user(brief, at(5)).await.unwrap(), None);
+    assert!(
+        fx.store
+            .session_user(lasting, at(5))
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+pub async fn purge_works_through_a_backlog_in_batches(fx: Fixture) {
+    let [alice, bob] = users(&fx, ["alice", "bob"]).await;
+    let mut expiring = Vec::new();
+    for n in 0..1_001 {
+        expiring.push(crud(&fx, &alice, &format!("brief {n}"), at(0), at(10)).await);
+    }
+    let kept = post(&fx, &alice, "lasting", 1).await;
+    reply(
+        &fx,
+        &bob,
+        expiring[0].uuid,
+        "a reply, purged with its crud",
+        at(1),
+    )
+    .await;
+    // One more than a batch, and the reply.
+    assert_eq!(fx.store.purge_expired(at(10)).await.unwrap(), 1_002);
+    assert_eq!(try_show(&fx, expiring[1_000].uuid, at(5)).await, None);
+    assert_eq!(show(&fx, kept.uuid, at(10)).await.message, "lasting");
 }
