@@ -1,5 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `create-message-table`,
-//! `seed-messages` and `healthcheck`.
+//! The command line: `serve` (the default), `migrate`, `seed`, `generate`,
+//! `create-message-table`, `seed-messages` and `healthcheck`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::clock::{Clock, SystemClock};
+use crate::generate::{self, GenerateArgs};
 use crate::settings::{Mode, Settings, SettingsArgs};
 use crate::startup::{open_message_table, open_stores, seed_demo_data};
 use crate::{Application, seed};
@@ -20,7 +21,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, clap::Subcommand)]
+#[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
     /// Wait for the database, migrate it, and serve the API (the default).
     Serve,
@@ -28,6 +29,10 @@ pub enum Command {
     Migrate,
     /// Load the demo users, cruds and messages (once; later runs change nothing).
     Seed,
+    /// Write a synthetic site of any size (users, cruds, replies, likes, reposts, follows,
+    /// notifications, messages) for benchmarks, deterministic from --seed; the database must
+    /// not hold generated users yet.
+    Generate(GenerateArgs),
     /// Create the DynamoDB message table and its index if absent (DDB_MESSAGE_TABLE; start-up
     /// does this too).
     CreateMessageTable,
@@ -77,6 +82,12 @@ pub async fn run(cli: Cli, mode: Mode) -> anyhow::Result<()> {
         Command::Seed => {
             let stores = open_stores(&settings).await?;
             seed_demo_data(&stores, &settings, &SystemClock).await
+        }
+        Command::Generate(args) => {
+            let stores = open_stores(&settings).await?;
+            let summary = generate::generate(&stores, &args, SystemClock.now()).await?;
+            generate::print_summary(&summary, &args);
+            Ok(())
         }
         Command::CreateMessageTable => {
             let dynamodb = settings.dynamodb.as_ref().context(

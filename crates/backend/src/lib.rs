@@ -13,6 +13,7 @@ pub mod cors;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod generate;
 pub mod pagination;
 pub mod purge;
 pub mod routes;

@@ -40,8 +40,8 @@ fn main() -> anyhow::Result<()> {
     cruddur_backend::cli::runtime()?.block_on(run(Cli::parse()))
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve) {
+async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    match cli.command.take().unwrap_or(Command::Serve) {
         Command::Serve => serve(cli).await,
         command => {
             let backend = cruddur_backend::cli::Cli {

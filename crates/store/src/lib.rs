@@ -10,6 +10,7 @@
 //! decided by the caller's clock and tests can move time at will. Times are stored with
 //! microsecond precision; callers pass times already truncated to microseconds.
 
+pub mod bulk;
 pub mod dynamodb;
 pub mod error;
 pub mod postgres;
@@ -23,6 +24,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Message, MessageGroup, Notification, Profile, Reply, User};
 use uuid::Uuid;
 
+pub use bulk::{Batch, BulkActivity, BulkFollow, BulkNotification, BulkReaction, BulkUser};
 pub use error::{StoreError, StoreResult};
 
 /// How long one statement (or one SQLite transaction) may run before the store cuts it off:
@@ -170,6 +172,14 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes every crud and reply whose `expires_at <= now`, with their likes, reposts,
     /// notifications and search entries. Returns how many cruds and replies were deleted.
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Writes a [`Batch`] of rows as given, in one transaction, many rows a statement and
+    /// without the statement time bound: for benchmarks and imports only, never for requests.
+    /// The rows must already be what the write paths would have written (see [`bulk`]); the
+    /// store adds only what it derives itself (handle skeletons, search indexes, hashtags).
+    /// A row that breaks a constraint (a uuid or handle already there, an unknown user or
+    /// crud) fails the whole batch.
+    async fn load(&self, batch: &Batch) -> StoreResult<()>;
 }
 
 /// Direct messages between two people. Participants come from the account store; a message

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod activities;
+mod bulk;
 mod messages;
 mod notifications;
 mod reactions;
@@ -233,6 +234,10 @@ impl Store for PostgresStore {
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         activities::purge_expired(&self.pool, now).await
+    }
+
+    async fn load(&self, batch: &crate::Batch) -> StoreResult<()> {
+        bulk::load(&self.pool, batch).await
     }
 }
 

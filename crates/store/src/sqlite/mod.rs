@@ -5,6 +5,7 @@
 
 mod accounts;
 mod activities;
+mod bulk;
 mod messages;
 mod notifications;
 mod profiles;
@@ -268,5 +269,9 @@ impl Store for SqliteStore {
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {
         activities::purge_expired(&self.pool, now).await
+    }
+
+    async fn load(&self, batch: &crate::Batch) -> StoreResult<()> {
+        bulk::load(&self.pool, batch).await
     }
 }

@@ -11,6 +11,7 @@
 //! message store of another kind (DynamoDB) can reuse them with a fixture that swaps `messages`.
 
 mod accounts;
+mod bulk;
 mod cruds;
 mod feeds;
 mod fixture;
@@ -105,6 +106,7 @@ macro_rules! store_tests {
 
             single search::search_matches_whole_words_case_insensitively,
             single search::search_requires_every_word,
+            single search::search_pages_agree_for_common_and_rare_terms,
             single search::hashtag_search_requires_the_tag,
             single search::search_syntax_in_term_is_harmless,
             single search::search_skips_expired_cruds_and_replies,
@@ -114,6 +116,9 @@ macro_rules! store_tests {
             single purge::purge_is_idempotent_and_spares_live_data,
             single purge::purge_deletes_expired_sessions,
             single purge::purge_works_through_a_backlog_in_batches,
+
+            single bulk::loaded_batches_read_back_like_written_ones,
+            single bulk::a_batch_that_breaks_a_constraint_writes_nothing,
         );
     };
 }

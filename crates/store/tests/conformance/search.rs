@@ -177,3 +177,51 @@ pub async fn search_stays_consistent_after_purge(fx: Fixture) {
         [fresher.uuid, fresh.uuid, live.uuid]
     );
 }
+
+/// Searches read a page whatever the term's frequency: a common word (in every crud), a rare
+/// one, and a common word with a hashtag, each walked page by page at sizes small and large
+/// (a store may read a frequent term newest first and a rare one match by match). Every walk
+/// gives the live matches in feed order, timestamp ties and the expiry boundary included.
+pub async fn search_pages_agree_for_common_and_rare_terms(fx: Fixture) {
+    let [alice, bob] = users(&fx, ["alice", "bob"]).await;
+    let now = at(100);
+    let mut cruds = Vec::new();
+    for n in 0..60 {
+        let tagged = if n % 6 == 0 { " #tag" } else { "" };
+        let rare = if n % 20 == 0 { " rare" } else { "" };
+        let message = format!("common crud {n}{tagged}{rare}");
+        // Pairs share a time; every seventh expires exactly at `now`, so is no longer live.
+        let expires = if n % 7 == 0 { now } else { far() };
+        let author = if n % 2 == 0 { &alice } else { &bob };
+        cruds.push(crud(&fx, author, &message, at(n / 2), expires).await);
+    }
+    let live = |keep: &dyn Fn(&str) -> bool| {
+        let matching: Vec<_> = cruds
+            .iter()
+            .filter(|c| c.expires_at > now && keep(&c.message))
+            .cloned()
+            .collect();
+        newest_first(&matching)
+    };
+    let cases: [(&str, Vec<Uuid>); 4] = [
+        ("common", live(&|_| true)),
+        ("rare", live(&|m| m.contains("rare"))),
+        ("common #tag", live(&|m| m.contains("#tag"))),
+        (
+            "#tag rare",
+            live(&|m| m.contains("#tag") && m.contains("rare")),
+        ),
+    ];
+    for (term, expected) in cases {
+        for limit in [1, 5, 20, 100] {
+            let pages = walk(limit, async |page| {
+                fx.store
+                    .search(&SearchTerms::parse(term), &page, now)
+                    .await
+                    .unwrap()
+            })
+            .await;
+            assert_eq!(flat_uuids(&pages), expected, "{term:?} by pages of {limit}");
+        }
+    }
+}

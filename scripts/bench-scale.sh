@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# Every read path at two sizes, side by side, from one run on this machine: the generator
+# (`cruddur-backend generate`) writes a small and a large database (SQLite, and PostgreSQL
+# when given an admin URL), the release backend serves each in turn, and wrk measures every
+# read path on it. Each row is also given as a share of /api/health-check measured on the same
+# server in the same run (the ceiling), and each large-size row as the ratio of its req/s to
+# the small size's: 1.00 means the path does not slow down with the data.
+#
+# Usage: scripts/bench-scale.sh [postgres admin URL]   (SQLite only without one)
+#   SCALE_SMALL=10000 SCALE_LARGE=1000000   cruds in each database
+#   BENCH_DURATION=5s BENCH_CONNECTIONS=32 SCALE_SEED=1
+# A path that answers anything but 2xx, before or during its run, stops the script; with
+# BENCH_KEEP_GOING=1 it is reported under the table instead (req/s "-" if it never answered).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+small="${SCALE_SMALL:-10000}"
+large="${SCALE_LARGE:-1000000}"
+duration="${BENCH_DURATION:-5s}"
+connections="${BENCH_CONNECTIONS:-32}"
+seed="${SCALE_SEED:-1}"
+keep_going="${BENCH_KEEP_GOING:-}"
+admin_url="${1:-}"
+sizes=("$small" "$large")
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+command -v curl >/dev/null || { echo "bench-scale: curl is needed" >&2; exit 1; }
+if [ -n "$admin_url" ]; then command -v psql >/dev/null || { echo "bench-scale: psql is needed" >&2; exit 1; }; fi
+cargo build --release --locked -p cruddur-backend -p cruddur-frontend >&2
+backend=target/release/cruddur-backend
+frontend=target/release/cruddur-frontend
+
+work=$(mktemp -d)
+server=""
+web=""
+databases=()
+cleanup() {
+  local status=$?
+  [ -n "$web" ] && kill "$web" 2>/dev/null && wait "$web" 2>/dev/null || true
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  for database in ${databases[@]+"${databases[@]}"}; do
+    psql "$admin_url" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+  echo "bench-scale: $*" >&2
+  exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
+human() { numfmt --to=iec --suffix=B "$1"; }
+
+# Per "store size": database URL, generation time, size on disk, and the generator's samples.
+declare -A url gen_seconds disk sample
+
+# Writes `$3` cruds into the database URL $4 with the generator, for store $1 ($2 names it).
+generate() {
+  local store=$1 size=$2 cruds=$3 database_url=$4 key="$1 $2" out="$work/generate-$1-$2.txt"
+  echo "generating $cruds cruds on $store" >&2
+  local started
+  started=$(now_ms)
+  RUST_LOG=warn DATABASE_URL="$database_url" "$backend" generate --cruds "$cruds" --seed "$seed" \
+    >"$out" || fail "generating $cruds cruds on $store failed"
+  gen_seconds[$key]=$(awk -v ms="$(($(now_ms) - started))" 'BEGIN { printf "%.1f", ms / 1000 }')
+  url[$key]=$database_url
+  grep -v '^sample\.' "$out" >&2
+  while IFS='=' read -r name value; do
+    sample[$key ${name#sample.}]=$value
+  done < <(grep '^sample\.' "$out")
+}
+
+# Starts the backend on the database of "store size" $1, waits until it is ready and the
+# purge at start-up has deleted what the generator left expired, and signs in as the popular
+# user ($token). Then the web frontend in front of it.
+start() {
+  local key=$1
+  port=$(free_port)
+  # The first purge runs at start; none other during the run.
+  RUST_LOG=warn,cruddur_backend::purge=info JWT_SECRET=benchmark-secret-that-is-long-enough-xx \
+    PURGE_INTERVAL_SECS=86400 DATABASE_URL="${url[$key]}" PORT="$port" \
+    "$backend" serve >"$work/server.log" 2>&1 &
+  server=$!
+  local ready=""
+  for _ in $(seq 1 600); do
+    if curl -fs "http://127.0.0.1:$port/api/ready" >/dev/null 2>&1; then
+      ready=yes
+      break
+    fi
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$ready" ] || { cat "$work/server.log" >&2; fail "the backend on $key did not get ready"; }
+  local started
+  started=$(now_ms)
+  for _ in $(seq 1 6000); do
+    grep -q 'purged expired cruds' "$work/server.log" && break
+    kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; fail "the backend on $key stopped"; }
+    sleep 0.1
+  done
+  grep -q 'purged expired cruds' "$work/server.log" \
+    || echo "bench-scale: no purge seen on $key within 10 minutes; measuring anyway" >&2
+  purge_seconds[$key]=$(awk -v ms="$(($(now_ms) - started))" 'BEGIN { printf "%.1f", ms / 1000 }')
+
+  token=$(curl -fsS -H 'content-type: application/json' \
+    -d "{\"login\":\"${sample[$key popular_user]}\",\"password\":\"${sample[$key password]}\"}" \
+    "http://127.0.0.1:$port/api/auth/sign_in" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') \
+    || fail "signing in as @${sample[$key popular_user]} on $key failed"
+
+  web_port=$(free_port)
+  RUST_LOG=warn PORT="$web_port" BACKEND_URL="http://127.0.0.1:$port" "$frontend" >"$work/web.log" 2>&1 &
+  web=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$web_port/" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  cat "$work/web.log" >&2
+  fail "the frontend on $key did not start"
+}
+
+stop() {
+  kill "$web" "$server"
+  wait "$web" "$server" 2>/dev/null || true
+  web=""
+  server=""
+}
+
+# Measures one path on "store size" $1: label $2, URL $3, then extra curl/wrk arguments
+# (headers). Checks the answer with curl first; records req/s, p50, p99.
+declare -A rps p50 p99 purge_seconds listed
+labels=()
+notes=()
+measure() {
+  local key=$1 label=$2 target=$3
+  shift 3
+  [ -n "${listed[$label]:-}" ] || labels+=("$label")
+  listed[$label]=yes
+  local code
+  code=$(curl -sS -o "$work/body" -w '%{http_code}' "$@" "$target") || fail "$label on $key: curl failed"
+  case "$code" in
+    2??) ;;
+    *)
+      head -c 2000 "$work/body" >&2
+      echo >&2
+      [ -n "$keep_going" ] || fail "$label on $key answered $code ($target)"
+      notes+=("$key, $label: answered $code $(head -c 200 "$work/body")")
+      rps[$key $label]=-
+      p50[$key $label]=-
+      p99[$key $label]=-
+      return 0
+      ;;
+  esac
+  wrk -t2 -c"$connections" -d"$duration" --timeout 10s --latency "$@" "$target" >"$work/wrk.txt"
+  if grep -q 'Non-2xx' "$work/wrk.txt"; then
+    cat "$work/wrk.txt" >&2
+    [ -n "$keep_going" ] || fail "$label on $key answered non-2xx under load"
+    notes+=("$key, $label: $(grep 'requests in' "$work/wrk.txt" | xargs), $(grep 'Non-2xx' "$work/wrk.txt" | xargs)")
+  fi
+  local errors
+  errors=$(awk '/Socket errors/ {print}' "$work/wrk.txt")
+  [ -z "$errors" ] || echo "bench-scale: $label on $key: $errors" >&2
+  rps[$key $label]=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p50[$key $label]=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+  p99[$key $label]=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+  printf '  %-36s %10s req/s\n' "$label" "${rps[$key $label]}" >&2
+}
+
+# Every read path on "store size" $1.
+bench() {
+  local key=$1
+  start "$key"
+  echo "measuring $key" >&2
+  local api="http://127.0.0.1:$port" auth=(-H "Authorization: Bearer $token")
+  local popular=${sample[$key popular_user]} user=${sample[$key user]}
+  local common=${sample[$key common_word]} tag=${sample[$key popular_hashtag]}
+  local rare=${sample[$key rare_word]}
+  measure "$key" "health-check (ceiling)" "$api/api/health-check"
+  measure "$key" "home" "$api/api/activities/home"
+  measure "$key" "a user's feed" "$api/api/activities/@$user"
+  measure "$key" "the popular user's feed" "$api/api/activities/@$popular"
+  measure "$key" "search: common word" "$api/api/activities/search?term=$common"
+  measure "$key" "search: rare word" "$api/api/activities/search?term=$rare"
+  measure "$key" "search: popular hashtag" "$api/api/activities/search?term=%23$tag"
+  measure "$key" "search: word AND hashtag" "$api/api/activities/search?term=$common%20%23$tag"
+  measure "$key" "notifications (auth)" "$api/api/activities/notifications" "${auth[@]}"
+  measure "$key" "a crud with its replies" "$api/api/activities/${sample[$key thread]}"
+  measure "$key" "message groups (auth)" "$api/api/message_groups" "${auth[@]}"
+  measure "$key" "a conversation (auth)" "$api/api/messages/@${sample[$key conversation_with]}" "${auth[@]}"
+  measure "$key" "rendered home page" "http://127.0.0.1:$web_port/"
+  measure "$key" "rendered search page" "http://127.0.0.1:$web_port/search?term=$common"
+  stop
+}
+
+stores=(sqlite)
+for size in "${sizes[@]}"; do
+  generate sqlite "$size" "$size" "sqlite:$work/scale-$size.db"
+  disk[sqlite $size]=$(du -cb "$work/scale-$size.db"* | tail -n 1 | cut -f1)
+done
+if [ -n "$admin_url" ]; then
+  stores+=(postgres)
+  for size in "${sizes[@]}"; do
+    database="cruddur_scale_$$_$size"
+    psql "$admin_url" -qc "CREATE DATABASE $database" >/dev/null
+    databases+=("$database")
+    generate postgres "$size" "$size" "${admin_url%/*}/$database"
+    disk[postgres $size]=$(psql "$admin_url" -qAtc "SELECT pg_database_size('$database')")
+  done
+fi
+
+for store in "${stores[@]}"; do
+  for size in "${sizes[@]}"; do
+    bench "$store $size"
+  done
+done
+
+echo
+printf '| %-8s | %8s | %-26s | %9s | %8s | %8s | %7s | %11s |\n' \
+  store cruds path 'req/s' p50 p99 ceiling 'large/small'
+printf '|%s|\n' "----------|----------|----------------------------|-----------|----------|----------|---------|-------------"
+for store in "${stores[@]}"; do
+  for label in "${labels[@]}"; do
+    for size in "${sizes[@]}"; do
+      key="$store $size"
+      ceiling=${rps[$key health-check (ceiling)]}
+      share=$(awk -v r="${rps[$key $label]}" -v c="$ceiling" \
+        'BEGIN { if (r == "-" || c == "-") print "-"; else printf "%.0f%%", 100 * r / c }')
+      ratio=""
+      if [ "$size" = "$large" ]; then
+        ratio=$(awk -v l="${rps[$key $label]}" -v s="${rps[$store $small $label]}" \
+          'BEGIN { if (l == "-" || s == "-") print "-"; else printf "%.2f", l / s }')
+      fi
+      printf '| %-8s | %8s | %-26s | %9s | %8s | %8s | %7s | %11s |\n' \
+        "$store" "$size" "$label" "${rps[$key $label]}" "${p50[$key $label]}" "${p99[$key $label]}" \
+        "$share" "$ratio"
+    done
+  done
+done
+
+echo
+for note in ${notes[@]+"${notes[@]}"}; do
+  echo "FAILED $note"
+done
+for store in "${stores[@]}"; do
+  for size in "${sizes[@]}"; do
+    key="$store $size"
+    echo "$store, $size cruds: generated in ${gen_seconds[$key]} s, $(human "${disk[$key]}") on disk," \
+      "start-up purge of expired cruds ${purge_seconds[$key]} s;" \
+      "rare word '${sample[$key rare_word]}' in ${sample[$key rare_word_cruds]} live cruds," \
+      "crud shown with ${sample[$key thread_replies]} replies"
+  done
+done
