@@ -178,8 +178,8 @@ pub async fn search_stays_consistent_after_purge(fx: Fixture) {
     );
 }
 
-/// Searches read a page whatever the term's frequency: a common word (in every crud), a rare
-/// one, and a common word with a hashtag, each walked page by page at sizes small and large
+/// Searches read a page whatever the term's frequency: a common word and a common hashtag (in
+/// every crud), a rare word, and a common word with a hashtag, each walked page by page at sizes small and large
 /// (a store may read a frequent term newest first and a rare one match by match). Every walk
 /// gives the live matches in feed order, timestamp ties and the expiry boundary included.
 pub async fn search_pages_agree_for_common_and_rare_terms(fx: Fixture) {
@@ -189,7 +189,7 @@ pub async fn search_pages_agree_for_common_and_rare_terms(fx: Fixture) {
     for n in 0..60 {
         let tagged = if n % 6 == 0 { " #tag" } else { "" };
         let rare = if n % 20 == 0 { " rare" } else { "" };
-        let message = format!("common crud {n}{tagged}{rare}");
+        let message = format!("common crud {n} #all{tagged}{rare}");
         // Pairs share a time; every seventh expires exactly at `now`, so is no longer live.
         let expires = if n % 7 == 0 { now } else { far() };
         let author = if n % 2 == 0 { &alice } else { &bob };
@@ -203,8 +203,9 @@ pub async fn search_pages_agree_for_common_and_rare_terms(fx: Fixture) {
             .collect();
         newest_first(&matching)
     };
-    let cases: [(&str, Vec<Uuid>); 4] = [
+    let cases: [(&str, Vec<Uuid>); 5] = [
         ("common", live(&|_| true)),
+        ("#all", live(&|_| true)),
         ("rare", live(&|m| m.contains("rare"))),
         ("common #tag", live(&|m| m.contains("#tag"))),
         (
