@@ -304,33 +304,48 @@ pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<O
 /// expired sessions in batches of [`PURGE_BATCH`], each one short statement, so that purging
 /// a backlog never runs into the statement bound or holds a connection for long.
 pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
-    let mut purged = 0;
     // Replies first, so each batch counts the rows it deletes rather than cascades.
-    for statement in [
+    let replies = in_batches(
+        pool,
         "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
           WHERE expires_at <= $1 AND reply_to IS NOT NULL LIMIT $2)",
+        now,
+    )
+    .await?;
+    let cruds = in_batches(
+        pool,
         "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
           WHERE expires_at <= $1 LIMIT $2)",
+        now,
+    )
+    .await?;
+    in_batches(
+        pool,
         "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
           WHERE expires_at <= $1 LIMIT $2)",
-    ] {
-        loop {
-            let deleted = sqlx::query(statement)
-                .bind(now)
-                .bind(PURGE_BATCH)
-                .execute(pool)
-                .await?
-                .rows_affected();
-            if !statement.contains("sessions") {
-                purged += deleted;
-            }
-            if deleted < PURGE_BATCH.unsigned_abs() {
-                break;
-            }
-            tokio::task::yield_now().await;
+        now,
+    )
+    .await?;
+    Ok(replies + cruds)
+}
+
+/// Runs `delete` (bound to `now` and [`PURGE_BATCH`]) until it deletes less than a batch.
+/// Returns the rows deleted.
+async fn in_batches(pool: &PgPool, delete: &str, now: DateTime<Utc>) -> StoreResult<u64> {
+    let mut deleted = 0;
+    loop {
+        let batch = sqlx::query(delete)
+            .bind(now)
+            .bind(PURGE_BATCH)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        deleted += batch;
+        if batch < PURGE_BATCH.unsigned_abs() {
+            return Ok(deleted);
         }
+        tokio::task::yield_now().await;
     }
-    Ok(purged)
 }
 
 /// Rows deleted per purge statement.

@@ -297,34 +297,49 @@ pub(super) async fn create_reply(pool: &SqlitePool, new: &NewReply) -> StoreResu
 /// the rows it deletes rather than ones its cascades take along.
 pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
     let now = micros(now);
-    let mut purged = 0;
-    for statement in [
+    let replies = in_batches(
+        pool,
         "DELETE FROM activities WHERE id IN (SELECT id FROM activities
           WHERE expires_at <= ? AND reply_to IS NOT NULL LIMIT ?)",
+        now,
+    )
+    .await?;
+    let cruds = in_batches(
+        pool,
         "DELETE FROM activities WHERE id IN (SELECT id FROM activities
           WHERE expires_at <= ? LIMIT ?)",
+        now,
+    )
+    .await?;
+    in_batches(
+        pool,
         "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
           WHERE expires_at <= ? LIMIT ?)",
-    ] {
-        loop {
-            let mut tx = begin_write(pool).await?;
-            let deleted = sqlx::query(statement)
-                .bind(now)
-                .bind(PURGE_BATCH)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            tx.commit().await?;
-            if !statement.contains("sessions") {
-                purged += deleted;
-            }
-            if deleted < PURGE_BATCH.unsigned_abs() {
-                break;
-            }
-            tokio::task::yield_now().await;
+        now,
+    )
+    .await?;
+    Ok(replies + cruds)
+}
+
+/// Runs `delete` (bound to `now` and [`PURGE_BATCH`]) until it deletes less than a batch, each
+/// run its own write. Returns the rows deleted.
+async fn in_batches(pool: &SqlitePool, delete: &str, now: i64) -> StoreResult<u64> {
+    let mut deleted = 0;
+    loop {
+        let mut tx = begin_write(pool).await?;
+        let batch = sqlx::query(delete)
+            .bind(now)
+            .bind(PURGE_BATCH)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        deleted += batch;
+        if batch < PURGE_BATCH.unsigned_abs() {
+            return Ok(deleted);
         }
+        tokio::task::yield_now().await;
     }
-    Ok(purged)
 }
 
 /// Rows deleted per purge statement.
