@@ -36,6 +36,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     limits: Limits,
 ) -> anyhow::Result<()> {
+    // Raised whatever the cap: connections to the database and to other services need
+    // descriptors too.
+    crate::limits::open_file_limit();
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
