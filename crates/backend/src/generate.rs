@@ -1139,7 +1139,7 @@ mod tests {
             .search(&rare, &Page::first(100), now)
             .await
             .unwrap();
-        assert_eq!(found.len(), samples.rare_word_cruds);
+        assert_eq!(found.activities.len(), samples.rare_word_cruds);
         let thread = stores
             .store
             .activity(samples.thread.unwrap(), now)

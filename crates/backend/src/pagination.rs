@@ -63,6 +63,15 @@ impl<T: Positioned> Paged<T> {
         Paged { items, next }
     }
 
+    /// A page that has no next page of its own but stopped looking at `searched_to` links on
+    /// from there (a search that bounds its work, see `Store::search`).
+    pub fn or_on_from(mut self, searched_to: Option<Cursor>, uri: &Uri) -> Self {
+        if self.next.is_none() {
+            self.next = searched_to.map(|cursor| next_link(uri, &cursor));
+        }
+        self
+    }
+
     /// Puts the page in the opposite order (a conversation reads oldest first) while the
     /// cursor keeps walking back in time.
     pub fn reversed(mut self) -> Self {

@@ -1,4 +1,4 @@
-//! What Cruddur reads out of a crud's text: @mentions and #hashtags.
+//! What Cruddur reads out of a crud's text: @mentions, #hashtags, and the words search finds.
 
 use crate::account::is_valid_handle;
 
@@ -28,10 +28,33 @@ pub fn hashtags(text: &str) -> Vec<String> {
     })
 }
 
+/// The words of a text, lower-cased, in order, repeats kept: runs of letters, digits and `_`.
+/// Search finds whole words, so this one split serves what is stored and what is asked.
+pub fn words(text: &str) -> impl Iterator<Item = String> {
+    text.split(|c: char| !is_word(c))
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// What the search index holds for a crud, each once: its words, and its hashtags as `#tag`
+/// (a tag is also a word, but not every word is a tag: `C#rust` holds `rust`, not `#rust`).
+pub fn search_terms(text: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for term in words(text).chain(hashtags(text).into_iter().map(|tag| format!("#{tag}"))) {
+        if !terms.contains(&term) {
+            terms.push(term);
+        }
+    }
+    terms
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
 /// Words that follow `marker` at the start of the text or after a non-word character, so that
 /// `a@b.com` is not a mention and `C#` is not a tag.
 fn tagged_words(text: &str, marker: char) -> impl Iterator<Item = &str> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
     text.char_indices().filter_map(move |(i, c)| {
         if c != marker || text[..i].chars().next_back().is_some_and(is_word) {
             return None;
@@ -61,5 +84,14 @@ mod tests {
             hashtags("#Rust is great. #rust #cloud-native, C# is not a tag, #日本"),
             vec!["rust", "cloud", "日本"]
         );
+    }
+
+    #[test]
+    fn search_terms_are_words_and_tags_each_once() {
+        assert_eq!(
+            search_terms("Rust, #rust and C#Go: snake_case rust"),
+            vec!["rust", "and", "c", "go", "snake_case", "#rust"]
+        );
+        assert!(search_terms("!!! ...").is_empty());
     }
 }

@@ -31,7 +31,9 @@ pub use error::{StoreError, StoreResult};
 /// no request can hold a connection past it, so heavy requests cannot starve light ones.
 /// Below the frontend's 3 s budget for a call. Migrations and bulk loads run unbounded.
 pub const STATEMENT_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
-pub use records::{Credentials, NewActivity, NewReply, NewUser, Page, Participant, SearchTerms};
+pub use records::{
+    Credentials, NewActivity, NewReply, NewUser, Page, Participant, SearchPage, SearchTerms,
+};
 
 /// Accounts, sessions, cruds and everything that hangs off them.
 ///
@@ -115,12 +117,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Live cruds matching every word of the search (whole words, case-insensitive) and
     /// containing every hashtag of it, newest first, `replies` left empty. No words: empty.
+    /// A search whose matches are rare among cruds that hold its terms may stop before the
+    /// page is full, saying where ([`SearchPage::searched_to`]), to go on from there.
     async fn search(
         &self,
         terms: &SearchTerms,
         page: &Page,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Activity>>;
+    ) -> StoreResult<SearchPage>;
 
     /// Replies to a live crud (not to a reply). The reply expires with its crud, the crud's
     /// `replies_count` goes up, the crud's author gets a `reply` notification and users

@@ -1,7 +1,7 @@
 //! The values stores take and give besides the contract types.
 
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Cursor, User, text};
+use cruddur_contract::{Activity, Cursor, User, text};
 use uuid::Uuid;
 
 /// A validated sign-up with its password already hashed.
@@ -85,11 +85,7 @@ impl SearchTerms {
 
     pub fn parse(term: &str) -> SearchTerms {
         let mut words: Vec<String> = Vec::new();
-        for word in term
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .filter(|w| !w.is_empty())
-        {
-            let word = word.to_lowercase();
+        for word in text::words(term) {
             if !words.contains(&word) && words.len() < Self::MAX_WORDS {
                 words.push(word);
             }
@@ -101,9 +97,40 @@ impl SearchTerms {
         SearchTerms { words, hashtags }
     }
 
+    /// The index terms (see [`text::search_terms`]) a match holds every one of: each hashtag
+    /// as `#tag`, which implies its word, and the other words.
+    pub fn index_terms(&self) -> Vec<String> {
+        self.words
+            .iter()
+            .map(|word| {
+                if self.hashtags.contains(word) {
+                    format!("#{word}")
+                } else {
+                    word.clone()
+                }
+            })
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
+}
+
+/// A page of search results.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchPage {
+    /// Newest first, at most the page's limit.
+    pub activities: Vec<Activity>,
+    /// Where the search stopped looking when it stopped before filling the page: every match
+    /// above this position is in `activities`, and more may come after it.
+    pub searched_to: Option<Cursor>,
+}
+
+impl SearchPage {
+    /// The most rows of the search index one search reads beyond the page (see the stores'
+    /// `search`), so that none costs more than that however rare its matches.
+    pub const MOST_READ: u32 = 1_000;
 }
 
 #[cfg(test)]
@@ -116,5 +143,9 @@ mod tests {
         assert_eq!(terms.words, vec!["rust", "or", "cloud", "near", "x"]);
         assert_eq!(terms.hashtags, vec!["rust"]);
         assert!(SearchTerms::parse("*** ---").is_empty());
+        assert_eq!(
+            terms.index_terms(),
+            vec!["#rust", "or", "cloud", "near", "x"]
+        );
     }
 }

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use cruddur_contract::{
     Activity, CreateActivity, CreateReply, ErrorBody, ErrorCode, PageParams, Reply,
 };
-use cruddur_store::{NewActivity, NewReply, SearchTerms};
+use cruddur_store::{NewActivity, NewReply, SearchPage, SearchTerms};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -146,12 +146,12 @@ async fn search(
         }
     };
     let terms = SearchTerms::parse(term);
-    let items = if terms.is_empty() {
-        Vec::new()
+    let found = if terms.is_empty() {
+        SearchPage::default()
     } else {
         state.store.search(&terms, &page, state.clock.now()).await?
     };
-    Ok(Paged::new(items, limit, &uri))
+    Ok(Paged::new(found.activities, limit, &uri).or_on_from(found.searched_to, &uri))
 }
 
 /// Posts a crud that lives for `ttl`. Answers 200 (as week 1 did) with a `Location` header.

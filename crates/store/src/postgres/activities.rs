@@ -8,8 +8,8 @@ use cruddur_contract::{Activity, Reply, text};
 use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
-use super::Keyset;
-use crate::{NewActivity, NewReply, Page, SearchTerms, StoreError, StoreResult};
+use super::{Keyset, search};
+use crate::{NewActivity, NewReply, Page, StoreError, StoreResult};
 
 /// The columns of [`ActivityRow`], from `a` (the activity) and `u` (its author). A macro so
 /// that it can be `concat!`ed into static SQL.
@@ -19,9 +19,10 @@ macro_rules! activity_columns {
          a.likes_count, a.replies_count, a.reposts_count"
     };
 }
+pub(super) use activity_columns;
 
 #[derive(FromRow)]
-struct ActivityRow {
+pub(super) struct ActivityRow {
     uuid: Uuid,
     reply_to: Option<Uuid>,
     display_name: String,
@@ -88,6 +89,9 @@ pub(super) async fn create_activity(pool: &PgPool, new: &NewActivity) -> StoreRe
              INSERT INTO notifications (user_uuid, actor_uuid, kind, activity_uuid, created_at)
              SELECT m.uuid, a.user_uuid, 'mention', a.uuid, a.created_at
              FROM a JOIN users m ON lower(m.handle) = ANY ($5) AND m.uuid <> a.user_uuid
+         ), indexed AS (
+             INSERT INTO search_terms (term, created_at, activity_uuid)
+             SELECT t.term, a.created_at, a.uuid FROM a, unnest($6::text[]) AS t (term)
          )
          SELECT ",
         activity_columns!(),
@@ -98,6 +102,7 @@ pub(super) async fn create_activity(pool: &PgPool, new: &NewActivity) -> StoreRe
     .bind(new.created_at)
     .bind(new.expires_at)
     .bind(mentioned_handles(&new.message))
+    .bind(text::search_terms(&new.message))
     .fetch_optional(pool)
     .await?;
     row.map(|row| row.into_activity(Vec::new()))
@@ -195,62 +200,7 @@ pub(super) async fn user_feed(
     Ok(Some(feed(rows)))
 }
 
-/// Words match the generated `search` tsvector (GIN-indexed) through `plainto_tsquery`, which
-/// treats its input as plain words, never as query syntax. Each hashtag must also appear as
-/// `#tag` standing alone, the way `text::hashtags` finds tags.
-pub(super) async fn search(
-    pool: &PgPool,
-    terms: &SearchTerms,
-    page: &Page,
-    now: DateTime<Utc>,
-) -> StoreResult<Vec<Activity>> {
-    if terms.is_empty() {
-        return Ok(Vec::new());
-    }
-    let keyset = Keyset::from(page);
-    let hashtags: Vec<String> = terms
-        .hashtags
-        .iter()
-        .map(|tag| hashtag_pattern(tag))
-        .collect();
-    let rows = sqlx::query_as::<_, ActivityRow>(concat!(
-        "SELECT ",
-        activity_columns!(),
-        " FROM activities a JOIN users u ON u.uuid = a.user_uuid
-         WHERE a.reply_to IS NULL AND a.expires_at > $1
-             AND a.search @@ plainto_tsquery('simple', $2)
-             AND a.message ~* ALL ($3)
-             AND (a.created_at, a.uuid) < (COALESCE($4, 'infinity'), $5)
-         ORDER BY a.created_at DESC, a.uuid DESC
-         LIMIT $6"
-    ))
-    .bind(now)
-    .bind(terms.words.join(" "))
-    .bind(hashtags)
-    .bind(keyset.after_at)
-    .bind(keyset.after_uuid)
-    .bind(keyset.limit)
-    .fetch_all(pool)
-    .await?;
-    Ok(feed(rows))
-}
-
-/// A case-insensitive regular expression (for `~*`) matching `#tag` not preceded or followed
-/// by a word character. Anything in the tag but letters, digits and `_` is escaped, so the
-/// tag is always matched literally.
-fn hashtag_pattern(tag: &str) -> String {
-    let mut pattern = String::from("(^|[^[:alnum:]_])#");
-    for c in tag.chars() {
-        if !(c.is_alphanumeric() || c == '_') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push_str("([^[:alnum:]_]|$)");
-    pattern
-}
-
-fn feed(rows: Vec<ActivityRow>) -> Vec<Activity> {
+pub(super) fn feed(rows: Vec<ActivityRow>) -> Vec<Activity> {
     rows.into_iter()
         .map(|row| row.into_activity(Vec::new()))
         .collect()
@@ -297,14 +247,12 @@ pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<O
     Ok(row.map(|row| row.into_reply(new.reply_to)))
 }
 
-/// Replies share their crud's `expires_at`, so this one condition deletes them with their
-/// crud; likes, reposts and notifications go by `ON DELETE CASCADE`, and the search entry is a
-/// column of the row.
-/// Deletes expired replies and cruds (their likes, reposts and notifications cascade) and
-/// expired sessions in batches of [`PURGE_BATCH`], each one short statement, so that purging
-/// a backlog never runs into the statement bound or holds a connection for long.
+/// Deletes expired replies, then expired cruds with their search rows, then expired sessions
+/// (likes, reposts and notifications go by `ON DELETE CASCADE`), in batches of
+/// [`PURGE_BATCH`], each short, so that purging a backlog never runs into the statement bound
+/// or holds a connection for long. Replies go first, so each batch counts the rows it deletes
+/// rather than cascades.
 pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
-    // Replies first, so each batch counts the rows it deletes rather than cascades.
     let replies = in_batches(
         pool,
         "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
@@ -312,13 +260,15 @@ pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreRes
         now,
     )
     .await?;
-    let cruds = in_batches(
-        pool,
-        "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
-          WHERE expires_at <= $1 LIMIT $2)",
-        now,
-    )
-    .await?;
+    let mut cruds = 0;
+    loop {
+        let batch = purge_crud_batch(pool, now).await?;
+        cruds += batch;
+        if batch < PURGE_BATCH.unsigned_abs() {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
     in_batches(
         pool,
         "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
@@ -327,6 +277,28 @@ pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreRes
     )
     .await?;
     Ok(replies + cruds)
+}
+
+/// One transaction: up to [`PURGE_BATCH`] expired cruds and their search rows. Rows another
+/// purge (of another process) holds are left to it.
+async fn purge_crud_batch(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
+    let mut tx = pool.begin().await?;
+    let gone: Vec<(Uuid, DateTime<Utc>, String)> = sqlx::query_as(
+        "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
+          WHERE expires_at <= $1 AND reply_to IS NULL LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING uuid, created_at, message",
+    )
+    .bind(now)
+    .bind(PURGE_BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut rows = search::Rows::default();
+    for (uuid, created_at, message) in &gone {
+        rows.push(*uuid, *created_at, message);
+    }
+    rows.delete(&mut tx).await?;
+    tx.commit().await?;
+    Ok(gone.len() as u64)
 }
 
 /// Runs `delete` (bound to `now` and [`PURGE_BATCH`]) until it deletes less than a batch.

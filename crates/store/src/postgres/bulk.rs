@@ -1,11 +1,12 @@
 //! Bulk loading ([`Store::load`](crate::Store::load)), for benchmarks and imports only: one
 //! transaction per batch without the statement timeout, one `INSERT … SELECT FROM UNNEST`
 //! per table with each column bound as one array, so a batch of any size is a handful of
-//! statements and never meets the bind limit. The search vectors are generated columns.
+//! statements and never meets the bind limit.
 
 use cruddur_contract::account::handle_skeleton;
 use sqlx::PgPool;
 
+use super::search;
 use crate::{Batch, BulkActivity, BulkReaction, StoreResult};
 
 pub(super) async fn load(pool: &PgPool, batch: &Batch) -> StoreResult<()> {
@@ -66,6 +67,13 @@ pub(super) async fn load(pool: &PgPool, batch: &Batch) -> StoreResult<()> {
         .execute(&mut *tx)
         .await?;
     }
+
+    // As `create_activity` writes them: the terms of top-level cruds only.
+    let mut terms = search::Rows::default();
+    for crud in batch.activities.iter().filter(|a| a.reply_to.is_none()) {
+        terms.push(crud.uuid, crud.created_at, &crud.message);
+    }
+    terms.insert(&mut tx).await?;
 
     for (sql, reactions) in [
         (

@@ -13,6 +13,7 @@ mod bulk;
 mod messages;
 mod notifications;
 mod reactions;
+mod search;
 mod sessions;
 
 use std::str::FromStr;
@@ -27,8 +28,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
 use crate::{
-    Credentials, NewActivity, NewReply, NewUser, Page, STATEMENT_BOUND, SearchTerms, Store,
-    StoreResult,
+    Credentials, NewActivity, NewReply, NewUser, Page, STATEMENT_BOUND, SearchPage, SearchTerms,
+    Store, StoreResult,
 };
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -108,7 +109,8 @@ impl Store for PostgresStore {
             .execute(&mut *connection)
             .await?;
         drop(connection);
-        accounts::fill_handle_skeletons(&self.pool).await
+        accounts::fill_handle_skeletons(&self.pool).await?;
+        search::fill(&self.pool).await
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
@@ -185,8 +187,8 @@ impl Store for PostgresStore {
         terms: &SearchTerms,
         page: &Page,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Activity>> {
-        activities::search(&self.pool, terms, page, now).await
+    ) -> StoreResult<SearchPage> {
+        search::search(&self.pool, terms, page, now).await
     }
 
     async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>> {

@@ -1,12 +1,12 @@
 //! Cruds and replies: posting, reading, the home and user feeds, and purging.
 
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Activity, NotificationKind, Reply, text};
+use cruddur_contract::{Activity, NotificationKind, Reply};
 use sqlx::SqlitePool;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use super::{after, begin_write, micros, notifications, time};
+use super::{after, begin_write, micros, notifications, search, time};
 use crate::{NewActivity, NewReply, Page, StoreError, StoreResult};
 
 /// `SELECT` of [`ActivityRow`]s from activities `a` and their authors `u`, followed by the rest
@@ -104,13 +104,7 @@ pub(super) async fn create_activity(pool: &SqlitePool, new: &NewActivity) -> Sto
     .bind(micros(new.expires_at))
     .fetch_one(&mut *tx)
     .await?;
-    for tag in text::hashtags(&new.message) {
-        sqlx::query("INSERT INTO hashtags (activity_id, tag) VALUES (?, ?)")
-            .bind(id)
-            .bind(tag)
-            .execute(&mut *tx)
-            .await?;
-    }
+    search::index(&mut tx, id, uuid, new.created_at, &new.message).await?;
     notifications::notify_mentions(
         &mut tx,
         &new.message,
@@ -287,14 +281,12 @@ pub(super) async fn create_reply(pool: &SqlitePool, new: &NewReply) -> StoreResu
     }))
 }
 
-/// Deletes replies before cruds: a crud's deletion cascades to its replies, and SQLite does
-/// not count rows deleted by a cascade. Likes, reposts, notifications and search entries go
-/// with each row through foreign-key cascades and the full-text trigger. Expired sessions are
-/// swept too, as nothing else removes them.
-/// Deletes in batches of [`PURGE_BATCH`], each its own short write, so that purging a backlog
-/// (half a million cruds expiring at once) never holds the write lock or a connection for
-/// long: reads and writes go on between the batches. Replies go first, so each batch counts
-/// the rows it deletes rather than ones its cascades take along.
+/// Deletes expired replies, then expired cruds with their search rows, then expired sessions
+/// (nothing else removes them). Likes, reposts and notifications go with each row through
+/// foreign-key cascades. Deletes in batches of [`PURGE_BATCH`], each its own short write, so
+/// that purging a backlog (half a million cruds expiring at once) never holds the write lock
+/// or a connection for long: reads and writes go on between the batches. Replies go first, so
+/// each batch counts the rows it deletes rather than ones its cascades take along.
 pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
     let now = micros(now);
     let replies = in_batches(
@@ -304,13 +296,15 @@ pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> Stor
         now,
     )
     .await?;
-    let cruds = in_batches(
-        pool,
-        "DELETE FROM activities WHERE id IN (SELECT id FROM activities
-          WHERE expires_at <= ? LIMIT ?)",
-        now,
-    )
-    .await?;
+    let mut cruds = 0;
+    loop {
+        let batch = purge_crud_batch(pool, now).await?;
+        cruds += batch;
+        if batch < PURGE_BATCH.unsigned_abs() {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
     in_batches(
         pool,
         "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
@@ -319,6 +313,28 @@ pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> Stor
     )
     .await?;
     Ok(replies + cruds)
+}
+
+/// One write: up to [`PURGE_BATCH`] expired cruds, their search rows first.
+async fn purge_crud_batch(pool: &SqlitePool, now: i64) -> StoreResult<u64> {
+    let mut tx = begin_write(pool).await?;
+    let expired: Vec<(i64, Hyphenated, i64, String)> = sqlx::query_as(
+        "SELECT id, uuid, created_at, message FROM activities
+         WHERE expires_at <= ? AND reply_to IS NULL LIMIT ?",
+    )
+    .bind(now)
+    .bind(PURGE_BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (id, uuid, created_at, message) in &expired {
+        search::unindex(&mut tx, uuid.into_uuid(), *created_at, message).await?;
+        sqlx::query("DELETE FROM activities WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(expired.len() as u64)
 }
 
 /// Runs `delete` (bound to `now` and [`PURGE_BATCH`]) until it deletes less than a batch, each

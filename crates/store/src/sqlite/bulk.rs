@@ -3,8 +3,8 @@
 //! written by multi-row INSERTs in chunks that stay under SQLite's bind limit.
 //!
 //! Cruds and replies get their rowids here (after the largest one there is, as SQLite would
-//! pick them), so that the hashtags rows, which refer to cruds by rowid, are written in bulk
-//! too. The full-text index is filled by the insert trigger, as for a single crud.
+//! pick them), so that the search rows, which refer to cruds by rowid, are written in bulk
+//! too.
 
 use cruddur_contract::account::handle_skeleton;
 use cruddur_contract::text;
@@ -73,23 +73,26 @@ pub(super) async fn load(pool: &sqlx::SqlitePool, batch: &Batch) -> StoreResult<
     )
     .await?;
 
-    // As `create_activity` writes them: the tags of top-level cruds only.
-    let hashtags: Vec<(i64, String)> = activities
+    // As `search::index` writes them: the terms of top-level cruds only.
+    let terms: Vec<(String, &BulkActivity, i64)> = activities
         .iter()
         .filter(|(_, activity)| activity.reply_to.is_none())
         .flat_map(|&(id, activity)| {
-            text::hashtags(&activity.message)
+            text::search_terms(&activity.message)
                 .into_iter()
-                .map(move |tag| (id, tag))
+                .map(move |term| (term, activity, id))
         })
         .collect();
     insert(
         &mut tx,
-        "INSERT INTO hashtags (activity_id, tag) ",
-        2,
-        &hashtags,
-        |mut row, (id, tag)| {
-            row.push_bind(*id).push_bind(tag.as_str());
+        "INSERT INTO search_terms (term, created_at, uuid, activity_id) ",
+        4,
+        &terms,
+        |mut row, (term, activity, id)| {
+            row.push_bind(term.as_str())
+                .push_bind(micros(activity.created_at))
+                .push_bind(activity.uuid)
+                .push_bind(*id);
         },
     )
     .await?;

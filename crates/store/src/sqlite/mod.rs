@@ -28,8 +28,8 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 use uuid::Uuid;
 
 use crate::{
-    Credentials, NewActivity, NewReply, NewUser, Page, STATEMENT_BOUND, SearchTerms, Store,
-    StoreError, StoreResult,
+    Credentials, NewActivity, NewReply, NewUser, Page, STATEMENT_BOUND, SearchPage, SearchTerms,
+    Store, StoreError, StoreResult,
 };
 use reactions::Reaction;
 
@@ -142,7 +142,8 @@ impl Store for SqliteStore {
         sqlx::migrate!("./migrations/sqlite")
             .run_direct(&mut *unbounded(&self.pool).await?)
             .await?;
-        accounts::fill_handle_skeletons(&self.pool).await
+        accounts::fill_handle_skeletons(&self.pool).await?;
+        search::fill(&self.pool).await
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
@@ -220,7 +221,7 @@ impl Store for SqliteStore {
         terms: &SearchTerms,
         page: &Page,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Activity>> {
+    ) -> StoreResult<SearchPage> {
         search::search(&self.pool, terms, page, now).await
     }
 

@@ -11,38 +11,6 @@ use uuid::Uuid;
 use crate::fixture::Fixture;
 use crate::helpers::*;
 
-fn bulk_user(handle: &str) -> BulkUser {
-    let new = new_user(handle);
-    BulkUser {
-        uuid: Uuid::new_v4(),
-        display_name: new.display_name,
-        handle: new.handle,
-        email: new.email,
-        password_hash: new.password_hash,
-        bio: format!("{handle} was loaded in bulk"),
-        created_at: new.created_at,
-    }
-}
-
-fn bulk_crud(
-    author: &BulkUser,
-    message: &str,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> BulkActivity {
-    BulkActivity {
-        uuid: Uuid::new_v4(),
-        author: author.uuid,
-        reply_to: None,
-        message: message.to_owned(),
-        created_at,
-        expires_at,
-        likes_count: 0,
-        replies_count: 0,
-        reposts_count: 0,
-    }
-}
-
 fn bulk_reply(author: &BulkUser, crud: &BulkActivity, message: &str, secs: i64) -> BulkActivity {
     BulkActivity {
         reply_to: Some(crud.uuid),

@@ -1,7 +1,7 @@
 //! Home and user feeds: order, filtering and pagination.
 
 use cruddur_contract::Activity;
-use cruddur_store::{Page, SearchTerms};
+use cruddur_store::Page;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -91,11 +91,7 @@ pub async fn feeds_paginate_45_items_exactly_once(fx: Fixture) {
     assert_eq!(sizes(&pages), vec![20, 20, 5], "user feed pages");
     assert_eq!(flat_uuids(&pages), expected, "user feed");
 
-    let terms = SearchTerms::parse("paged");
-    let pages = walk(20, async |page| {
-        fx.store.search(&terms, &page, now).await.unwrap()
-    })
-    .await;
+    let pages = search_walk(&fx, "paged", 20, now).await;
     assert_eq!(sizes(&pages), vec![20, 20, 5], "search pages");
     assert_eq!(flat_uuids(&pages), expected, "search");
 }
@@ -132,10 +128,6 @@ pub async fn feeds_paginate_created_at_ties_without_loss(fx: Fixture) {
     .await;
     assert_eq!(flat_uuids(&pages), newest_first(&alices), "user feed");
 
-    let terms = SearchTerms::parse("tie");
-    let pages = walk(4, async |page| {
-        fx.store.search(&terms, &page, now).await.unwrap()
-    })
-    .await;
+    let pages = search_walk(&fx, "tie", 4, now).await;
     assert_eq!(flat_uuids(&pages), newest_first(&cruds), "search");
 }

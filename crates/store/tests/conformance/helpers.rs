@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use cruddur_contract::{Activity, Cursor, Message, MessageGroup, Notification, Reply, User};
-use cruddur_store::{NewActivity, NewReply, NewUser, Page, Participant, SearchTerms};
+use cruddur_store::{
+    BulkActivity, BulkUser, NewActivity, NewReply, NewUser, Page, Participant, SearchTerms,
+};
 use uuid::Uuid;
 
 use crate::fixture::Fixture;
@@ -146,12 +148,64 @@ pub async fn feed_of(fx: &Fixture, handle: &str, now: DateTime<Utc>) -> Vec<Acti
 
 /// The uuids found by searching `term` (parsed as the API does), in the order given.
 pub async fn find(fx: &Fixture, term: &str, now: DateTime<Utc>) -> Vec<Uuid> {
-    let found = fx
-        .store
-        .search(&SearchTerms::parse(term), &Page::first(ALL), now)
-        .await
-        .unwrap_or_else(|error| panic!("searching {term:?}: {error:?}"));
-    uuids(&found)
+    flat_uuids(&search_walk(fx, term, ALL, now).await)
+}
+
+/// Reads a whole search as [`walk`] reads a feed, each page starting after the previous
+/// page's last item, or where it stopped looking when it stopped short, until a page comes
+/// back empty with nowhere to go on from. Returns the pages, and how many stopped short.
+pub async fn search_walk_counting_stops(
+    fx: &Fixture,
+    term: &str,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> (Vec<Vec<Activity>>, usize) {
+    let terms = SearchTerms::parse(term);
+    let mut pages = Vec::new();
+    let mut stops = 0;
+    let mut after: Option<Cursor> = None;
+    loop {
+        let found = fx
+            .store
+            .search(&terms, &Page { after, limit }, now)
+            .await
+            .unwrap_or_else(|error| panic!("searching {term:?}: {error:?}"));
+        let page = found.activities;
+        assert!(page.len() <= limit as usize, "{term:?}: a page of {limit} held {}", page.len());
+        if let Some(cursor) = after {
+            let bound = (cursor.created_at, cursor.uuid);
+            assert!(
+                page.iter().all(|item| item.key() < bound),
+                "{term:?}: the page after {bound:?} holds an item that is not strictly after it"
+            );
+        }
+        if let Some(stop) = found.searched_to {
+            assert!(page.len() < limit as usize, "{term:?}: stopped short with a full page");
+            assert!(
+                page.iter().all(|item| item.key() >= (stop.created_at, stop.uuid)),
+                "{term:?}: an item lies beyond where the search says it stopped"
+            );
+            stops += 1;
+            after = Some(stop);
+        } else if let Some(last) = page.last() {
+            after = Some(last.cursor());
+        } else {
+            return (pages, stops);
+        }
+        if !page.is_empty() {
+            pages.push(page);
+        }
+    }
+}
+
+/// The pages of [`search_walk_counting_stops`].
+pub async fn search_walk(
+    fx: &Fixture,
+    term: &str,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> Vec<Vec<Activity>> {
+    search_walk_counting_stops(fx, term, limit, now).await.0
 }
 
 pub async fn notes(fx: &Fixture, user: &User, now: DateTime<Utc>) -> Vec<Notification> {
@@ -266,7 +320,7 @@ macro_rules! keyed {
         })*
     };
 }
-keyed!(Activity, Notification, Message, MessageGroup);
+keyed!(Activity, BulkActivity, Notification, Message, MessageGroup);
 
 /// The uuids of `items` in feed order: newest first, ties broken by the larger uuid first.
 pub fn newest_first<T: Keyed>(items: &[T]) -> Vec<Uuid> {
@@ -316,4 +370,38 @@ pub fn sizes<T>(pages: &[Vec<T>]) -> Vec<usize> {
 /// The uuids of every page, in reading order.
 pub fn flat_uuids<T: Keyed>(pages: &[Vec<T>]) -> Vec<Uuid> {
     pages.iter().flat_map(|page| uuids(page)).collect()
+}
+
+/// A user as [`cruddur_store::Store::load`] takes one.
+pub fn bulk_user(handle: &str) -> BulkUser {
+    let new = new_user(handle);
+    BulkUser {
+        uuid: Uuid::new_v4(),
+        display_name: new.display_name,
+        handle: new.handle,
+        email: new.email,
+        password_hash: new.password_hash,
+        bio: format!("{handle} was loaded in bulk"),
+        created_at: new.created_at,
+    }
+}
+
+/// A crud as [`cruddur_store::Store::load`] takes one.
+pub fn bulk_crud(
+    author: &BulkUser,
+    message: &str,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> BulkActivity {
+    BulkActivity {
+        uuid: Uuid::new_v4(),
+        author: author.uuid,
+        reply_to: None,
+        message: message.to_owned(),
+        created_at,
+        expires_at,
+        likes_count: 0,
+        replies_count: 0,
+        reposts_count: 0,
+    }
 }

@@ -107,6 +107,7 @@ macro_rules! store_tests {
             single search::search_matches_whole_words_case_insensitively,
             single search::search_requires_every_word,
             single search::search_pages_agree_for_common_and_rare_terms,
+            single search::bounded_searches_go_on_from_where_they_stopped,
             single search::hashtag_search_requires_the_tag,
             single search::search_syntax_in_term_is_harmless,
             single search::search_skips_expired_cruds_and_replies,

@@ -1,6 +1,6 @@
 //! Search: whole words, every word, hashtags, hostile input, expiry and purge.
 
-use cruddur_store::{Page, SearchTerms};
+use cruddur_store::{Batch, Page, SearchPage, SearchTerms};
 use uuid::Uuid;
 
 use crate::fixture::Fixture;
@@ -52,7 +52,7 @@ pub async fn search_requires_every_word(fx: Fixture) {
         .search(&SearchTerms::parse("  ... ***  "), &Page::first(ALL), now)
         .await
         .unwrap();
-    assert!(blank.is_empty());
+    assert_eq!(blank, SearchPage::default());
 }
 
 pub async fn hashtag_search_requires_the_tag(fx: Fixture) {
@@ -215,14 +215,59 @@ pub async fn search_pages_agree_for_common_and_rare_terms(fx: Fixture) {
     ];
     for (term, expected) in cases {
         for limit in [1, 5, 20, 100] {
-            let pages = walk(limit, async |page| {
-                fx.store
-                    .search(&SearchTerms::parse(term), &page, now)
-                    .await
-                    .unwrap()
-            })
-            .await;
+            let pages = search_walk(&fx, term, limit, now).await;
             assert_eq!(flat_uuids(&pages), expected, "{term:?} by pages of {limit}");
         }
     }
+}
+
+/// A search whose terms are each in more cruds than a search reads at once, but rarely
+/// together, stops short and says where, and walking on from there finds every match in feed
+/// order, expiry and timestamp ties included. A lone common term and a rare one beside a
+/// common one fill their pages without stopping.
+pub async fn bounded_searches_go_on_from_where_they_stopped(fx: Fixture) {
+    let author = bulk_user("alice");
+    let now = at(10_000);
+    let most = SearchPage::MOST_READ as i64;
+    let mut batch = Batch {
+        users: vec![author.clone()],
+        ..Batch::default()
+    };
+    // Each side in more cruds than one search reads; both sides in one crud of 300, every
+    // third of those expired at `now` exactly; two cruds a second, so times tie in pairs.
+    for n in 0..(2 * most + 200) {
+        let side = if n % 2 == 0 { "left" } else { "right" };
+        let both = n % 300 == 1;
+        let message = format!("crud {n} {side}{}", if both { " left right" } else { "" });
+        let expires = if both && n % 900 == 1 { now } else { far() };
+        batch
+            .activities
+            .push(bulk_crud(&author, &message, at(n / 2), expires));
+    }
+    fx.store.load(&batch).await.expect("load");
+    let live = |keep: &dyn Fn(&str) -> bool| {
+        let matching: Vec<_> = batch
+            .activities
+            .iter()
+            .filter(|c| c.expires_at > now && keep(&c.message))
+            .cloned()
+            .collect();
+        newest_first(&matching)
+    };
+    let both = live(&|m| m.contains("left") && m.contains("right"));
+    assert!(both.len() >= 4, "the fixture has matches to find");
+
+    for limit in [1, 3, 100] {
+        let (pages, stops) = search_walk_counting_stops(&fx, "left right", limit, now).await;
+        assert_eq!(flat_uuids(&pages), both, "left right by pages of {limit}");
+        if limit == 100 {
+            assert!(stops > 0, "left right never stopped short");
+        }
+    }
+    let (pages, stops) = search_walk_counting_stops(&fx, "left", 100, now).await;
+    assert_eq!(flat_uuids(&pages), live(&|m| m.contains("left")), "left");
+    assert_eq!(stops, 0, "a lone term fills its pages");
+    let (pages, stops) = search_walk_counting_stops(&fx, "crud 601", 100, now).await;
+    assert_eq!(flat_uuids(&pages), live(&|m| m.starts_with("crud 601 ")), "crud 601");
+    assert_eq!(stops, 0, "a rare term leads the walk");
 }
