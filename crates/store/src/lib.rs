@@ -15,6 +15,7 @@ pub mod dynamodb;
 pub mod error;
 pub mod postgres;
 pub mod records;
+mod search;
 pub mod sqlite;
 
 use std::sync::Arc;

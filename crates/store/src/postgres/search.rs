@@ -1,13 +1,14 @@
-//! Search of live cruds through `search_terms`: one row per term of each crud, in feed order
-//! under each term (see `0004_search_terms.sql`). Written and removed with the crud here.
+//! PostgreSQL's term index, `search_terms` (see `0004_search_terms.sql`): written and removed
+//! with each crud here, and read for [`crate::search`].
 
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Cursor, text};
-use sqlx::{PgConnection, PgPool, Row};
+use cruddur_contract::{Activity, Cursor, text};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::Keyset;
 use super::activities::{ActivityRow, activity_columns, feed};
+use crate::search::{Depth, TermIndex};
 use crate::{Page, SearchPage, SearchTerms, StoreResult};
 
 /// The terms of cruds as three columns to bind as arrays (`unnest($1, $2, $3)`).
@@ -85,113 +86,93 @@ pub(super) async fn fill(pool: &PgPool) -> StoreResult<()> {
     }
 }
 
-/// The newest live cruds holding every term. One term's rows are walked newest first from
-/// the page's cursor, each checked against the other terms by key, until the page is full.
-/// The term walked is the one with the fewest rows, counted up to [`SearchPage::MOST_READ`];
-/// when even that one has more, the walk stops after that many rows and the page says where
-/// it stopped, so no search costs more than a bounded walk whatever it asks.
 pub(super) async fn search(
     pool: &PgPool,
     terms: &SearchTerms,
     page: &Page,
     now: DateTime<Utc>,
 ) -> StoreResult<SearchPage> {
-    let mut terms = terms.index_terms();
-    if terms.is_empty() {
-        return Ok(SearchPage::default());
-    }
-    let keyset = Keyset::from(page);
-    let floor = if walk_fewest_first(pool, &mut terms).await? {
-        floor(pool, &terms[0], &keyset).await?
-    } else {
-        None
-    };
-    let (floor_at, floor_uuid) = floor.unzip();
-    let rows = sqlx::query_as::<_, ActivityRow>(concat!(
-        "SELECT ",
-        activity_columns!(),
-        " FROM search_terms d
-          JOIN activities a ON a.uuid = d.activity_uuid
-          JOIN users u ON u.uuid = a.user_uuid
-          WHERE d.term = $1
-            AND (d.created_at, d.activity_uuid) < (COALESCE($2, 'infinity'), $3)
-            AND (d.created_at, d.activity_uuid)
-                >= (COALESCE($4, '-infinity'), COALESCE($5, '00000000-0000-0000-0000-000000000000'))
-            AND a.expires_at > $6
-            AND NOT EXISTS (SELECT 1 FROM unnest($7::text[]) AS other (term)
-                            WHERE NOT EXISTS (SELECT 1 FROM search_terms o
-                                              WHERE o.term = other.term
-                                                AND o.created_at = d.created_at
-                                                AND o.activity_uuid = d.activity_uuid))
-          ORDER BY d.created_at DESC, d.activity_uuid DESC
-          LIMIT $8"
-    ))
-    .bind(&terms[0])
-    .bind(keyset.after_at)
-    .bind(keyset.after_uuid)
-    .bind(floor_at)
-    .bind(floor_uuid)
-    .bind(now)
-    .bind(&terms[1..])
-    .bind(keyset.limit)
-    .fetch_all(pool)
-    .await?;
-    let activities = feed(rows);
-    let searched_to = floor
-        .filter(|_| activities.len() < page.limit as usize)
-        .map(|(created_at, uuid)| Cursor { created_at, uuid });
-    Ok(SearchPage {
-        activities,
-        searched_to,
+    crate::search::search(&Index(pool), terms, page, now).await
+}
+
+struct Index<'a>(&'a PgPool);
+
+/// A page cursor as a key of `search_terms`; the top sits above every row.
+fn key(below: Option<Cursor>) -> Keyset {
+    Keyset::from(&Page {
+        after: below,
+        limit: 0,
     })
 }
 
-/// Moves the term with the fewest rows first. Returns whether even it has more than
-/// [`SearchPage::MOST_READ`], so that its walk has to be bounded.
-async fn walk_fewest_first(pool: &PgPool, terms: &mut [String]) -> StoreResult<bool> {
-    if terms.len() == 1 {
-        // Every row of a lone term is a match (but for expired cruds not purged yet).
-        return Ok(false);
+impl TermIndex for Index<'_> {
+    async fn depth(&self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth> {
+        let below = key(below);
+        let nth: Option<(DateTime<Utc>, Uuid)> = sqlx::query_as(
+            "SELECT created_at, activity_uuid FROM search_terms
+             WHERE term = $1 AND (created_at, activity_uuid) < (COALESCE($2, 'infinity'), $3)
+             ORDER BY created_at DESC, activity_uuid DESC LIMIT 1 OFFSET $4",
+        )
+        .bind(term)
+        .bind(below.after_at)
+        .bind(below.after_uuid)
+        .bind(i64::from(n) - 1)
+        .fetch_optional(self.0)
+        .await?;
+        if let Some((created_at, uuid)) = nth {
+            return Ok(Depth::AtLeast(Cursor { created_at, uuid }));
+        }
+        let rows: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM search_terms
+             WHERE term = $1 AND (created_at, activity_uuid) < (COALESCE($2, 'infinity'), $3)",
+        )
+        .bind(term)
+        .bind(below.after_at)
+        .bind(below.after_uuid)
+        .fetch_one(self.0)
+        .await?;
+        Ok(Depth::Only(rows.try_into().unwrap_or(u32::MAX)))
     }
-    let cap = i64::from(SearchPage::MOST_READ) + 1;
-    // Each term's rows, counted up to the cap only, so that counting costs no more than the
-    // walk it chooses.
-    let row = sqlx::query(
-        "SELECT array_agg((SELECT count(*) FROM (SELECT 1 FROM search_terms s
-                                                 WHERE s.term = t.term LIMIT $2) capped)
-                          ORDER BY t.n)
-         FROM unnest($1::text[]) WITH ORDINALITY AS t (term, n)",
-    )
-    .bind(&*terms)
-    .bind(cap)
-    .fetch_one(pool)
-    .await?;
-    let counts: Vec<i64> = row.try_get(0)?;
-    let (fewest, &count) = counts
-        .iter()
-        .enumerate()
-        .min_by_key(|&(_, count)| *count)
-        .unwrap_or((0, &0));
-    terms.swap(0, fewest);
-    Ok(count == cap)
-}
 
-/// The key of the [`SearchPage::MOST_READ`]th row of `term` below the cursor, if it has that
-/// many: where a bounded walk stops.
-async fn floor(
-    pool: &PgPool,
-    term: &str,
-    keyset: &Keyset,
-) -> StoreResult<Option<(DateTime<Utc>, Uuid)>> {
-    Ok(sqlx::query_as(
-        "SELECT created_at, activity_uuid FROM search_terms
-         WHERE term = $1 AND (created_at, activity_uuid) < (COALESCE($2, 'infinity'), $3)
-         ORDER BY created_at DESC, activity_uuid DESC LIMIT 1 OFFSET $4",
-    )
-    .bind(term)
-    .bind(keyset.after_at)
-    .bind(keyset.after_uuid)
-    .bind(i64::from(SearchPage::MOST_READ) - 1)
-    .fetch_optional(pool)
-    .await?)
+    async fn walk(
+        &self,
+        walked: &str,
+        others: &[String],
+        below: Option<Cursor>,
+        floor: Option<Cursor>,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>> {
+        let below = key(below);
+        let rows = sqlx::query_as::<_, ActivityRow>(concat!(
+            "SELECT ",
+            activity_columns!(),
+            " FROM search_terms d
+              JOIN activities a ON a.uuid = d.activity_uuid
+              JOIN users u ON u.uuid = a.user_uuid
+              WHERE d.term = $1
+                AND (d.created_at, d.activity_uuid) < (COALESCE($2, 'infinity'), $3)
+                AND (d.created_at, d.activity_uuid)
+                    >= (COALESCE($4, '-infinity'), COALESCE($5, '00000000-0000-0000-0000-000000000000'))
+                AND a.expires_at > $6
+                AND NOT EXISTS (SELECT 1 FROM unnest($7::text[]) AS other (term)
+                                WHERE NOT EXISTS (SELECT 1 FROM search_terms o
+                                                  WHERE o.term = other.term
+                                                    AND o.created_at = d.created_at
+                                                    AND o.activity_uuid = d.activity_uuid))
+              ORDER BY d.created_at DESC, d.activity_uuid DESC
+              LIMIT $8"
+        ))
+        .bind(walked)
+        .bind(below.after_at)
+        .bind(below.after_uuid)
+        .bind(floor.map(|floor| floor.created_at))
+        .bind(floor.map(|floor| floor.uuid))
+        .bind(now)
+        .bind(others)
+        .bind(i64::from(limit))
+        .fetch_all(self.0)
+        .await?;
+        Ok(feed(rows))
+    }
 }

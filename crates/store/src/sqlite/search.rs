@@ -1,13 +1,14 @@
-//! Search of live cruds through `search_terms`: one row per term of each crud, in feed order
-//! under each term (see `0004_search_terms.sql`). Written and removed with the crud here.
+//! SQLite's term index, `search_terms` (see `0004_search_terms.sql`): written and removed
+//! with each crud here, and read for [`crate::search`].
 
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Cursor, text};
+use cruddur_contract::{Activity, Cursor, text};
 use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use super::activities::{ActivityRow, activity_columns, into_activities};
 use super::{micros, time};
+use crate::search::{Depth, TermIndex};
 use crate::{Page, SearchPage, SearchTerms, StoreResult};
 
 /// Indexes one crud (not a reply: replies are not searched).
@@ -85,128 +86,99 @@ fn terms_json(message: &str) -> String {
     serde_json::to_string(&text::search_terms(message)).unwrap_or_default()
 }
 
-/// The newest live cruds holding every term. One term's rows are walked newest first from
-/// the page's cursor, each checked against the other terms by key, until the page is full.
-/// The term walked is the one with the fewest rows, counted up to [`SearchPage::MOST_READ`];
-/// when even that one has more, the walk stops after that many rows and the page says where
-/// it stopped, so no search costs more than a bounded walk whatever it asks.
 pub(super) async fn search(
     pool: &SqlitePool,
     terms: &SearchTerms,
     page: &Page,
     now: DateTime<Utc>,
 ) -> StoreResult<SearchPage> {
-    let mut terms = terms.index_terms();
-    if terms.is_empty() {
-        return Ok(SearchPage::default());
-    }
-    let bounded = walk_fewest_first(pool, &mut terms).await?;
-    let (after_time, after_uuid) = match page.after {
-        Some(cursor) => (micros(cursor.created_at), cursor.uuid),
-        None => (i64::MAX, Uuid::nil()),
-    };
-    let floor = if bounded {
-        floor(pool, &terms[0], after_time, after_uuid).await?
-    } else {
-        None
-    };
+    crate::search::search(&Index(pool), terms, page, now).await
+}
 
-    let mut sql = String::from(concat!(
-        "SELECT ",
-        activity_columns!(),
-        // CROSS JOIN keeps the walked term the outer loop, read in its index order.
-        " FROM search_terms d
-          CROSS JOIN activities a ON a.id = d.activity_id
-          JOIN users u ON u.uuid = a.user_uuid
-          WHERE d.term = ? AND (d.created_at, d.uuid) < (?, ?) AND a.expires_at > ?"
-    ));
-    if floor.is_some() {
-        sql.push_str(" AND (d.created_at, d.uuid) >= (?, ?)");
-    }
-    for _ in &terms[1..] {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM search_terms o
-                          WHERE o.term = ? AND o.created_at = d.created_at AND o.uuid = d.uuid)",
-        );
-    }
-    sql.push_str(" ORDER BY d.created_at DESC, d.uuid DESC LIMIT ?");
+struct Index<'a>(&'a SqlitePool);
 
-    let mut query = sqlx::query_as::<_, ActivityRow>(&sql)
-        .bind(&terms[0])
-        .bind(after_time)
-        .bind(after_uuid)
-        .bind(micros(now));
-    if let Some((floor_time, floor_uuid)) = floor {
-        query = query.bind(floor_time).bind(floor_uuid);
-    }
-    for term in &terms[1..] {
-        query = query.bind(term);
-    }
-    let rows = query.bind(i64::from(page.limit)).fetch_all(pool).await?;
-    let activities = into_activities(rows)?;
-    let searched_to = match floor {
-        Some((floor_time, uuid)) if activities.len() < page.limit as usize => Some(Cursor {
-            created_at: time(floor_time)?,
-            uuid,
-        }),
-        _ => None,
-    };
-    Ok(SearchPage {
-        activities,
-        searched_to,
+/// A page cursor as a key of `search_terms`; the top sits above every row.
+fn key(below: Option<Cursor>) -> (i64, Uuid) {
+    below.map_or((i64::MAX, Uuid::max()), |cursor| {
+        (micros(cursor.created_at), cursor.uuid)
     })
 }
 
-/// Moves the term with the fewest rows first. Returns whether even it has more than
-/// [`SearchPage::MOST_READ`], so that its walk has to be bounded.
-async fn walk_fewest_first(pool: &SqlitePool, terms: &mut [String]) -> StoreResult<bool> {
-    if terms.len() == 1 {
-        // Every row of a lone term is a match (but for expired cruds not purged yet).
-        return Ok(false);
+impl TermIndex for Index<'_> {
+    async fn depth(&self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth> {
+        let (below_time, below_uuid) = key(below);
+        let nth: Option<(i64, Uuid)> = sqlx::query_as(
+            "SELECT created_at, uuid FROM search_terms
+             WHERE term = ? AND (created_at, uuid) < (?, ?)
+             ORDER BY created_at DESC, uuid DESC LIMIT 1 OFFSET ?",
+        )
+        .bind(term)
+        .bind(below_time)
+        .bind(below_uuid)
+        .bind(i64::from(n) - 1)
+        .fetch_optional(self.0)
+        .await?;
+        if let Some((created_at, uuid)) = nth {
+            return Ok(Depth::AtLeast(Cursor {
+                created_at: time(created_at)?,
+                uuid,
+            }));
+        }
+        let rows: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM search_terms WHERE term = ? AND (created_at, uuid) < (?, ?)",
+        )
+        .bind(term)
+        .bind(below_time)
+        .bind(below_uuid)
+        .fetch_one(self.0)
+        .await?;
+        Ok(Depth::Only(rows.try_into().unwrap_or(u32::MAX)))
     }
-    use sqlx::Row;
-    let cap = i64::from(SearchPage::MOST_READ) + 1;
-    // Each term's rows, counted up to the cap only, so that counting costs no more than the
-    // walk it chooses.
-    let counted = vec![
-        "(SELECT count(*) FROM (SELECT 1 FROM search_terms WHERE term = ? LIMIT ?))";
-        terms.len()
-    ];
-    let sql = format!("SELECT {}", counted.join(", "));
-    let mut query = sqlx::query(&sql);
-    for term in terms.iter() {
-        query = query.bind(term).bind(cap);
-    }
-    let row = query.fetch_one(pool).await?;
-    let counts = (0..terms.len())
-        .map(|column| row.try_get::<i64, _>(column))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (fewest, &count) = counts
-        .iter()
-        .enumerate()
-        .min_by_key(|&(_, count)| *count)
-        .unwrap_or((0, &0));
-    terms.swap(0, fewest);
-    Ok(count == cap)
-}
 
-/// The key of the [`SearchPage::MOST_READ`]th row of `term` below the cursor, if it has that
-/// many: where a bounded walk stops.
-async fn floor(
-    pool: &SqlitePool,
-    term: &str,
-    after_time: i64,
-    after_uuid: Uuid,
-) -> StoreResult<Option<(i64, Uuid)>> {
-    Ok(sqlx::query_as(
-        "SELECT created_at, uuid FROM search_terms
-         WHERE term = ? AND (created_at, uuid) < (?, ?)
-         ORDER BY created_at DESC, uuid DESC LIMIT 1 OFFSET ?",
-    )
-    .bind(term)
-    .bind(after_time)
-    .bind(after_uuid)
-    .bind(i64::from(SearchPage::MOST_READ) - 1)
-    .fetch_optional(pool)
-    .await?)
+    async fn walk(
+        &self,
+        walked: &str,
+        others: &[String],
+        below: Option<Cursor>,
+        floor: Option<Cursor>,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>> {
+        let mut sql = String::from(concat!(
+            "SELECT ",
+            activity_columns!(),
+            // CROSS JOIN keeps the walked term the outer loop, read in its index order.
+            " FROM search_terms d
+              CROSS JOIN activities a ON a.id = d.activity_id
+              JOIN users u ON u.uuid = a.user_uuid
+              WHERE d.term = ? AND (d.created_at, d.uuid) < (?, ?) AND a.expires_at > ?"
+        ));
+        if floor.is_some() {
+            sql.push_str(" AND (d.created_at, d.uuid) >= (?, ?)");
+        }
+        for _ in others {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM search_terms o
+                              WHERE o.term = ? AND o.created_at = d.created_at
+                                AND o.uuid = d.uuid)",
+            );
+        }
+        sql.push_str(" ORDER BY d.created_at DESC, d.uuid DESC LIMIT ?");
+
+        let (below_time, below_uuid) = key(below);
+        let mut query = sqlx::query_as::<_, ActivityRow>(&sql)
+            .bind(walked)
+            .bind(below_time)
+            .bind(below_uuid)
+            .bind(micros(now));
+        if let Some(floor) = floor {
+            let (floor_time, floor_uuid) = key(Some(floor));
+            query = query.bind(floor_time).bind(floor_uuid);
+        }
+        for term in others {
+            query = query.bind(term);
+        }
+        let rows = query.bind(i64::from(limit)).fetch_all(self.0).await?;
+        into_activities(rows)
+    }
 }

@@ -171,7 +171,11 @@ pub async fn search_walk_counting_stops(
             .await
             .unwrap_or_else(|error| panic!("searching {term:?}: {error:?}"));
         let page = found.activities;
-        assert!(page.len() <= limit as usize, "{term:?}: a page of {limit} held {}", page.len());
+        assert!(
+            page.len() <= limit as usize,
+            "{term:?}: a page of {limit} held {}",
+            page.len()
+        );
         if let Some(cursor) = after {
             let bound = (cursor.created_at, cursor.uuid);
             assert!(
@@ -180,9 +184,13 @@ pub async fn search_walk_counting_stops(
             );
         }
         if let Some(stop) = found.searched_to {
-            assert!(page.len() < limit as usize, "{term:?}: stopped short with a full page");
             assert!(
-                page.iter().all(|item| item.key() >= (stop.created_at, stop.uuid)),
+                page.len() < limit as usize,
+                "{term:?}: stopped short with a full page"
+            );
+            assert!(
+                page.iter()
+                    .all(|item| item.key() >= (stop.created_at, stop.uuid)),
                 "{term:?}: an item lies beyond where the search says it stopped"
             );
             stops += 1;

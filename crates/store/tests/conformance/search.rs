@@ -268,6 +268,10 @@ pub async fn bounded_searches_go_on_from_where_they_stopped(fx: Fixture) {
     assert_eq!(flat_uuids(&pages), live(&|m| m.contains("left")), "left");
     assert_eq!(stops, 0, "a lone term fills its pages");
     let (pages, stops) = search_walk_counting_stops(&fx, "crud 601", 100, now).await;
-    assert_eq!(flat_uuids(&pages), live(&|m| m.starts_with("crud 601 ")), "crud 601");
+    assert_eq!(
+        flat_uuids(&pages),
+        live(&|m| m.starts_with("crud 601 ")),
+        "crud 601"
+    );
     assert_eq!(stops, 0, "a rare term leads the walk");
 }
