@@ -27,17 +27,17 @@ pub(crate) enum Depth {
     Only(u32),
 }
 
-/// The reads a store's term index answers. `below` is a page cursor (`None`: the top); rows
+/// The reads a store's term index answers, on one connection for the whole search. `below` is a page cursor (`None`: the top); rows
 /// are ordered by `(created_at, uuid)` like every feed.
 pub(crate) trait TermIndex {
     /// The key of `term`'s `n`th row strictly below `below`, or how many rows there are
     /// below it when fewer than `n`.
-    async fn depth(&self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth>;
+    async fn depth(&mut self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth>;
 
     /// Live cruds holding `walked` and every one of `others`, strictly below `below` and at or
     /// above `floor` (`None`: no floor), newest first, at most `limit`.
     async fn walk(
-        &self,
+        &mut self,
         walked: &str,
         others: &[String],
         below: Option<Cursor>,
@@ -48,7 +48,7 @@ pub(crate) trait TermIndex {
 }
 
 pub(crate) async fn search(
-    index: &impl TermIndex,
+    index: &mut impl TermIndex,
     terms: &SearchTerms,
     page: &Page,
     now: DateTime<Utc>,

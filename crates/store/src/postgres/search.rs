@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Cursor, text};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres};
+use sqlx::pool::PoolConnection;
 use uuid::Uuid;
 
 use super::Keyset;
@@ -92,10 +93,12 @@ pub(super) async fn search(
     page: &Page,
     now: DateTime<Utc>,
 ) -> StoreResult<SearchPage> {
-    crate::search::search(&Index(pool), terms, page, now).await
+    let mut index = Index(pool.acquire().await?);
+    crate::search::search(&mut index, terms, page, now).await
 }
 
-struct Index<'a>(&'a PgPool);
+/// One connection, for every read of a search.
+struct Index(PoolConnection<Postgres>);
 
 /// A page cursor as a key of `search_terms`; the top sits above every row.
 fn key(below: Option<Cursor>) -> Keyset {
@@ -105,8 +108,8 @@ fn key(below: Option<Cursor>) -> Keyset {
     })
 }
 
-impl TermIndex for Index<'_> {
-    async fn depth(&self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth> {
+impl TermIndex for Index {
+    async fn depth(&mut self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth> {
         let below = key(below);
         let nth: Option<(DateTime<Utc>, Uuid)> = sqlx::query_as(
             "SELECT created_at, activity_uuid FROM search_terms
@@ -117,7 +120,7 @@ impl TermIndex for Index<'_> {
         .bind(below.after_at)
         .bind(below.after_uuid)
         .bind(i64::from(n) - 1)
-        .fetch_optional(self.0)
+        .fetch_optional(&mut *self.0)
         .await?;
         if let Some((created_at, uuid)) = nth {
             return Ok(Depth::AtLeast(Cursor { created_at, uuid }));
@@ -129,13 +132,13 @@ impl TermIndex for Index<'_> {
         .bind(term)
         .bind(below.after_at)
         .bind(below.after_uuid)
-        .fetch_one(self.0)
+        .fetch_one(&mut *self.0)
         .await?;
         Ok(Depth::Only(rows.try_into().unwrap_or(u32::MAX)))
     }
 
     async fn walk(
-        &self,
+        &mut self,
         walked: &str,
         others: &[String],
         below: Option<Cursor>,
@@ -171,7 +174,7 @@ impl TermIndex for Index<'_> {
         .bind(now)
         .bind(others)
         .bind(i64::from(limit))
-        .fetch_all(self.0)
+        .fetch_all(&mut *self.0)
         .await?;
         Ok(feed(rows))
     }

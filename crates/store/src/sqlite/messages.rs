@@ -177,7 +177,7 @@ impl MessageStore for SqliteStore {
     ) -> StoreResult<Message> {
         let (a, b) = pair(sender.uuid, receiver.uuid);
         let now_micros = micros(now);
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(&self.writer).await?;
         sqlx::query(
             "INSERT INTO message_groups (uuid, user_a, user_b, last_message_at, last_message)
              VALUES (?, ?, ?, ?, ?)

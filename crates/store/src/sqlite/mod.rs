@@ -41,8 +41,14 @@ const BUSY_TIMEOUT: Duration = STATEMENT_BOUND;
 /// Virtual machine steps between two looks at the clock: about a tenth of a millisecond.
 const STEPS_PER_CHECK: i32 = 10_000;
 
+/// Readers and the one writer, on the same file.
 pub struct SqliteStore {
+    /// For reads, in parallel under WAL.
     pool: SqlitePool,
+    /// For every write: one connection, so that this process's writers queue in order for it
+    /// rather than sleep in SQLite's busy handler for a lock another of them holds (sleeps
+    /// that grow to 100 ms).
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -52,7 +58,8 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // Commits sync the WAL: an acknowledged write survives a power loss.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         if let Some(dir) = options.get_filename().parent()
@@ -63,20 +70,22 @@ impl SqliteStore {
         Self::connect_bounded(options, STATEMENT_BOUND).await
     }
 
-    /// A pool whose every checkout may run for `bound`: SQLite has no statement timeout, so a
-    /// progress handler set at each checkout interrupts whatever runs past its deadline.
+    /// The pools, whose every checkout may run for `bound`: SQLite has no statement timeout,
+    /// so a progress handler set at each checkout interrupts whatever runs past its deadline.
     async fn connect_bounded(options: SqliteConnectOptions, bound: Duration) -> StoreResult<Self> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .after_connect(move |connection, _| {
-                Box::pin(async move { bound_to(connection, bound).await.map(|_| ()) })
-            })
-            .before_acquire(move |connection, _| {
-                Box::pin(async move { bound_to(connection, bound).await })
-            })
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool })
+        let pool = |connections| {
+            SqlitePoolOptions::new()
+                .max_connections(connections)
+                .after_connect(move |connection, _| {
+                    Box::pin(async move { bound_to(connection, bound).await.map(|_| ()) })
+                })
+                .before_acquire(move |connection, _| {
+                    Box::pin(async move { bound_to(connection, bound).await })
+                })
+        };
+        let writer = pool(1).connect_with(options.clone()).await?;
+        let pool = pool(MAX_CONNECTIONS).connect_with(options).await?;
+        Ok(Self { pool, writer })
     }
 }
 
@@ -140,14 +149,14 @@ impl Store for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
         // `run_direct`: `run` on a connection trips "Acquire is not general enough" here.
         sqlx::migrate!("./migrations/sqlite")
-            .run_direct(&mut *unbounded(&self.pool).await?)
+            .run_direct(&mut *unbounded(&self.writer).await?)
             .await?;
-        accounts::fill_handle_skeletons(&self.pool).await?;
-        search::fill(&self.pool).await
+        accounts::fill_handle_skeletons(&self.writer).await?;
+        search::fill(&self.writer).await
     }
 
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
-        accounts::create_user(&self.pool, user).await
+        accounts::create_user(&self.writer, user).await
     }
 
     async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>> {
@@ -164,7 +173,7 @@ impl Store for SqliteStore {
         display_name: Option<&str>,
         bio: Option<&str>,
     ) -> StoreResult<User> {
-        accounts::update_user(&self.pool, user, display_name, bio).await
+        accounts::update_user(&self.writer, user, display_name, bio).await
     }
 
     async fn profile(
@@ -184,7 +193,7 @@ impl Store for SqliteStore {
         created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        accounts::create_session(&self.pool, session, user, created_at, expires_at).await
+        accounts::create_session(&self.writer, session, user, created_at, expires_at).await
     }
 
     async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>> {
@@ -192,11 +201,11 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, session: Uuid) -> StoreResult<()> {
-        accounts::delete_session(&self.pool, session).await
+        accounts::delete_session(&self.writer, session).await
     }
 
     async fn create_activity(&self, new: &NewActivity) -> StoreResult<Activity> {
-        activities::create_activity(&self.pool, new).await
+        activities::create_activity(&self.writer, new).await
     }
 
     async fn activity(&self, uuid: Uuid, now: DateTime<Utc>) -> StoreResult<Option<Activity>> {
@@ -226,7 +235,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>> {
-        activities::create_reply(&self.pool, new).await
+        activities::create_reply(&self.writer, new).await
     }
 
     async fn set_like(
@@ -236,7 +245,7 @@ impl Store for SqliteStore {
         liked: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        reactions::set(&self.pool, Reaction::Like, user, activity, liked, now).await
+        reactions::set(&self.writer, Reaction::Like, user, activity, liked, now).await
     }
 
     async fn set_repost(
@@ -246,7 +255,7 @@ impl Store for SqliteStore {
         reposted: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        reactions::set(&self.pool, Reaction::Repost, user, activity, reposted, now).await
+        reactions::set(&self.writer, Reaction::Repost, user, activity, reposted, now).await
     }
 
     async fn set_follow(
@@ -256,7 +265,7 @@ impl Store for SqliteStore {
         follow: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>> {
-        profiles::set_follow(&self.pool, follower, followee_handle, follow, now).await
+        profiles::set_follow(&self.writer, follower, followee_handle, follow, now).await
     }
 
     async fn notifications(
@@ -269,10 +278,10 @@ impl Store for SqliteStore {
     }
 
     async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {
-        activities::purge_expired(&self.pool, now).await
+        activities::purge_expired(&self.writer, now).await
     }
 
     async fn load(&self, batch: &crate::Batch) -> StoreResult<()> {
-        bulk::load(&self.pool, batch).await
+        bulk::load(&self.writer, batch).await
     }
 }

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Cursor, text};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::pool::PoolConnection;
 use uuid::Uuid;
 
 use super::activities::{ActivityRow, activity_columns, into_activities};
@@ -92,10 +93,12 @@ pub(super) async fn search(
     page: &Page,
     now: DateTime<Utc>,
 ) -> StoreResult<SearchPage> {
-    crate::search::search(&Index(pool), terms, page, now).await
+    let mut index = Index(pool.acquire().await?);
+    crate::search::search(&mut index, terms, page, now).await
 }
 
-struct Index<'a>(&'a SqlitePool);
+/// One connection, for every read of a search.
+struct Index(PoolConnection<Sqlite>);
 
 /// A page cursor as a key of `search_terms`; the top sits above every row.
 fn key(below: Option<Cursor>) -> (i64, Uuid) {
@@ -104,8 +107,8 @@ fn key(below: Option<Cursor>) -> (i64, Uuid) {
     })
 }
 
-impl TermIndex for Index<'_> {
-    async fn depth(&self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth> {
+impl TermIndex for Index {
+    async fn depth(&mut self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth> {
         let (below_time, below_uuid) = key(below);
         let nth: Option<(i64, Uuid)> = sqlx::query_as(
             "SELECT created_at, uuid FROM search_terms
@@ -116,7 +119,7 @@ impl TermIndex for Index<'_> {
         .bind(below_time)
         .bind(below_uuid)
         .bind(i64::from(n) - 1)
-        .fetch_optional(self.0)
+        .fetch_optional(&mut *self.0)
         .await?;
         if let Some((created_at, uuid)) = nth {
             return Ok(Depth::AtLeast(Cursor {
@@ -130,13 +133,13 @@ impl TermIndex for Index<'_> {
         .bind(term)
         .bind(below_time)
         .bind(below_uuid)
-        .fetch_one(self.0)
+        .fetch_one(&mut *self.0)
         .await?;
         Ok(Depth::Only(rows.try_into().unwrap_or(u32::MAX)))
     }
 
     async fn walk(
-        &self,
+        &mut self,
         walked: &str,
         others: &[String],
         below: Option<Cursor>,
@@ -178,7 +181,7 @@ impl TermIndex for Index<'_> {
         for term in others {
             query = query.bind(term);
         }
-        let rows = query.bind(i64::from(limit)).fetch_all(self.0).await?;
+        let rows = query.bind(i64::from(limit)).fetch_all(&mut *self.0).await?;
         into_activities(rows)
     }
 }

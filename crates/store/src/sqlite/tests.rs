@@ -94,6 +94,12 @@ async fn connect_creates_the_directory_and_a_wal_database() {
         .await
         .unwrap();
     assert_eq!(mode, "wal");
+    // 2: FULL, the WAL synced at every commit.
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&store.writer)
+        .await
+        .unwrap();
+    assert_eq!(synchronous, 2);
     store.migrate().await.unwrap();
 }
 
