@@ -9,6 +9,9 @@
 # Usage: scripts/bench-scale.sh [postgres admin URL]   (SQLite only without one)
 #   SCALE_SMALL=10000 SCALE_LARGE=1000000   cruds in each database
 #   BENCH_DURATION=5s BENCH_CONNECTIONS=32 SCALE_SEED=1
+# Then, on each database: mixed reads alone and beside worst-case searches (isolation), 32
+# concurrent writers, and mixed reads while half the cruds are purged at once; and the
+# backend's peak resident memory over the whole run.
 # A path that answers anything but 2xx, before or during its run, stops the script; with
 # BENCH_KEEP_GOING=1 it is reported under the table instead (req/s "-" if it never answered).
 set -euo pipefail
@@ -47,6 +50,23 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Mixed reads: the paths in $MIXED_PATHS in turn, with $BENCH_TOKEN as a bearer token.
+cat >"$work/mixed.lua" <<'LUA'
+local paths = {}
+for path in string.gmatch(os.getenv("MIXED_PATHS"), "[^ ]+") do paths[#paths + 1] = path end
+local headers = { ["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN") }
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[n % #paths + 1], headers)
+end
+LUA
+cat >"$work/post-crud.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"message":"benchmark crud cruddur #aws","ttl":"1-hour"}'
+LUA
+
 fail() {
   echo "bench-scale: $*" >&2
   exit 1
@@ -74,11 +94,12 @@ generate() {
   done < <(grep '^sample\.' "$out")
 }
 
-# Starts the backend on the database of "store size" $1, waits until it is ready and the
-# purge at start-up has deleted what the generator left expired, and signs in as the popular
-# user ($token). Then the web frontend in front of it.
+# Starts the backend on the database of "store size" $1, waits until it is ready and (unless
+# $2 is "no-wait") the purge at start-up has deleted what was expired, and signs in as the
+# popular user ($token). Then the web frontend in front of it. The backend's resident memory
+# is sampled all along, its peak kept per key.
 start() {
-  local key=$1
+  local key=$1 wait_purge=${2:-}
   port=$(free_port)
   # The first purge runs at start; none other during the run.
   RUST_LOG=warn,cruddur_backend::purge=info JWT_SECRET=benchmark-secret-that-is-long-enough-xx \
@@ -95,6 +116,11 @@ start() {
     sleep 0.1
   done
   [ -n "$ready" ] || { cat "$work/server.log" >&2; fail "the backend on $key did not get ready"; }
+  (while kill -0 "$server" 2>/dev/null; do
+    awk '/^VmRSS:/ {print $2}' "/proc/$server/status" 2>/dev/null
+    sleep 0.2
+  done >>"$work/rss-${key// /-}.txt") &
+  [ "$wait_purge" = no-wait ] && { sign_in "$key"; start_web "$key"; return 0; }
   local started
   started=$(now_ms)
   for _ in $(seq 1 6000); do
@@ -105,12 +131,20 @@ start() {
   grep -q 'purged expired cruds' "$work/server.log" \
     || echo "bench-scale: no purge seen on $key within 10 minutes; measuring anyway" >&2
   purge_seconds[$key]=$(awk -v ms="$(($(now_ms) - started))" 'BEGIN { printf "%.1f", ms / 1000 }')
+  sign_in "$key"
+  start_web "$key"
+}
 
+sign_in() {
+  local key=$1
   token=$(curl -fsS -H 'content-type: application/json' \
     -d "{\"login\":\"${sample[$key popular_user]}\",\"password\":\"${sample[$key password]}\"}" \
     "http://127.0.0.1:$port/api/auth/sign_in" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])') \
     || fail "signing in as @${sample[$key popular_user]} on $key failed"
+}
 
+start_web() {
+  local key=$1
   web_port=$(free_port)
   RUST_LOG=warn PORT="$web_port" BACKEND_URL="http://127.0.0.1:$port" "$frontend" >"$work/web.log" 2>&1 &
   web=$!
@@ -192,8 +226,128 @@ bench() {
   measure "$key" "a conversation (auth)" "$api/api/messages/@${sample[$key conversation_with]}" "${auth[@]}"
   measure "$key" "rendered home page" "http://127.0.0.1:$web_port/"
   measure "$key" "rendered search page" "http://127.0.0.1:$web_port/search?term=$common"
-  stop
 }
+
+# wrk's req/s, p50 and p99 from its output file $1, space-separated.
+figures() {
+  awk '/^Requests\/sec/ {r = $2} $1 == "50%" {p50 = $2} $1 == "99%" {p99 = $2} END {print r, p50, p99}' "$1"
+}
+# A wrk latency ("812.00us", "4.20ms", "1.10s") in milliseconds.
+millis() {
+  awk -v t="$1" 'BEGIN { v = t + 0; if (t ~ /us$/) v /= 1000; else if (t ~ /ms$/) v += 0; else if (t ~ /s$/) v *= 1000; printf "%.2f", v }'
+}
+# Fails (or, with BENCH_KEEP_GOING, notes) a wrk run in file $2 that got non-2xx answers.
+check_run() {
+  local what=$1 file=$2
+  grep -q 'Non-2xx' "$file" || return 0
+  cat "$file" >&2
+  [ -n "$keep_going" ] || fail "$what answered non-2xx under load"
+  notes+=("$what: $(grep 'Non-2xx' "$file" | xargs)")
+}
+
+# "store size what" -> "req/s p50 p99"; and the text of the second table's last column.
+declare -A load load_note
+loads=()
+record_load() {
+  local key=$1 what=$2 file=$3 note=${4:-}
+  [ -n "${listed[load $what]:-}" ] || loads+=("$what")
+  listed[load $what]=yes
+  load[$key $what]=$(figures "$file")
+  load_note[$key $what]=$note
+  printf '  %-36s %s\n' "$what" "${load[$key $what]}" >&2
+}
+
+# Mixed reads: a user's and the popular user's feed, a crud, notifications, conversations.
+mixed() {
+  local key=$1 connections=$2 out=$3
+  MIXED_PATHS="/api/activities/@${sample[$key user]} /api/activities/@${sample[$key popular_user]} /api/activities/${sample[$key thread]} /api/activities/notifications /api/message_groups" \
+    BENCH_TOKEN=$token wrk -t2 -c"$connections" -d"$duration" --timeout 10s --latency \
+    -s "$work/mixed.lua" "http://127.0.0.1:$port" >"$out"
+  check_run "$key: mixed reads" "$out"
+}
+
+# Mixed reads alone, then beside worst-case searches: how much the searches slow them.
+isolation() {
+  local key=$1
+  local worst="http://127.0.0.1:$port/api/activities/search?term=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "${sample[$key worst_search]}")"
+  curl -fsS -o /dev/null "$worst" || fail "the worst-case search on $key failed"
+  mixed "$key" 24 "$work/alone.txt"
+  wrk -t1 -c8 -d"$duration" --timeout 10s --latency "$worst" >"$work/worst.txt" &
+  local searches=$!
+  mixed "$key" 24 "$work/beside.txt"
+  wait "$searches"
+  check_run "$key: worst-case searches" "$work/worst.txt"
+  local alone beside
+  alone=$(millis "$(figures "$work/alone.txt" | cut -d' ' -f3)")
+  beside=$(millis "$(figures "$work/beside.txt" | cut -d' ' -f3)")
+  record_load "$key" "mixed reads alone (24 conns)" "$work/alone.txt"
+  record_load "$key" "worst-case searches (8 conns)" "$work/worst.txt" "'${sample[$key worst_search]}'"
+  record_load "$key" "mixed reads beside them (24)" "$work/beside.txt" \
+    "p99 $(awk -v b="$beside" -v a="$alone" 'BEGIN { printf "%.2f", b / a }')x alone"
+}
+
+writes() {
+  local key=$1
+  wrk -t2 -c32 -d"$duration" --timeout 10s --latency -s "$work/post-crud.lua" \
+    -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/activities" >"$work/writes.txt"
+  check_run "$key: POST /api/activities" "$work/writes.txt"
+  record_load "$key" "POST /api/activities (32 conns)" "$work/writes.txt"
+}
+
+# Expires half the cruds (and their replies) a second ago, straight in the database.
+expire_half() {
+  local key=$1 store=${1% *}
+  if [ "$store" = sqlite ]; then
+    python3 - "${url[$key]#sqlite:}" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+t = int(time.time() * 1e6) - 1_000_000
+db.execute("UPDATE activities SET expires_at = ? WHERE reply_to IS NULL AND id % 2 = 0 AND expires_at > ?", (t, t))
+db.execute("UPDATE activities SET expires_at = ? WHERE reply_to IN (SELECT uuid FROM activities WHERE reply_to IS NULL AND expires_at = ?)", (t, t))
+db.commit()
+PY
+  else
+    psql "${url[$key]}" -qc "UPDATE activities SET expires_at = now() - interval '1 second'
+      WHERE reply_to IS NULL AND hashtext(uuid::text) % 2 = 0 AND expires_at > now()" \
+      -c "UPDATE activities r SET expires_at = c.expires_at FROM activities c
+      WHERE r.reply_to = c.uuid AND c.expires_at <= now() AND r.expires_at > now()" >/dev/null
+  fi
+}
+
+# Mixed reads while the start-up purge deletes half the cruds.
+purge_at_scale() {
+  local key=$1
+  stop
+  echo "expiring half the cruds of $key" >&2
+  expire_half "$key"
+  start "$key" no-wait
+  local started
+  started=$(now_ms)
+  mixed "$key" 24 "$work/purging.txt"
+  for _ in $(seq 1 6000); do
+    grep -q 'purged expired cruds' "$work/server.log" && break
+    sleep 0.1
+  done
+  local seconds purged
+  seconds=$(awk -v ms="$(($(now_ms) - started))" 'BEGIN { printf "%.1f", ms / 1000 }')
+  purged=$(sed 's/\x1b\[[0-9;]*m//g' "$work/server.log" | grep -o 'purged=[0-9]*' | tail -n 1 | cut -d= -f2)
+  grep -q 'purged expired cruds' "$work/server.log" || seconds="over 600"
+  record_load "$key" "mixed reads during a purge (24)" "$work/purging.txt" \
+    "${purged:-?} cruds and replies purged in $seconds s"
+}
+
+# The second table's rows for "store size" $1, on the server bench left running.
+under_load() {
+  local key=$1
+  echo "loading $key" >&2
+  sign_in "$key"
+  isolation "$key"
+  writes "$key"
+  purge_at_scale "$key"
+  stop
+  rss_peak[$key]=$(sort -n "$work/rss-${key// /-}.txt" | tail -n 1)
+}
+declare -A rss_peak
 
 stores=(sqlite)
 for size in "${sizes[@]}"; do
@@ -214,6 +368,7 @@ fi
 for store in "${stores[@]}"; do
   for size in "${sizes[@]}"; do
     bench "$store $size"
+    under_load "$store $size"
   done
 done
 
@@ -241,6 +396,20 @@ for store in "${stores[@]}"; do
 done
 
 echo
+printf '| %-8s | %8s | %-32s | %9s | %8s | %8s | %s |\n' store cruds 'under load' 'req/s' p50 p99 ''
+printf '|%s|\n' "----------|----------|----------------------------------|-----------|----------|----------|------"
+for store in "${stores[@]}"; do
+  for what in "${loads[@]}"; do
+    for size in "${sizes[@]}"; do
+      key="$store $size"
+      read -r r p50_ p99_ <<<"${load[$key $what]:-- - -}"
+      printf '| %-8s | %8s | %-32s | %9s | %8s | %8s | %s |\n' \
+        "$store" "$size" "$what" "$r" "$p50_" "$p99_" "${load_note[$key $what]:-}"
+    done
+  done
+done
+
+echo
 for note in ${notes[@]+"${notes[@]}"}; do
   echo "FAILED $note"
 done
@@ -249,6 +418,7 @@ for store in "${stores[@]}"; do
     key="$store $size"
     echo "$store, $size cruds: generated in ${gen_seconds[$key]} s, $(human "${disk[$key]}") on disk," \
       "start-up purge of expired cruds ${purge_seconds[$key]} s;" \
+      "backend peak resident memory $(( ${rss_peak[$key]:-0} / 1024 )) MiB;" \
       "rare word '${sample[$key rare_word]}' in ${sample[$key rare_word_cruds]} live cruds," \
       "crud shown with ${sample[$key thread_replies]} replies"
   done

@@ -274,6 +274,16 @@ pub async fn generate(
     Ok(summary)
 }
 
+/// A search whose terms are each common and all together in hardly any crud: the common word
+/// and every popular hashtag. The costliest kind of search, as it walks as far as search goes.
+pub fn worst_search() -> String {
+    HASHTAGS
+        .iter()
+        .fold(COMMON_WORD.to_owned(), |search, (tag, _)| {
+            format!("{search} #{tag}")
+        })
+}
+
 /// Prints the summary: what was written, how fast, and `sample.KEY=VALUE` lines for scripts.
 pub fn print_summary(summary: &Summary, args: &GenerateArgs) {
     let seconds = summary.elapsed.as_secs_f64();
@@ -316,6 +326,7 @@ pub fn print_summary(summary: &Summary, args: &GenerateArgs) {
     println!("sample.popular_hashtag={POPULAR_HASHTAG}");
     println!("sample.rare_word={}", samples.rare_word);
     println!("sample.rare_word_cruds={}", samples.rare_word_cruds);
+    println!("sample.worst_search={}", worst_search());
     if let Some(thread) = samples.thread {
         println!("sample.thread={thread}");
         println!("sample.thread_replies={}", samples.thread_replies);

@@ -3,11 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Cursor, text};
-use sqlx::{PgConnection, PgPool, Postgres};
 use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, PgPool, Postgres};
 use uuid::Uuid;
 
-use super::Keyset;
 use super::activities::{ActivityRow, activity_columns, feed};
 use crate::search::{Depth, TermIndex};
 use crate::{Page, SearchPage, SearchTerms, StoreResult};
@@ -101,24 +100,23 @@ pub(super) async fn search(
 struct Index(PoolConnection<Postgres>);
 
 /// A page cursor as a key of `search_terms`; the top sits above every row.
-fn key(below: Option<Cursor>) -> Keyset {
-    Keyset::from(&Page {
-        after: below,
-        limit: 0,
+fn key(below: Option<Cursor>) -> (DateTime<Utc>, Uuid) {
+    below.map_or((DateTime::<Utc>::MAX_UTC, Uuid::max()), |cursor| {
+        (cursor.created_at, cursor.uuid)
     })
 }
 
 impl TermIndex for Index {
     async fn depth(&mut self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth> {
-        let below = key(below);
+        let (below_at, below_uuid) = key(below);
         let nth: Option<(DateTime<Utc>, Uuid)> = sqlx::query_as(
             "SELECT created_at, activity_uuid FROM search_terms
-             WHERE term = $1 AND (created_at, activity_uuid) < (COALESCE($2, 'infinity'), $3)
+             WHERE term = $1 AND (created_at, activity_uuid) < ($2, $3)
              ORDER BY created_at DESC, activity_uuid DESC LIMIT 1 OFFSET $4",
         )
         .bind(term)
-        .bind(below.after_at)
-        .bind(below.after_uuid)
+        .bind(below_at)
+        .bind(below_uuid)
         .bind(i64::from(n) - 1)
         .fetch_optional(&mut *self.0)
         .await?;
@@ -127,11 +125,11 @@ impl TermIndex for Index {
         }
         let rows: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM search_terms
-             WHERE term = $1 AND (created_at, activity_uuid) < (COALESCE($2, 'infinity'), $3)",
+             WHERE term = $1 AND (created_at, activity_uuid) < ($2, $3)",
         )
         .bind(term)
-        .bind(below.after_at)
-        .bind(below.after_uuid)
+        .bind(below_at)
+        .bind(below_uuid)
         .fetch_one(&mut *self.0)
         .await?;
         Ok(Depth::Only(rows.try_into().unwrap_or(u32::MAX)))
@@ -146,36 +144,47 @@ impl TermIndex for Index {
         limit: u32,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Activity>> {
-        let below = key(below);
-        let rows = sqlx::query_as::<_, ActivityRow>(concat!(
+        // Built to fit, with no parameter standing for "none": a generic or custom plan of
+        // one statement for every shape could hash a whole term rather than walk it.
+        let mut sql = String::from(concat!(
             "SELECT ",
             activity_columns!(),
             " FROM search_terms d
               JOIN activities a ON a.uuid = d.activity_uuid
               JOIN users u ON u.uuid = a.user_uuid
-              WHERE d.term = $1
-                AND (d.created_at, d.activity_uuid) < (COALESCE($2, 'infinity'), $3)
-                AND (d.created_at, d.activity_uuid)
-                    >= (COALESCE($4, '-infinity'), COALESCE($5, '00000000-0000-0000-0000-000000000000'))
-                AND a.expires_at > $6
-                AND NOT EXISTS (SELECT 1 FROM unnest($7::text[]) AS other (term)
-                                WHERE NOT EXISTS (SELECT 1 FROM search_terms o
-                                                  WHERE o.term = other.term
-                                                    AND o.created_at = d.created_at
-                                                    AND o.activity_uuid = d.activity_uuid))
-              ORDER BY d.created_at DESC, d.activity_uuid DESC
-              LIMIT $8"
-        ))
-        .bind(walked)
-        .bind(below.after_at)
-        .bind(below.after_uuid)
-        .bind(floor.map(|floor| floor.created_at))
-        .bind(floor.map(|floor| floor.uuid))
-        .bind(now)
-        .bind(others)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *self.0)
-        .await?;
+              WHERE d.term = $1 AND (d.created_at, d.activity_uuid) < ($2, $3)
+                AND a.expires_at > $4"
+        ));
+        let mut next = 5;
+        if floor.is_some() {
+            sql.push_str(" AND (d.created_at, d.activity_uuid) >= ($5, $6)");
+            next = 7;
+        }
+        for _ in others {
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM search_terms o
+                              WHERE o.term = ${next} AND o.created_at = d.created_at
+                                AND o.activity_uuid = d.activity_uuid)"
+            ));
+            next += 1;
+        }
+        sql.push_str(&format!(
+            " ORDER BY d.created_at DESC, d.activity_uuid DESC LIMIT ${next}"
+        ));
+
+        let (below_at, below_uuid) = key(below);
+        let mut query = sqlx::query_as::<_, ActivityRow>(&sql)
+            .bind(walked)
+            .bind(below_at)
+            .bind(below_uuid)
+            .bind(now);
+        if let Some(floor) = floor {
+            query = query.bind(floor.created_at).bind(floor.uuid);
+        }
+        for term in others {
+            query = query.bind(term);
+        }
+        let rows = query.bind(i64::from(limit)).fetch_all(&mut *self.0).await?;
         Ok(feed(rows))
     }
 }

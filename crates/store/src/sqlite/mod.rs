@@ -255,7 +255,15 @@ impl Store for SqliteStore {
         reposted: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        reactions::set(&self.writer, Reaction::Repost, user, activity, reposted, now).await
+        reactions::set(
+            &self.writer,
+            Reaction::Repost,
+            user,
+            activity,
+            reposted,
+            now,
+        )
+        .await
     }
 
     async fn set_follow(

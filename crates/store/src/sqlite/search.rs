@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Cursor, text};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use sqlx::pool::PoolConnection;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use super::activities::{ActivityRow, activity_columns, into_activities};
