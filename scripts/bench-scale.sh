@@ -294,21 +294,23 @@ writes() {
   record_load "$key" "POST /api/activities (32 conns)" "$work/writes.txt"
 }
 
-# Expires half the cruds (and their replies) a second ago, straight in the database.
+# Expires half the cruds (and their replies) a second ago, straight in the database; not the
+# crud the mixed reads show.
 expire_half() {
-  local key=$1 store=${1% *}
+  local key=$1 store=${1% *} thread=${sample[$1 thread]}
   if [ "$store" = sqlite ]; then
-    python3 - "${url[$key]#sqlite:}" <<'PY'
+    python3 - "${url[$key]#sqlite:}" "$thread" <<'PY'
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1])
 t = int(time.time() * 1e6) - 1_000_000
-db.execute("UPDATE activities SET expires_at = ? WHERE reply_to IS NULL AND id % 2 = 0 AND expires_at > ?", (t, t))
+db.execute("UPDATE activities SET expires_at = ? WHERE reply_to IS NULL AND id % 2 = 0 AND expires_at > ? AND uuid <> ?", (t, t, sys.argv[2]))
 db.execute("UPDATE activities SET expires_at = ? WHERE reply_to IN (SELECT uuid FROM activities WHERE reply_to IS NULL AND expires_at = ?)", (t, t))
 db.commit()
 PY
   else
     psql "${url[$key]}" -qc "UPDATE activities SET expires_at = now() - interval '1 second'
-      WHERE reply_to IS NULL AND hashtext(uuid::text) % 2 = 0 AND expires_at > now()" \
+      WHERE reply_to IS NULL AND hashtext(uuid::text) % 2 = 0 AND expires_at > now()
+        AND uuid <> '$thread'" \
       -c "UPDATE activities r SET expires_at = c.expires_at FROM activities c
       WHERE r.reply_to = c.uuid AND c.expires_at <= now() AND r.expires_at > now()" >/dev/null
   fi

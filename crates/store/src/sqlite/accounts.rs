@@ -8,6 +8,7 @@ use sqlx::error::ErrorKind;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
+use super::writer::Writer;
 use super::{micros, time};
 use crate::{Credentials, NewUser, StoreError, StoreResult};
 
@@ -41,8 +42,9 @@ struct CredentialsRow {
     password_hash: String,
 }
 
-pub(super) async fn create_user(pool: &SqlitePool, user: &NewUser) -> StoreResult<User> {
+pub(super) async fn create_user(writer: &Writer, user: &NewUser) -> StoreResult<User> {
     let uuid = Uuid::new_v4();
+    let mut tx = writer.begin().await?;
     sqlx::query(
         "INSERT INTO users (uuid, display_name, handle, handle_skeleton, email, password_hash,
                             created_at)
@@ -55,9 +57,10 @@ pub(super) async fn create_user(pool: &SqlitePool, user: &NewUser) -> StoreResul
     .bind(&user.email)
     .bind(&user.password_hash)
     .bind(micros(user.created_at))
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(taken)?;
+    tx.commit().await?;
     Ok(User {
         uuid,
         display_name: user.display_name.clone(),
@@ -143,11 +146,12 @@ pub(super) async fn user_by_handle(pool: &SqlitePool, handle: &str) -> StoreResu
 }
 
 pub(super) async fn update_user(
-    pool: &SqlitePool,
+    writer: &Writer,
     user: Uuid,
     display_name: Option<&str>,
     bio: Option<&str>,
 ) -> StoreResult<User> {
+    let mut tx = writer.begin().await?;
     let row: Option<UserRow> = sqlx::query_as(
         "UPDATE users SET display_name = ifnull(?, display_name), bio = ifnull(?, bio)
          WHERE uuid = ?
@@ -156,18 +160,20 @@ pub(super) async fn update_user(
     .bind(display_name)
     .bind(bio)
     .bind(user.hyphenated())
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
+    tx.commit().await?;
     row.ok_or(StoreError::NotFound)?.into_user()
 }
 
 pub(super) async fn create_session(
-    pool: &SqlitePool,
+    writer: &Writer,
     session: Uuid,
     user: Uuid,
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let mut tx = writer.begin().await?;
     sqlx::query(
         "INSERT INTO sessions (uuid, user_uuid, created_at, expires_at) VALUES (?, ?, ?, ?)",
     )
@@ -175,9 +181,9 @@ pub(super) async fn create_session(
     .bind(user.hyphenated())
     .bind(micros(created_at))
     .bind(micros(expires_at))
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    tx.commit().await
 }
 
 pub(super) async fn session_user(
@@ -197,10 +203,11 @@ pub(super) async fn session_user(
     row.map(UserRow::into_user).transpose()
 }
 
-pub(super) async fn delete_session(pool: &SqlitePool, session: Uuid) -> StoreResult<()> {
+pub(super) async fn delete_session(writer: &Writer, session: Uuid) -> StoreResult<()> {
+    let mut tx = writer.begin().await?;
     sqlx::query("DELETE FROM sessions WHERE uuid = ?")
         .bind(session.hyphenated())
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }

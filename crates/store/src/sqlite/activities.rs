@@ -6,7 +6,8 @@ use sqlx::SqlitePool;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use super::{after, begin_write, micros, notifications, search, time};
+use super::writer::Writer;
+use super::{after, micros, notifications, search, time};
 use crate::{NewActivity, NewReply, Page, StoreError, StoreResult};
 
 /// `SELECT` of [`ActivityRow`]s from activities `a` and their authors `u`, followed by the rest
@@ -83,8 +84,8 @@ pub(super) fn into_activities(rows: Vec<ActivityRow>) -> StoreResult<Vec<Activit
     rows.into_iter().map(ActivityRow::into_activity).collect()
 }
 
-pub(super) async fn create_activity(pool: &SqlitePool, new: &NewActivity) -> StoreResult<Activity> {
-    let mut tx = begin_write(pool).await?;
+pub(super) async fn create_activity(writer: &Writer, new: &NewActivity) -> StoreResult<Activity> {
+    let mut tx = writer.begin().await?;
     let author: Option<(String, String)> =
         sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
             .bind(new.author.hyphenated())
@@ -210,8 +211,8 @@ pub(super) async fn user_feed(
     into_activities(rows).map(Some)
 }
 
-pub(super) async fn create_reply(pool: &SqlitePool, new: &NewReply) -> StoreResult<Option<Reply>> {
-    let mut tx = begin_write(pool).await?;
+pub(super) async fn create_reply(writer: &Writer, new: &NewReply) -> StoreResult<Option<Reply>> {
+    let mut tx = writer.begin().await?;
     let crud: Option<(Hyphenated, i64)> = sqlx::query_as(
         "SELECT user_uuid, expires_at FROM activities
          WHERE uuid = ? AND reply_to IS NULL AND expires_at > ?",
@@ -287,10 +288,10 @@ pub(super) async fn create_reply(pool: &SqlitePool, new: &NewReply) -> StoreResu
 /// that purging a backlog (half a million cruds expiring at once) never holds the write lock
 /// or a connection for long: reads and writes go on between the batches. Replies go first, so
 /// each batch counts the rows it deletes rather than ones its cascades take along.
-pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
+pub(super) async fn purge_expired(writer: &Writer, now: DateTime<Utc>) -> StoreResult<u64> {
     let now = micros(now);
     let replies = in_batches(
-        pool,
+        writer,
         "DELETE FROM activities WHERE id IN (SELECT id FROM activities
           WHERE expires_at <= ? AND reply_to IS NOT NULL LIMIT ?)",
         now,
@@ -298,7 +299,7 @@ pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> Stor
     .await?;
     let mut cruds = 0;
     loop {
-        let batch = purge_crud_batch(pool, now).await?;
+        let batch = purge_crud_batch(writer, now).await?;
         cruds += batch;
         if batch < PURGE_BATCH.unsigned_abs() {
             break;
@@ -306,7 +307,7 @@ pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> Stor
         tokio::task::yield_now().await;
     }
     in_batches(
-        pool,
+        writer,
         "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
           WHERE expires_at <= ? LIMIT ?)",
         now,
@@ -316,8 +317,8 @@ pub(super) async fn purge_expired(pool: &SqlitePool, now: DateTime<Utc>) -> Stor
 }
 
 /// One write: up to [`PURGE_BATCH`] expired cruds, their search rows first.
-async fn purge_crud_batch(pool: &SqlitePool, now: i64) -> StoreResult<u64> {
-    let mut tx = begin_write(pool).await?;
+async fn purge_crud_batch(writer: &Writer, now: i64) -> StoreResult<u64> {
+    let mut tx = writer.begin().await?;
     let expired: Vec<(i64, Hyphenated, i64, String)> = sqlx::query_as(
         "SELECT id, uuid, created_at, message FROM activities
          WHERE expires_at <= ? AND reply_to IS NULL LIMIT ?",
@@ -339,10 +340,10 @@ async fn purge_crud_batch(pool: &SqlitePool, now: i64) -> StoreResult<u64> {
 
 /// Runs `delete` (bound to `now` and [`PURGE_BATCH`]) until it deletes less than a batch, each
 /// run its own write. Returns the rows deleted.
-async fn in_batches(pool: &SqlitePool, delete: &str, now: i64) -> StoreResult<u64> {
+async fn in_batches(writer: &Writer, delete: &str, now: i64) -> StoreResult<u64> {
     let mut deleted = 0;
     loop {
-        let mut tx = begin_write(pool).await?;
+        let mut tx = writer.begin().await?;
         let batch = sqlx::query(delete)
             .bind(now)
             .bind(PURGE_BATCH)

@@ -11,6 +11,7 @@ use cruddur_contract::text;
 use sqlx::query_builder::Separated;
 use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
+use super::writer::Writer;
 use super::{micros, unbounded};
 use crate::{Batch, BulkActivity, BulkReaction, StoreResult};
 
@@ -18,12 +19,12 @@ use crate::{Batch, BulkActivity, BulkReaction, StoreResult};
 /// 3.32 (the bundled library's).
 const MAX_BINDS: usize = 32_766;
 
-pub(super) async fn load(pool: &sqlx::SqlitePool, batch: &Batch) -> StoreResult<()> {
+pub(super) async fn load(writer: &Writer, batch: &Batch) -> StoreResult<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    let mut connection = unbounded(pool).await?;
-    // The write lock up front, as for every write (see `begin_write`).
+    let mut connection = unbounded(writer.pool()).await?;
+    // The write lock up front, as for every write (see `Writer::begin`).
     let mut tx = connection.begin_with("BEGIN IMMEDIATE").await?;
 
     insert(

@@ -6,7 +6,7 @@ use cruddur_contract::{Message, MessageGroup};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use super::{SqliteStore, after, begin_write, micros, time};
+use super::{SqliteStore, after, micros, time};
 use crate::{MessageStore, Page, Participant, StoreError, StoreResult};
 
 #[derive(sqlx::FromRow)]
@@ -177,7 +177,7 @@ impl MessageStore for SqliteStore {
     ) -> StoreResult<Message> {
         let (a, b) = pair(sender.uuid, receiver.uuid);
         let now_micros = micros(now);
-        let mut tx = begin_write(&self.writer).await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO message_groups (uuid, user_a, user_b, last_message_at, last_message)
              VALUES (?, ?, ?, ?, ?)

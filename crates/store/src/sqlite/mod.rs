@@ -13,6 +13,7 @@ mod reactions;
 mod search;
 #[cfg(test)]
 mod tests;
+mod writer;
 
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -24,7 +25,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::{Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use crate::{
@@ -32,6 +33,7 @@ use crate::{
     Store, StoreError, StoreResult,
 };
 use reactions::Reaction;
+use writer::Writer;
 
 /// Readers run in parallel under WAL; writers queue on SQLite's single write lock anyway.
 const MAX_CONNECTIONS: u32 = 4;
@@ -48,7 +50,7 @@ pub struct SqliteStore {
     /// For every write: one connection, so that this process's writers queue in order for it
     /// rather than sleep in SQLite's busy handler for a lock another of them holds (sleeps
     /// that grow to 100 ms).
-    writer: SqlitePool,
+    writer: Writer,
 }
 
 impl SqliteStore {
@@ -83,7 +85,7 @@ impl SqliteStore {
                     Box::pin(async move { bound_to(connection, bound).await })
                 })
         };
-        let writer = pool(1).connect_with(options.clone()).await?;
+        let writer = Writer::new(pool(1).connect_with(options.clone()).await?);
         let pool = pool(MAX_CONNECTIONS).connect_with(options).await?;
         Ok(Self { pool, writer })
     }
@@ -105,13 +107,6 @@ async fn unbounded(pool: &SqlitePool) -> StoreResult<PoolConnection<Sqlite>> {
     let mut connection = pool.acquire().await?;
     connection.lock_handle().await?.remove_progress_handler();
     Ok(connection)
-}
-
-/// Starts a transaction that takes the write lock up front. A deferred one that reads first
-/// could fail with BUSY when it later writes, without waiting, if another connection wrote
-/// in between.
-async fn begin_write(pool: &SqlitePool) -> StoreResult<Transaction<'static, Sqlite>> {
-    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 async fn ping(pool: &SqlitePool) -> StoreResult<()> {
@@ -149,9 +144,9 @@ impl Store for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
         // `run_direct`: `run` on a connection trips "Acquire is not general enough" here.
         sqlx::migrate!("./migrations/sqlite")
-            .run_direct(&mut *unbounded(&self.writer).await?)
+            .run_direct(&mut *unbounded(self.writer.pool()).await?)
             .await?;
-        accounts::fill_handle_skeletons(&self.writer).await?;
+        accounts::fill_handle_skeletons(self.writer.pool()).await?;
         search::fill(&self.writer).await
     }
 

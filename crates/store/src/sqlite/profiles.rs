@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::{NotificationKind, Profile};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use super::{begin_write, micros, notifications, time};
+use super::writer::Writer;
+use super::{micros, notifications, time};
 use crate::StoreResult;
 
 #[derive(sqlx::FromRow)]
@@ -65,13 +66,13 @@ pub(super) async fn profile(
 /// Only the first follow notifies: the notification outlives an unfollow, and the unique
 /// index keeps a re-follow silent.
 pub(super) async fn set_follow(
-    pool: &SqlitePool,
+    writer: &Writer,
     follower: Uuid,
     followee_handle: &str,
     follow: bool,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<Profile>> {
-    let mut tx = begin_write(pool).await?;
+    let mut tx = writer.begin().await?;
     let followee: Option<Hyphenated> =
         sqlx::query_scalar("SELECT uuid FROM users WHERE handle = ?")
             .bind(followee_handle)

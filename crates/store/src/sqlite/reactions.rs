@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::NotificationKind;
-use sqlx::SqlitePool;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use super::{begin_write, micros, notifications};
+use super::writer::Writer;
+use super::{micros, notifications};
 use crate::StoreResult;
 
 #[derive(Debug, Clone, Copy)]
@@ -50,7 +50,7 @@ impl Reaction {
 /// row was really inserted or deleted, so repeating a toggle never makes it drift; the author
 /// is notified on the first reaction only (see [`notifications::notify`]).
 pub(super) async fn set(
-    pool: &SqlitePool,
+    writer: &Writer,
     reaction: Reaction,
     user: Uuid,
     activity: Uuid,
@@ -58,7 +58,7 @@ pub(super) async fn set(
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let statements = reaction.statements();
-    let mut tx = begin_write(pool).await?;
+    let mut tx = writer.begin().await?;
     let author: Option<Hyphenated> =
         sqlx::query_scalar("SELECT user_uuid FROM activities WHERE uuid = ? AND expires_at > ?")
             .bind(activity.hyphenated())

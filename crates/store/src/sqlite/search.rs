@@ -8,6 +8,7 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use super::activities::{ActivityRow, activity_columns, into_activities};
+use super::writer::Writer;
 use super::{micros, time};
 use crate::search::{Depth, TermIndex};
 use crate::{Page, SearchPage, SearchTerms, StoreResult};
@@ -54,16 +55,16 @@ pub(super) async fn unindex(
 
 /// Indexes the live cruds of a database from before `search_terms`, once: when the index is
 /// empty and there are cruds. In batches, each its own write.
-pub(super) async fn fill(pool: &SqlitePool) -> StoreResult<()> {
+pub(super) async fn fill(writer: &Writer) -> StoreResult<()> {
     let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM search_terms)")
-        .fetch_one(pool)
+        .fetch_one(writer.pool())
         .await?;
     if !empty {
         return Ok(());
     }
     let mut after = 0;
     loop {
-        let mut tx = super::begin_write(pool).await?;
+        let mut tx = writer.begin().await?;
         let cruds: Vec<(i64, uuid::fmt::Hyphenated, i64, String)> = sqlx::query_as(
             "SELECT id, uuid, created_at, message FROM activities
              WHERE id > ? AND reply_to IS NULL ORDER BY id LIMIT 1000",

@@ -96,7 +96,7 @@ async fn connect_creates_the_directory_and_a_wal_database() {
     assert_eq!(mode, "wal");
     // 2: FULL, the WAL synced at every commit.
     let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-        .fetch_one(&store.writer)
+        .fetch_one(store.writer.pool())
         .await
         .unwrap();
     assert_eq!(synchronous, 2);
@@ -274,4 +274,68 @@ async fn a_statement_past_its_bound_is_cut_off_and_the_connection_serves_again()
         sqlx::query("SELECT 1").execute(&store.pool).await.unwrap();
     }
     store.migrate().await.unwrap();
+}
+
+#[tokio::test]
+async fn concurrent_writes_commit_together_and_a_failed_one_alone_is_undone() {
+    let (dir, store) = store().await;
+    let store = std::sync::Arc::new(store);
+    let ada = user(&store, "ada").await;
+    let mut writes = tokio::task::JoinSet::new();
+    for n in 0..48 {
+        let store = store.clone();
+        writes.spawn(async move {
+            if n % 8 == 0 {
+                // The same handle again: refused, and only that write is undone.
+                let taken = store
+                    .create_user(&NewUser {
+                        display_name: "Ada again".into(),
+                        handle: "ada".into(),
+                        email: format!("ada{n}@example.com"),
+                        password_hash: "hash".into(),
+                        created_at: t0(),
+                    })
+                    .await;
+                assert!(taken.is_err(), "{taken:?}");
+                None
+            } else {
+                Some(crud(&store, ada, &format!("crud number {n}"), TimeDelta::days(1)).await)
+            }
+        });
+    }
+    let written: Vec<Uuid> = writes.join_all().await.into_iter().flatten().collect();
+    assert_eq!(written.len(), 42);
+    assert_index_consistent(&store).await;
+
+    // Every acknowledged write is in the file, as a new connection reads it.
+    let url = format!("sqlite://{}/nested/dir/cruddur.db", dir.path().display());
+    let reopened = SqliteStore::connect(&url).await.unwrap();
+    for uuid in &written {
+        assert!(reopened.activity(*uuid, t0()).await.unwrap().is_some());
+    }
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&reopened.pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 1);
+}
+
+#[tokio::test]
+async fn a_write_given_up_half_way_is_undone_and_writing_goes_on() {
+    let (_dir, store) = store().await;
+    let ada = user(&store, "ada").await;
+    let mut tx = store.writer.begin().await.unwrap();
+    sqlx::query("UPDATE users SET bio = 'half way' WHERE uuid = ?")
+        .bind(ada.hyphenated())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    drop(tx);
+    let post = crud(&store, ada, "after", TimeDelta::days(1)).await;
+    assert!(store.activity(post, t0()).await.unwrap().is_some());
+    let bio: String = sqlx::query_scalar("SELECT bio FROM users")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(bio, "");
 }
