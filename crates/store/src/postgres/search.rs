@@ -160,11 +160,13 @@ impl TermIndex for Index {
             sql.push_str(" AND (d.created_at, d.activity_uuid) >= ($5, $6)");
             next = 7;
         }
+        // Each other term probed by key, row by row: as a scalar subquery, which the planner
+        // keeps as such, where an EXISTS becomes a join that reads the whole of a common term.
         for _ in others {
             sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM search_terms o
-                              WHERE o.term = ${next} AND o.created_at = d.created_at
-                                AND o.activity_uuid = d.activity_uuid)"
+                " AND (SELECT true FROM search_terms o
+                       WHERE o.term = ${next} AND o.created_at = d.created_at
+                         AND o.activity_uuid = d.activity_uuid)"
             ));
             next += 1;
         }
