@@ -89,3 +89,71 @@ async fn search_syntax_and_injection_are_plain_text() {
         StatusCode::OK
     );
 }
+
+/// A search whose terms are each in many cruds but together in few stops before filling its
+/// page and links on from where it stopped; following the links finds every match once.
+#[tokio::test]
+async fn a_search_that_stops_short_links_on_to_every_match() {
+    use cruddur_backend::clock::Clock;
+    use cruddur_store::{Batch, BulkActivity, BulkUser, SearchPage};
+
+    let app = spawn_app().await;
+    let now = app.clock.now();
+    let author = BulkUser {
+        uuid: uuid::Uuid::new_v4(),
+        display_name: "Ada".into(),
+        handle: "ada".into(),
+        email: "ada@example.com".into(),
+        password_hash: "not a hash".into(),
+        bio: String::new(),
+        created_at: now,
+    };
+    let many = 2 * SearchPage::MOST_READ as i64 + 200;
+    let activities = (0..many)
+        .map(|n| {
+            let side = if n % 2 == 0 { "left" } else { "right" };
+            let both = if n % 400 == 1 { " left right" } else { "" };
+            BulkActivity {
+                uuid: uuid::Uuid::new_v4(),
+                author: author.uuid,
+                reply_to: None,
+                message: format!("crud {n} {side}{both}"),
+                created_at: now - chrono::TimeDelta::seconds(many - n),
+                expires_at: now + chrono::TimeDelta::days(1),
+                likes_count: 0,
+                replies_count: 0,
+                reposts_count: 0,
+            }
+        })
+        .collect();
+    let store = cruddur_store::open(&app.database_url, false).await.unwrap();
+    store
+        .store
+        .load(&Batch {
+            users: vec![author],
+            activities,
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+
+    let mut next = Some("/api/activities/search?term=left+right&limit=50".to_owned());
+    let (mut found, mut short) = (Vec::new(), 0);
+    while let Some(path) = next {
+        let response = app.get(&path).send().await.unwrap();
+        next = crate::helpers::next_link(&response);
+        let page: Vec<Activity> = ok_json(response).await;
+        if page.len() < 50 && next.is_some() {
+            short += 1;
+        }
+        found.extend(page.into_iter().map(|a| a.message));
+        assert!(found.len() <= 6, "{found:?}");
+    }
+    let expected: Vec<String> = (0..many)
+        .rev()
+        .filter(|n| n % 400 == 1)
+        .map(|n| format!("crud {n} right left right"))
+        .collect();
+    assert_eq!(found, expected);
+    assert!(short > 0, "the search never stopped short");
+}

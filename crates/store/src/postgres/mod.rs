@@ -263,4 +263,64 @@ mod tests {
         assert!(matches!(error, crate::StoreError::TimedOut(_)), "{error:?}");
         sqlx::query("SELECT 1").execute(&store.pool).await.unwrap();
     }
+
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL: set CRUDDUR_TEST_POSTGRES_URL"]
+    async fn migrating_a_database_from_before_the_search_index_fills_it() {
+        let admin_url = std::env::var("CRUDDUR_TEST_POSTGRES_URL")
+            .expect("CRUDDUR_TEST_POSTGRES_URL names a PostgreSQL server");
+        let admin = PgPool::connect(&admin_url).await.unwrap();
+        let name = format!("cruddur_fill_{}", Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+        let store = PostgresStore::connect(&url).await.unwrap();
+        let mut before = sqlx::migrate!("./migrations/postgres");
+        let first = before
+            .migrations
+            .iter()
+            .position(|migration| migration.description == "search terms")
+            .unwrap();
+        before.migrations = before.migrations[..first].to_vec().into();
+        before.run(&store.pool).await.unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO users (uuid, display_name, handle, email, password_hash, created_at)
+             VALUES ('00000000-0000-4000-8000-000000000001', 'Ada', 'ada', 'ada@example.com',
+                     'hash', now());
+             INSERT INTO activities (user_uuid, message, created_at, expires_at)
+             VALUES ('00000000-0000-4000-8000-000000000001', 'an old #crud', now(),
+                     now() + interval '1 day'),
+                    ('00000000-0000-4000-8000-000000000001', 'another old one', now(),
+                     now() + interval '1 day')",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+
+        store.migrate().await.unwrap();
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT term FROM search_terms ORDER BY term")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        let terms: Vec<&str> = rows.iter().map(|(term,)| term.as_str()).collect();
+        assert_eq!(
+            terms,
+            ["#crud", "an", "another", "crud", "old", "old", "one"]
+        );
+        // Once filled, migrating again leaves it as it is.
+        store.migrate().await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM search_terms")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(count, 7);
+
+        store.pool.close().await;
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
 }
