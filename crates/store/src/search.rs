@@ -53,7 +53,7 @@ pub(crate) async fn search(
     page: &Page,
     now: DateTime<Utc>,
 ) -> StoreResult<SearchPage> {
-    let mut terms = terms.index_terms();
+    let terms = terms.index_terms();
     let Some(first) = terms.first() else {
         return Ok(SearchPage::default());
     };
@@ -72,15 +72,16 @@ pub(crate) async fn search(
     for term in &terms {
         depths.push(index.depth(term, page.after, PROBE).await?);
     }
-    let sparsest = (0..terms.len())
-        .min_by_key(|&at| match depths[at] {
-            // Fewer rows first, then the row furthest back.
-            Depth::Only(rows) => (0, i64::from(rows), None),
-            Depth::AtLeast(key) => (1, 0, Some((key.created_at, key.uuid))),
-        })
-        .unwrap_or(0);
-    terms.swap(0, sparsest);
-    let mut depth = depths.swap_remove(sparsest);
+    // Sparsest first: the first term is walked, and the others are probed in this order, so
+    // that a row is turned down by its first probe as often as can be.
+    let mut ranked: Vec<(String, Depth)> = terms.into_iter().zip(depths).collect();
+    ranked.sort_by_key(|(_, depth)| match *depth {
+        // Fewer rows first, then the row furthest back.
+        Depth::Only(rows) => (0, i64::from(rows), None),
+        Depth::AtLeast(key) => (1, 0, Some((key.created_at, key.uuid))),
+    });
+    let (terms, mut depths): (Vec<String>, Vec<Depth>) = ranked.into_iter().unzip();
+    let mut depth = depths.swap_remove(0);
     let Some((walked, others)) = terms.split_first() else {
         return Ok(SearchPage::default());
     };
