@@ -36,6 +36,22 @@ pub use records::{
     Credentials, NewActivity, NewReply, NewUser, Page, Participant, SearchPage, SearchTerms,
 };
 
+/// The migrations of `migrator` before the one named `description`: a database as it was
+/// before that migration, for tests of what migrating does to old data.
+#[cfg(test)]
+fn migrations_before(
+    mut migrator: sqlx::migrate::Migrator,
+    description: &str,
+) -> sqlx::migrate::Migrator {
+    let first = migrator
+        .migrations
+        .iter()
+        .position(|migration| migration.description == description)
+        .unwrap_or_else(|| panic!("no migration {description:?}"));
+    migrator.migrations = migrator.migrations[..first].to_vec().into();
+    migrator
+}
+
 /// Accounts, sessions, cruds and everything that hangs off them.
 ///
 /// "Live" below means `now < expires_at`; anything not live is treated as absent by every

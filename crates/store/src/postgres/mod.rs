@@ -277,13 +277,8 @@ mod tests {
             .unwrap();
         let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
         let store = PostgresStore::connect(&url).await.unwrap();
-        let mut before = sqlx::migrate!("./migrations/postgres");
-        let first = before
-            .migrations
-            .iter()
-            .position(|migration| migration.description == "search terms")
-            .unwrap();
-        before.migrations = before.migrations[..first].to_vec().into();
+        let before =
+            crate::migrations_before(sqlx::migrate!("./migrations/postgres"), "search terms");
         before.run(&store.pool).await.unwrap();
         sqlx::raw_sql(
             "INSERT INTO users (uuid, display_name, handle, email, password_hash, created_at)

@@ -138,13 +138,7 @@ async fn migrating_a_database_from_before_the_search_index_fills_it() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/old.db", dir.path().display());
     let store = SqliteStore::connect(&url).await.unwrap();
-    let mut before = sqlx::migrate!("./migrations/sqlite");
-    let first = before
-        .migrations
-        .iter()
-        .position(|migration| migration.description == "search terms")
-        .unwrap();
-    before.migrations = before.migrations[..first].to_vec().into();
+    let before = crate::migrations_before(sqlx::migrate!("./migrations/sqlite"), "search terms");
     before.run(&store.pool).await.unwrap();
     let ada = Uuid::new_v4().hyphenated().to_string();
     sqlx::query(
