@@ -36,6 +36,26 @@ pub use records::{
     Credentials, NewActivity, NewReply, NewUser, Page, Participant, SearchPage, SearchTerms,
 };
 
+/// Rows one purge batch deletes: each batch is its own short write.
+const PURGE_BATCH: i64 = 1000;
+
+/// Runs `batch` (which deletes up to [`PURGE_BATCH`] rows and says how many) until one
+/// deletes fewer, letting other tasks run between batches. Returns the rows deleted.
+async fn in_purge_batches<F>(mut batch: impl FnMut() -> F) -> StoreResult<u64>
+where
+    F: std::future::Future<Output = StoreResult<u64>>,
+{
+    let mut deleted = 0;
+    loop {
+        let rows = batch().await?;
+        deleted += rows;
+        if rows < PURGE_BATCH.unsigned_abs() {
+            return Ok(deleted);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
 /// The migrations of `migrator` before the one named `description`: a database as it was
 /// before that migration, for tests of what migrating does to old data.
 #[cfg(test)]

@@ -20,6 +20,7 @@ use crate::{Page, SearchPage, SearchTerms, StoreResult};
 const PROBE: u32 = 100;
 
 /// Where a term stands below a position.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Depth {
     /// It has at least the rows asked for; the key of the last of them.
     AtLeast(Cursor),
@@ -80,8 +81,8 @@ pub(crate) async fn search(
         Depth::Only(rows) => (0, i64::from(rows), None),
         Depth::AtLeast(key) => (1, 0, Some((key.created_at, key.uuid))),
     });
-    let (terms, mut depths): (Vec<String>, Vec<Depth>) = ranked.into_iter().unzip();
-    let mut depth = depths.swap_remove(0);
+    let mut depth = ranked[0].1;
+    let terms: Vec<String> = ranked.into_iter().map(|(term, _)| term).collect();
     let Some((walked, others)) = terms.split_first() else {
         return Ok(SearchPage::default());
     };

@@ -9,7 +9,7 @@ use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
 use super::{Keyset, search};
-use crate::{NewActivity, NewReply, Page, StoreError, StoreResult};
+use crate::{NewActivity, NewReply, PURGE_BATCH, Page, StoreError, StoreResult, in_purge_batches};
 
 /// The columns of [`ActivityRow`], from `a` (the activity) and `u` (its author). A macro so
 /// that it can be `concat!`ed into static SQL.
@@ -253,28 +253,24 @@ pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<O
 /// or holds a connection for long. Replies go first, so each batch counts the rows it deletes
 /// rather than cascades.
 pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
-    let replies = in_batches(
-        pool,
-        "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
-          WHERE expires_at <= $1 AND reply_to IS NOT NULL LIMIT $2)",
-        now,
-    )
+    let replies = in_purge_batches(|| {
+        delete_batch(
+            pool,
+            "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
+              WHERE expires_at <= $1 AND reply_to IS NOT NULL LIMIT $2)",
+            now,
+        )
+    })
     .await?;
-    let mut cruds = 0;
-    loop {
-        let batch = purge_crud_batch(pool, now).await?;
-        cruds += batch;
-        if batch < PURGE_BATCH.unsigned_abs() {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    in_batches(
-        pool,
-        "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
-          WHERE expires_at <= $1 LIMIT $2)",
-        now,
-    )
+    let cruds = in_purge_batches(|| purge_crud_batch(pool, now)).await?;
+    in_purge_batches(|| {
+        delete_batch(
+            pool,
+            "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
+              WHERE expires_at <= $1 LIMIT $2)",
+            now,
+        )
+    })
     .await?;
     Ok(replies + cruds)
 }
@@ -301,24 +297,12 @@ async fn purge_crud_batch(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64>
     Ok(gone.len() as u64)
 }
 
-/// Runs `delete` (bound to `now` and [`PURGE_BATCH`]) until it deletes less than a batch.
-/// Returns the rows deleted.
-async fn in_batches(pool: &PgPool, delete: &str, now: DateTime<Utc>) -> StoreResult<u64> {
-    let mut deleted = 0;
-    loop {
-        let batch = sqlx::query(delete)
-            .bind(now)
-            .bind(PURGE_BATCH)
-            .execute(pool)
-            .await?
-            .rows_affected();
-        deleted += batch;
-        if batch < PURGE_BATCH.unsigned_abs() {
-            return Ok(deleted);
-        }
-        tokio::task::yield_now().await;
-    }
+/// One statement running `delete`, bound to `now` and [`PURGE_BATCH`]; the rows it deleted.
+async fn delete_batch(pool: &PgPool, delete: &str, now: DateTime<Utc>) -> StoreResult<u64> {
+    Ok(sqlx::query(delete)
+        .bind(now)
+        .bind(PURGE_BATCH)
+        .execute(pool)
+        .await?
+        .rows_affected())
 }
-
-/// Rows deleted per purge statement.
-const PURGE_BATCH: i64 = 1000;

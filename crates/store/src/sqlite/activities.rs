@@ -8,7 +8,7 @@ use uuid::fmt::Hyphenated;
 
 use super::writer::Writer;
 use super::{after, micros, notifications, search, time};
-use crate::{NewActivity, NewReply, Page, StoreError, StoreResult};
+use crate::{NewActivity, NewReply, PURGE_BATCH, Page, StoreError, StoreResult, in_purge_batches};
 
 /// `SELECT` of [`ActivityRow`]s from activities `a` and their authors `u`, followed by the rest
 /// of the statement.
@@ -290,28 +290,24 @@ pub(super) async fn create_reply(writer: &Writer, new: &NewReply) -> StoreResult
 /// each batch counts the rows it deletes rather than ones its cascades take along.
 pub(super) async fn purge_expired(writer: &Writer, now: DateTime<Utc>) -> StoreResult<u64> {
     let now = micros(now);
-    let replies = in_batches(
-        writer,
-        "DELETE FROM activities WHERE id IN (SELECT id FROM activities
-          WHERE expires_at <= ? AND reply_to IS NOT NULL LIMIT ?)",
-        now,
-    )
+    let replies = in_purge_batches(|| {
+        delete_batch(
+            writer,
+            "DELETE FROM activities WHERE id IN (SELECT id FROM activities
+              WHERE expires_at <= ? AND reply_to IS NOT NULL LIMIT ?)",
+            now,
+        )
+    })
     .await?;
-    let mut cruds = 0;
-    loop {
-        let batch = purge_crud_batch(writer, now).await?;
-        cruds += batch;
-        if batch < PURGE_BATCH.unsigned_abs() {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    in_batches(
-        writer,
-        "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
-          WHERE expires_at <= ? LIMIT ?)",
-        now,
-    )
+    let cruds = in_purge_batches(|| purge_crud_batch(writer, now)).await?;
+    in_purge_batches(|| {
+        delete_batch(
+            writer,
+            "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
+              WHERE expires_at <= ? LIMIT ?)",
+            now,
+        )
+    })
     .await?;
     Ok(replies + cruds)
 }
@@ -329,37 +325,27 @@ async fn purge_crud_batch(writer: &Writer, now: i64) -> StoreResult<u64> {
     .bind(PURGE_BATCH)
     .fetch_all(&mut *tx)
     .await?;
-    for (id, uuid, created_at, message) in &expired {
+    for (_, uuid, created_at, message) in &expired {
         search::unindex(&mut tx, uuid.into_uuid(), *created_at, message).await?;
-        sqlx::query("DELETE FROM activities WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
     }
+    let ids: Vec<i64> = expired.iter().map(|(id, ..)| *id).collect();
+    sqlx::query("DELETE FROM activities WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(serde_json::to_string(&ids).unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(expired.len() as u64)
 }
 
-/// Runs `delete` (bound to `now` and [`PURGE_BATCH`]) until it deletes less than a batch, each
-/// run its own write. Returns the rows deleted.
-async fn in_batches(writer: &Writer, delete: &str, now: i64) -> StoreResult<u64> {
-    let mut deleted = 0;
-    loop {
-        let mut tx = writer.begin().await?;
-        let batch = sqlx::query(delete)
-            .bind(now)
-            .bind(PURGE_BATCH)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        deleted += batch;
-        if batch < PURGE_BATCH.unsigned_abs() {
-            return Ok(deleted);
-        }
-        tokio::task::yield_now().await;
-    }
+/// One write running `delete`, bound to `now` and [`PURGE_BATCH`]; the rows it deleted.
+async fn delete_batch(writer: &Writer, delete: &str, now: i64) -> StoreResult<u64> {
+    let mut tx = writer.begin().await?;
+    let deleted = sqlx::query(delete)
+        .bind(now)
+        .bind(PURGE_BATCH)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(deleted)
 }
-
-/// Rows deleted per purge statement.
-const PURGE_BATCH: i64 = 1000;

@@ -72,22 +72,28 @@ impl SqliteStore {
         Self::connect_bounded(options, STATEMENT_BOUND).await
     }
 
-    /// The pools, whose every checkout may run for `bound`: SQLite has no statement timeout,
-    /// so a progress handler set at each checkout interrupts whatever runs past its deadline.
+    /// The readers, whose every checkout may run for `bound`: SQLite has no statement
+    /// timeout, so a progress handler set at each checkout interrupts whatever runs past its
+    /// deadline. The writer bounds each write itself.
     async fn connect_bounded(options: SqliteConnectOptions, bound: Duration) -> StoreResult<Self> {
-        let pool = |connections| {
-            SqlitePoolOptions::new()
-                .max_connections(connections)
-                .after_connect(move |connection, _| {
-                    Box::pin(async move { bound_to(connection, bound).await.map(|_| ()) })
-                })
-                .before_acquire(move |connection, _| {
-                    Box::pin(async move { bound_to(connection, bound).await })
-                })
-        };
-        let writer = Writer::new(pool(1).connect_with(options.clone()).await?);
-        let pool = pool(MAX_CONNECTIONS).connect_with(options).await?;
-        Ok(Self { pool, writer })
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .after_connect(move |connection, _| {
+                Box::pin(async move { bound_to(connection, bound).await.map(|_| ()) })
+            })
+            .before_acquire(move |connection, _| {
+                Box::pin(async move { bound_to(connection, bound).await })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            pool,
+            writer: Writer::new(writer, bound),
+        })
     }
 }
 
@@ -101,8 +107,8 @@ async fn bound_to(connection: &mut SqliteConnection, bound: Duration) -> Result<
     Ok(true)
 }
 
-/// A connection with no time bound, for migrations and bulk loads that may run long. The
-/// bound is back the next time the pool hands it out.
+/// The writer's connection with no time bound (a write leaves its own behind), for
+/// migrations and bulk loads that may run long. Each write sets its bound again.
 async fn unbounded(pool: &SqlitePool) -> StoreResult<PoolConnection<Sqlite>> {
     let mut connection = pool.acquire().await?;
     connection.lock_handle().await?.remove_progress_handler();

@@ -19,7 +19,7 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use super::bound_to;
-use crate::{STATEMENT_BOUND, StoreError, StoreResult};
+use crate::{StoreError, StoreResult};
 
 /// Writes one transaction holds at most.
 const MOST_PER_GROUP: usize = 64;
@@ -29,6 +29,8 @@ const LONGEST_GROUP: Duration = Duration::from_millis(5);
 pub(super) struct Writer {
     /// One connection: writes never wait on each other inside SQLite.
     pool: SqlitePool,
+    /// How long each write's statements may run.
+    bound: Duration,
     group: Arc<Mutex<Group>>,
     /// Writes waiting for the group's lock, to join the open transaction.
     waiting: Arc<AtomicUsize>,
@@ -49,9 +51,10 @@ struct Open {
 }
 
 impl Writer {
-    pub(super) fn new(pool: SqlitePool) -> Self {
+    pub(super) fn new(pool: SqlitePool, bound: Duration) -> Self {
         Writer {
             pool,
+            bound,
             group: Arc::default(),
             waiting: Arc::default(),
         }
@@ -81,7 +84,7 @@ impl Writer {
             });
         }
         let started = match group.open.as_mut() {
-            Some(open) => start(&mut open.conn).await,
+            Some(open) => start(&mut open.conn, self.bound).await,
             None => Ok(()),
         };
         if let Err(error) = started {
@@ -96,8 +99,8 @@ impl Writer {
 }
 
 /// Each write gets the statement bound afresh, and its savepoint.
-async fn start(conn: &mut SqliteConnection) -> StoreResult<()> {
-    bound_to(conn, STATEMENT_BOUND).await?;
+async fn start(conn: &mut SqliteConnection, bound: Duration) -> StoreResult<()> {
+    bound_to(conn, bound).await?;
     run(conn, "SAVEPOINT write").await?;
     Ok(())
 }

@@ -171,18 +171,7 @@ pub async fn search_walk_counting_stops(
             .await
             .unwrap_or_else(|error| panic!("searching {term:?}: {error:?}"));
         let page = found.activities;
-        assert!(
-            page.len() <= limit as usize,
-            "{term:?}: a page of {limit} held {}",
-            page.len()
-        );
-        if let Some(cursor) = after {
-            let bound = (cursor.created_at, cursor.uuid);
-            assert!(
-                page.iter().all(|item| item.key() < bound),
-                "{term:?}: the page after {bound:?} holds an item that is not strictly after it"
-            );
-        }
+        assert_page_after(&page, limit, after);
         if let Some(stop) = found.searched_to {
             assert!(
                 page.len() < limit as usize,
@@ -337,6 +326,25 @@ pub fn newest_first<T: Keyed>(items: &[T]) -> Vec<Uuid> {
     keys.into_iter().map(|(_, uuid)| uuid).collect()
 }
 
+/// No page is larger than `limit`, and every item lies strictly after the cursor it was
+/// asked for.
+fn assert_page_after<T: Keyed + std::fmt::Debug>(page: &[T], limit: u32, after: Option<Cursor>) {
+    assert!(
+        page.len() <= limit as usize,
+        "a page of limit {limit} held {} items",
+        page.len()
+    );
+    if let Some(cursor) = after {
+        let bound = (cursor.created_at, cursor.uuid);
+        for item in page {
+            assert!(
+                item.key() < bound,
+                "the page after {bound:?} holds {item:?}, which is not strictly after it"
+            );
+        }
+    }
+}
+
 /// Reads a whole feed page by page, each page starting after the previous page's last item,
 /// until a page comes back empty. Checks on the way that no page is larger than `limit` and
 /// that every item lies strictly after the cursor it was asked for.
@@ -348,20 +356,7 @@ pub async fn walk<T: Keyed + std::fmt::Debug>(
     let mut after: Option<Cursor> = None;
     loop {
         let page = fetch(Page { after, limit }).await;
-        assert!(
-            page.len() <= limit as usize,
-            "a page of limit {limit} held {} items",
-            page.len()
-        );
-        if let Some(cursor) = after {
-            let bound = (cursor.created_at, cursor.uuid);
-            for item in &page {
-                assert!(
-                    item.key() < bound,
-                    "the page after {bound:?} holds {item:?}, which is not strictly after it"
-                );
-            }
-        }
+        assert_page_after(&page, limit, after);
         let Some(last) = page.last() else {
             return pages;
         };
