@@ -113,13 +113,19 @@ pass "no shell (docker run --entrypoint sh fails)"
 # --- the hardened container ---------------------------------------------------------------------
 secret="$(head -c 36 /dev/urandom | base64 -w0)"   # 48 characters
 t_start="$(now)"
-cid="$(docker run --rm -d -p 127.0.0.1::4567 \
+cid="$(docker run -d -p 127.0.0.1::4567 \
     --read-only --tmpfs /data:uid=65532,gid=65532,mode=0700 \
     --cap-drop ALL --security-opt no-new-privileges:true \
     -e JWT_SECRET="$secret" -e FRONTEND_URL='*' -e BACKEND_URL='*' \
     "$IMAGE")"
 containers+=("$cid")
-port="$(docker port "$cid" 4567/tcp | head -n 1 | sed 's/.*://')"
+# No published port: the process exited at start.
+if ! port="$(docker port "$cid" 4567/tcp 2>/dev/null | head -n 1 | sed 's/.*://')" || [ -z "$port" ]; then
+    fail "the hardened container exited at start"
+    docker logs "$cid" 2>&1 | tail -n 20 >&2 || true
+    summary
+    exit 1
+fi
 base="http://127.0.0.1:$port"
 log "container ${cid:0:12} on $base"
 

@@ -62,6 +62,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             // Commits sync the WAL: an acknowledged write survives a power loss.
             .synchronous(SqliteSynchronous::Full)
+            // Statement journals and sorts stay in memory: a hardened container has no
+            // writable temporary directory, only the data directory.
+            .pragma("temp_store", "memory")
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         if let Some(dir) = options.get_filename().parent()

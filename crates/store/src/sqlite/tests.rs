@@ -86,7 +86,7 @@ async fn search(store: &SqliteStore, term: &str, now: DateTime<Utc>) -> usize {
 }
 
 #[tokio::test]
-async fn connect_creates_the_directory_and_a_wal_database() {
+async fn connect_creates_the_directory_and_a_wal_database_kept_off_temporary_files() {
     let (dir, store) = store().await;
     assert!(dir.path().join("nested/dir/cruddur.db").exists());
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
@@ -100,6 +100,14 @@ async fn connect_creates_the_directory_and_a_wal_database() {
         .await
         .unwrap();
     assert_eq!(synchronous, 2);
+    // 2: MEMORY, on readers and the writer alike.
+    for pool in [&store.pool, store.writer.pool()] {
+        let temp_store: i64 = sqlx::query_scalar("PRAGMA temp_store")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(temp_store, 2);
+    }
     store.migrate().await.unwrap();
 }
 
