@@ -24,8 +24,15 @@ pub struct Activity {
     pub likes_count: i64,
     pub replies_count: i64,
     pub reposts_count: i64,
-    /// Filled by the show-activity route; feeds leave it empty and give `replies_count`.
+    /// Every reply on the show-activity route; in feeds, as in week 1, the latest few
+    /// (oldest of them first), `replies_count` being the total.
     pub replies: Vec<Reply>,
+    /// Whether the signed-in viewer likes it (false when signed out). Not in week 1.
+    #[serde(default)]
+    pub liked_by_me: bool,
+    /// Whether the signed-in viewer reposted it (false when signed out). Not in week 1.
+    #[serde(default)]
+    pub reposted_by_me: bool,
 }
 
 /// A reply to a crud. It expires with the crud it answers.
@@ -41,6 +48,12 @@ pub struct Reply {
     pub replies_count: i64,
     pub reposts_count: i64,
     pub created_at: DateTime<Utc>,
+    /// As on [`Activity`].
+    #[serde(default)]
+    pub liked_by_me: bool,
+    /// As on [`Activity`].
+    #[serde(default)]
+    pub reposted_by_me: bool,
 }
 
 /// Body of `POST /api/activities`. Fields are optional on the wire so that a missing field is

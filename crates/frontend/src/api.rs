@@ -23,6 +23,9 @@ use uuid::Uuid;
 pub enum ApiError {
     #[error("not found")]
     NotFound,
+    /// Someone else's to change.
+    #[error("forbidden")]
+    Forbidden,
     /// No token, an expired or revoked one, or a wrong password at sign-in.
     #[error("not signed in")]
     Unauthorized,
@@ -133,7 +136,8 @@ impl ApiClient {
         if let Some(cruds) = cached(&self.sample.lock().unwrap_or_else(|p| p.into_inner())) {
             return Ok(cruds);
         }
-        let cruds: Arc<[Activity]> = self.home(None, Some(limit)).await?.items.into();
+        let anonymous = self.acting_for(None, self.client);
+        let cruds: Arc<[Activity]> = anonymous.home(None, Some(limit)).await?.items.into();
         *self.sample.lock().unwrap_or_else(|p| p.into_inner()) = Some(Sample {
             fetched: Instant::now(),
             limit,
@@ -194,6 +198,12 @@ impl ApiClient {
         let url = self.url(&["api", "activities", &uuid.to_string(), what]);
         let method = if on { Method::POST } else { Method::DELETE };
         self.call(method, url, None::<&()>).await.map(drop)
+    }
+
+    /// Deletes the signed-in user's own crud or reply.
+    pub async fn delete(&self, uuid: Uuid) -> Result<(), ApiError> {
+        let url = self.url(&["api", "activities", &uuid.to_string()]);
+        self.call(Method::DELETE, url, None::<&()>).await.map(drop)
     }
 
     /// Follows (`on`) or unfollows a user.
@@ -357,6 +367,7 @@ impl ApiClient {
         match response.status() {
             status if status.is_success() || status == StatusCode::NOT_MODIFIED => Ok(response),
             StatusCode::NOT_FOUND => Err(ApiError::NotFound),
+            StatusCode::FORBIDDEN => Err(ApiError::Forbidden),
             StatusCode::UNAUTHORIZED => Err(ApiError::Unauthorized),
             StatusCode::UNPROCESSABLE_ENTITY => match response.json().await {
                 Ok(codes) => Err(ApiError::Validation(codes)),

@@ -54,6 +54,11 @@ impl PageError {
                  Go back, reload the page and try again."
                     .into(),
             ),
+            PageError::Api(ApiError::Forbidden) => (
+                StatusCode::FORBIDDEN,
+                "That is not yours",
+                "Only its author can delete a crud or a reply.".into(),
+            ),
             PageError::BadRequest => (
                 StatusCode::BAD_REQUEST,
                 "That form did not make sense",

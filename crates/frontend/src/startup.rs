@@ -99,7 +99,7 @@ pub const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// security headers (which also cover the 404 and error pages). The liveness route stays
 /// outside the session layer: a probe needs no cookie.
 pub fn app(state: AppState) -> Router {
-    use views::{account, actions, home, messages, notifications, profile, search, status};
+    use views::{account, actions, delete, home, messages, notifications, profile, search, status};
     let pages = Router::new()
         .route("/", get(home::show))
         .route("/search", get(search::show))
@@ -119,6 +119,14 @@ pub fn app(state: AppState) -> Router {
         .route("/@{handle}/follow", post(actions::follow))
         .route("/@{handle}/status/{uuid}", get(status::show))
         .route("/@{handle}/status/{uuid}/reply", post(actions::reply))
+        .route(
+            "/@{handle}/status/{uuid}/delete",
+            get(delete::crud).post(actions::delete_crud),
+        )
+        .route(
+            "/@{handle}/status/{uuid}/replies/{reply}/delete",
+            get(delete::reply).post(actions::delete_reply),
+        )
         .route("/static/{file}", get(assets::serve))
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))

@@ -33,7 +33,8 @@ pub use error::{StoreError, StoreResult};
 /// Below the frontend's 3 s budget for a call. Migrations and bulk loads run unbounded.
 pub const STATEMENT_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
 pub use records::{
-    Credentials, NewActivity, NewReply, NewUser, Page, Participant, SearchPage, SearchTerms,
+    Credentials, Deletion, NewActivity, NewReply, NewUser, Page, Participant, Reactions,
+    SearchPage, SearchTerms,
 };
 
 /// Rows one purge batch deletes: each batch is its own short write.
@@ -162,6 +163,29 @@ pub trait Store: Send + Sync + 'static {
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<SearchPage>;
+
+    /// The latest `per_crud` replies of each of these live cruds, oldest first within a crud:
+    /// the threads a feed page shows. One query for the page, reading at most `per_crud`
+    /// replies a crud however long its thread.
+    async fn latest_replies(
+        &self,
+        cruds: &[Uuid],
+        per_crud: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Reply>>;
+
+    /// Which of these cruds and replies `viewer` likes and reposts.
+    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions>;
+
+    /// Deletes `author`'s live crud or reply. A crud goes with its replies and with the likes,
+    /// reposts, notifications and search entries of both; a reply goes alone, with its own,
+    /// and its crud's `replies_count` goes down.
+    async fn delete_activity(
+        &self,
+        author: Uuid,
+        uuid: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Deletion>;
 
     /// Replies to a live crud (not to a reply). The reply expires with its crud, the crud's
     /// `replies_count` goes up, the crud's author gets a `reply` notification and users

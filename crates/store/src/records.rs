@@ -1,5 +1,7 @@
 //! The values stores take and give besides the contract types.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Cursor, User, text};
 use uuid::Uuid;
@@ -37,6 +39,37 @@ pub struct NewReply {
     pub reply_to: Uuid,
     pub message: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// Which of some cruds and replies one viewer likes and reposts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reactions {
+    pub liked: HashSet<Uuid>,
+    pub reposted: HashSet<Uuid>,
+}
+
+impl Reactions {
+    /// Sets `liked_by_me` and `reposted_by_me` on these cruds and their replies.
+    pub fn mark(&self, cruds: &mut [Activity]) {
+        for crud in cruds {
+            crud.liked_by_me = self.liked.contains(&crud.uuid);
+            crud.reposted_by_me = self.reposted.contains(&crud.uuid);
+            for reply in &mut crud.replies {
+                reply.liked_by_me = self.liked.contains(&reply.uuid);
+                reply.reposted_by_me = self.reposted.contains(&reply.uuid);
+            }
+        }
+    }
+}
+
+/// What asking to delete a crud or reply came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    Deleted,
+    /// Unknown or expired.
+    NotFound,
+    /// Someone else's.
+    NotAuthor,
 }
 
 /// A page of a feed: at most `limit` items strictly after `after` in the feed's newest-first

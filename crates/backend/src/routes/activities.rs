@@ -1,5 +1,5 @@
-//! Cruds: the public timeline, a user's cruds, search, posting, showing, replying, likes and
-//! reposts.
+//! Cruds: the public timeline, a user's cruds, search, posting, showing, deleting, replying,
+//! likes and reposts.
 
 use axum::Json;
 use axum::extract::{OriginalUri, State};
@@ -8,14 +8,17 @@ use axum::response::IntoResponse;
 use cruddur_contract::{
     Activity, CreateActivity, CreateReply, ErrorBody, ErrorCode, PageParams, Reply,
 };
-use cruddur_store::{NewActivity, NewReply, SearchPage, SearchTerms};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use cruddur_store::{Deletion, NewActivity, NewReply, SearchPage, SearchTerms};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
 use crate::pagination::{EncodedPage, Paged, page_of};
@@ -27,7 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(user_activities))
         .routes(routes!(search))
         .routes(routes!(create))
-        .routes(routes!(show))
+        .routes(routes!(show, delete))
         .routes(routes!(reply))
         .routes(routes!(like, unlike))
         .routes(routes!(repost, unrepost))
@@ -39,9 +42,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     path = "/api/activities/home",
     tag = "activities",
     params(PageParams),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Cruds, newest first", body = [Activity],
             headers(("link" = String, description = "Next page, when there is one"))),
+        (status = 401, description = "A token was sent and is not valid", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
@@ -49,18 +54,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn home(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
+    viewer: MaybeUser,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<EncodedPage> {
     let now = state.clock.now();
-    // Only the plain first page is cached: it is what nearly every visit asks for (with or
-    // without an empty `?`, which some clients leave).
-    let cacheable = uri.query().is_none_or(str::is_empty);
+    // Only the plain first page for a signed-out visitor is cached: it is what nearly every
+    // visit asks for (with or without an empty `?`, which some clients leave), and it is the
+    // same for everyone.
+    let cacheable = viewer.0.is_none() && uri.query().is_none_or(str::is_empty);
     if cacheable && let Some(page) = state.timeline.get(now) {
         return Ok(page);
     }
     let version = state.timeline.version();
     let (page, limit) = page_of(&params)?;
     let items = state.store.home_feed(&page, now).await?;
+    let items = threads(&state, &viewer, items, now).await?;
     let expires = items.iter().map(|activity| activity.expires_at).min();
     let page = Paged::new(items, limit, &uri).into_parts()?;
     if cacheable {
@@ -75,9 +83,11 @@ async fn home(
     path = "/api/activities/@{handle}",
     tag = "activities",
     params(("handle" = String, Path, description = "The user's handle, without @"), PageParams),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Cruds, newest first", body = [Activity],
             headers(("link" = String, description = "Next page, when there is one"))),
+        (status = 401, description = "A token was sent and is not valid", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
         (status = 503, description = "Store unavailable", body = ErrorBody),
@@ -86,15 +96,18 @@ async fn home(
 async fn user_activities(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
+    viewer: MaybeUser,
     ApiHandle(handle): ApiHandle,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<Paged<Activity>> {
     let (page, limit) = page_of(&params)?;
+    let now = state.clock.now();
     let items = state
         .store
-        .user_feed(&handle, &page, state.clock.now())
+        .user_feed(&handle, &page, now)
         .await?
         .ok_or(ApiError::NotFound("user"))?;
+    let items = threads(&state, &viewer, items, now).await?;
     Ok(Paged::new(items, limit, &uri))
 }
 
@@ -115,9 +128,11 @@ struct SearchParams {
     path = "/api/activities/search",
     tag = "activities",
     params(SearchParams),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Matching cruds, newest first", body = [Activity],
             headers(("link" = String, description = "Next page, when there is one"))),
+        (status = 401, description = "A token was sent and is not valid", body = ErrorBody),
         (status = 422, description = "`search_term_blank`, or a bad cursor or limit", body = [ErrorCode]),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
@@ -125,6 +140,7 @@ struct SearchParams {
 async fn search(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
+    viewer: MaybeUser,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<Paged<Activity>> {
     let term = params.term.as_deref().map(str::trim).unwrap_or_default();
@@ -146,12 +162,69 @@ async fn search(
         }
     };
     let terms = SearchTerms::parse(term);
+    let now = state.clock.now();
     let found = if terms.is_empty() {
         SearchPage::default()
     } else {
-        state.store.search(&terms, &page, state.clock.now()).await?
+        state.store.search(&terms, &page, now).await?
     };
-    Ok(Paged::new(found.activities, limit, &uri).or_on_from(found.searched_to, &uri))
+    let items = threads(&state, &viewer, found.activities, now).await?;
+    Ok(Paged::new(items, limit, &uri).or_on_from(found.searched_to, &uri))
+}
+
+/// Replies a feed shows under each crud, as week 1 did.
+pub const REPLIES_IN_FEEDS: u32 = 3;
+
+/// A feed page as the API gives it: each crud with its latest [`REPLIES_IN_FEEDS`] replies
+/// and, for a signed-in viewer, what they like and repost. Two queries, whatever the page's
+/// length.
+async fn threads(
+    state: &AppState,
+    viewer: &MaybeUser,
+    mut cruds: Vec<Activity>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<Activity>> {
+    let uuids: Vec<Uuid> = cruds.iter().map(|crud| crud.uuid).collect();
+    let mut replies: HashMap<Uuid, Vec<Reply>> = HashMap::new();
+    for reply in state
+        .store
+        .latest_replies(&uuids, REPLIES_IN_FEEDS, now)
+        .await?
+    {
+        replies
+            .entry(reply.reply_to_activity_uuid)
+            .or_default()
+            .push(reply);
+    }
+    for crud in &mut cruds {
+        crud.replies = replies.remove(&crud.uuid).unwrap_or_default();
+    }
+    mark_reactions(state, viewer, &mut cruds).await?;
+    Ok(cruds)
+}
+
+/// Sets `liked_by_me` and `reposted_by_me` on the cruds and their replies for a signed-in
+/// viewer (one query); a signed-out one has neither.
+async fn mark_reactions(
+    state: &AppState,
+    MaybeUser(viewer): &MaybeUser,
+    cruds: &mut [Activity],
+) -> ApiResult<()> {
+    let Some(viewer) = viewer else {
+        return Ok(());
+    };
+    let uuids: Vec<Uuid> = cruds
+        .iter()
+        .flat_map(|crud| {
+            std::iter::once(crud.uuid).chain(crud.replies.iter().map(|reply| reply.uuid))
+        })
+        .collect();
+    state
+        .store
+        .reactions(viewer.user.uuid, &uuids)
+        .await?
+        .mark(cruds);
+    Ok(())
 }
 
 /// Posts a crud that lives for `ttl`. Answers 200 (as week 1 did) with a `Location` header.
@@ -198,15 +271,18 @@ async fn create(
     path = "/api/activities/{uuid}",
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud's uuid")),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The crud and its replies", body = Activity),
         (status = 400, description = "Not a uuid", body = ErrorBody),
+        (status = 401, description = "A token was sent and is not valid", body = ErrorBody),
         (status = 404, description = "Unknown or expired", body = ErrorBody),
         (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn show(
     State(state): State<AppState>,
+    viewer: MaybeUser,
     ApiPath(uuid): ApiPath<Uuid>,
 ) -> ApiResult<Json<Activity>> {
     let activity = state
@@ -214,7 +290,43 @@ async fn show(
         .activity(uuid, state.clock.now())
         .await?
         .ok_or(ApiError::NotFound("activity"))?;
+    let mut shown = [activity];
+    mark_reactions(&state, &viewer, &mut shown).await?;
+    let [activity] = shown;
     Ok(Json(activity))
+}
+
+/// Deletes one's own crud, with its replies and their likes, reposts and notifications, or
+/// one's own reply.
+#[utoipa::path(
+    delete,
+    path = "/api/activities/{uuid}",
+    tag = "activities",
+    params(("uuid" = Uuid, Path, description = "The crud or reply")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Not a uuid", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Someone else's", body = ErrorBody),
+        (status = 404, description = "Unknown or expired", body = ErrorBody),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+async fn delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiPath(uuid): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    let deletion = state
+        .store
+        .delete_activity(current.user.uuid, uuid, state.clock.now())
+        .await?;
+    match deletion {
+        Deletion::Deleted => Ok(StatusCode::NO_CONTENT),
+        Deletion::NotFound => Err(ApiError::NotFound("activity")),
+        Deletion::NotAuthor => Err(ApiError::Forbidden),
+    }
 }
 
 /// Replies to a live crud. Answers 200 with the reply.

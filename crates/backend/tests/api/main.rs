@@ -17,5 +17,6 @@ mod outage;
 mod pagination;
 mod rate_limit;
 mod search;
+mod threads;
 mod timeline_cache;
 mod users;

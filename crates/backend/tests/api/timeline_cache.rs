@@ -29,8 +29,10 @@ async fn every_kind_of_write_shows_on_the_cached_timeline_at_once() {
     let first = |feed: Vec<Activity>| feed.into_iter().find(|a| a.uuid == crud.uuid).unwrap();
     assert_eq!(first(home(&app).await).likes_count, 1, "a like");
 
-    app.reply(&bob, &crud, "a reply").await;
-    assert_eq!(first(home(&app).await).replies_count, 1, "a reply");
+    let answer = app.reply(&bob, &crud, "a reply").await;
+    let threaded = first(home(&app).await);
+    assert_eq!(threaded.replies_count, 1, "a reply");
+    assert_eq!(threaded.replies, vec![answer], "a reply, in the thread");
 
     let renamed = app
         .patch_me(&ada)
@@ -43,6 +45,18 @@ async fn every_kind_of_write_shows_on_the_cached_timeline_at_once() {
         first(home(&app).await).display_name,
         "Ada Lovelace",
         "a new name"
+    );
+
+    let deleted = app
+        .delete(&format!("/api/activities/{}", crud.uuid))
+        .bearer_auth(&ada.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    assert!(
+        home(&app).await.iter().all(|a| a.uuid != crud.uuid),
+        "a deleted crud"
     );
 }
 

@@ -1,4 +1,4 @@
-//! The forms that change things: post a crud, reply, like, repost, follow. Each answers a
+//! The forms that change things: post a crud, reply, like, repost, follow, delete. Each answers a
 //! success with a 303 back to a page (post/redirect/get), and a validation failure with the
 //! form again, its text kept and the sentences next to the fields (422).
 
@@ -8,6 +8,7 @@ use cruddur_contract::activity::{CRUD_MAX_CHARS, REPLY_MAX_CHARS};
 use cruddur_contract::{CreateActivity, CreateReply, ErrorCode};
 use serde::Deserialize;
 
+use super::account::EmptyForm;
 use super::forms::{FieldErrors, kept, submit};
 use super::home::{self, ComposerPartial};
 use super::{profile_url, status, unprocessable};
@@ -136,4 +137,28 @@ pub async fn follow(
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Deletes the viewer's own crud, then shows their profile (the crud's page is gone).
+pub async fn delete_crud(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, user }: SignedIn,
+    Path((_handle, uuid)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult<Response> {
+    let uuid = status::parse_uuid(&uuid)?;
+    viewer.api(&api).delete(uuid).await?;
+    Ok(Redirect::to(&profile_url(&user.handle)).into_response())
+}
+
+/// Deletes the viewer's own reply, then shows the thread without it.
+pub async fn delete_reply(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    Path((handle, uuid, reply)): Path<(String, String, String)>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> PageResult<Response> {
+    let crud = status::parse_uuid(&uuid)?;
+    viewer.api(&api).delete(status::parse_uuid(&reply)?).await?;
+    Ok(Redirect::to(&super::permalink(&handle, crud)).into_response())
 }

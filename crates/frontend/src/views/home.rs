@@ -92,8 +92,9 @@ pub async fn page(
     cursor: Option<&str>,
     composer: Option<ComposerPartial>,
 ) -> PageResult<HomePage> {
+    let backend = viewer.api(api);
     let (feed, layout) = tokio::join!(
-        api.home(cursor, None),
+        backend.home(cursor, None),
         Layout::load(api, viewer, "Home", Section::Home)
     );
     Ok(HomePage::new(layout, composer, feed?, viewer))

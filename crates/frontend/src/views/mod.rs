@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod actions;
+pub mod delete;
 pub mod forms;
 pub mod home;
 pub mod messages;
@@ -185,6 +186,11 @@ pub struct CrudPartial {
     pub likes_count: i64,
     pub like_url: String,
     pub repost_url: String,
+    /// The viewer's own like and repost, for the toggles' `aria-pressed`.
+    pub liked: bool,
+    pub reposted: bool,
+    /// The confirm step, on the viewer's own cruds.
+    pub delete_url: Option<String>,
     pub forms: FormContext,
 }
 
@@ -195,7 +201,8 @@ pub struct CrudPartial {
 pub struct FormContext {
     pub csrf: String,
     pub back: String,
-    pub signed_in: bool,
+    /// The signed-in viewer's handle.
+    pub me: Option<String>,
 }
 
 impl FormContext {
@@ -203,22 +210,37 @@ impl FormContext {
         FormContext {
             csrf: viewer.csrf.clone(),
             back: back.to_owned(),
-            signed_in: viewer.user.is_some(),
+            me: viewer.user.as_ref().map(|user| user.handle.clone()),
         }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.me.is_some()
+    }
+
+    /// Whether the viewer wrote what `handle` wrote (handles compare case-insensitively).
+    pub fn is_me(&self, handle: &str) -> bool {
+        self.me
+            .as_deref()
+            .is_some_and(|me| me.eq_ignore_ascii_case(handle))
     }
 }
 
 impl CrudPartial {
     pub fn new(crud: &Activity, now: DateTime<Utc>, forms: &FormContext) -> Self {
+        let permalink = permalink(&crud.handle, crud.uuid);
         CrudPartial {
             like_url: format!("/cruds/{}/like", crud.uuid),
             repost_url: format!("/cruds/{}/repost", crud.uuid),
+            delete_url: forms
+                .is_me(&crud.handle)
+                .then(|| format!("{permalink}/delete")),
             forms: forms.clone(),
             display_name: crud.display_name.clone(),
             handle: crud.handle.clone(),
             message: crud.message.clone(),
             profile_url: profile_url(&crud.handle),
-            permalink: format!("{}/status/{}", profile_url(&crud.handle), crud.uuid),
+            permalink,
             created_at: machine_time(crud.created_at),
             created_on: full_time(crud.created_at),
             ago: ago(now, crud.created_at),
@@ -228,6 +250,8 @@ impl CrudPartial {
             replies_count: crud.replies_count,
             reposts_count: crud.reposts_count,
             likes_count: crud.likes_count,
+            liked: crud.liked_by_me,
+            reposted: crud.reposted_by_me,
         }
     }
 
@@ -267,13 +291,25 @@ pub struct ReplyPartial {
     pub ago: String,
     pub likes_count: i64,
     pub like_url: String,
+    pub liked: bool,
+    /// The confirm step, on the viewer's own replies.
+    pub delete_url: Option<String>,
     pub forms: FormContext,
 }
 
 impl ReplyPartial {
-    pub fn new(reply: &Reply, now: DateTime<Utc>, forms: &FormContext) -> Self {
+    /// The reply under the crud at `crud_permalink`.
+    pub fn new(
+        reply: &Reply,
+        crud_permalink: &str,
+        now: DateTime<Utc>,
+        forms: &FormContext,
+    ) -> Self {
         ReplyPartial {
             like_url: format!("/cruds/{}/like", reply.uuid),
+            delete_url: forms
+                .is_me(&reply.handle)
+                .then(|| format!("{crud_permalink}/replies/{}/delete", reply.uuid)),
             forms: forms.clone(),
             display_name: reply.display_name.clone(),
             handle: reply.handle.clone(),
@@ -283,6 +319,7 @@ impl ReplyPartial {
             created_on: full_time(reply.created_at),
             ago: ago(now, reply.created_at),
             likes_count: reply.likes_count,
+            liked: reply.liked_by_me,
         }
     }
 }
@@ -305,6 +342,11 @@ pub fn template_failed(error: &askama::Error) -> Response {
 /// A form sent back with what was wrong with it.
 pub fn unprocessable(template: &impl Template) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, render(template)).into_response()
+}
+
+/// The address of a crud's own page.
+pub fn permalink(handle: &str, uuid: uuid::Uuid) -> String {
+    format!("{}/status/{uuid}", profile_url(handle))
 }
 
 /// The profile address. Handles are letters, digits and `_`, so this encodes nothing for a
@@ -399,6 +441,8 @@ mod tests {
             replies_count: 0,
             reposts_count: 0,
             replies: Vec::new(),
+            liked_by_me: false,
+            reposted_by_me: false,
         }
     }
 
@@ -457,7 +501,7 @@ mod tests {
         let forms = FormContext {
             csrf: "token".into(),
             back: "/".into(),
-            signed_in: true,
+            me: Some("someone".into()),
         };
         let html = CrudPartial::new(&crud("<script>alert(1)</script>", 5), at(0), &forms)
             .render()

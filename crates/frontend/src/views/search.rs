@@ -28,8 +28,9 @@ pub async fn show(
 ) -> PageResult<Response> {
     let term = query_param(raw.as_deref(), "term").unwrap_or_default();
     let cursor = query_param(raw.as_deref(), "cursor");
+    let backend = viewer.api(&api);
     let (found, layout) = tokio::join!(
-        api.search(&term, cursor.as_deref()),
+        backend.search(&term, cursor.as_deref()),
         Layout::load(&api, &viewer, "Search", Section::Other)
     );
     let mut page = SearchPage {

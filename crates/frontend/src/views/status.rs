@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
+use cruddur_contract::Activity;
 use cruddur_contract::activity::REPLY_MAX_CHARS;
 use uuid::Uuid;
 
@@ -39,6 +40,21 @@ pub fn parse_uuid(raw: &str) -> PageResult<Uuid> {
     raw.parse().map_err(|_| PageError::NotFound)
 }
 
+/// The live crud at `/@{handle}/status/{uuid}`, with its replies. A crud lives at its
+/// author's address only; another handle in the URL is not a page.
+pub async fn crud_at(
+    api: &ApiClient,
+    viewer: &Viewer,
+    handle: &str,
+    uuid: Uuid,
+) -> PageResult<Activity> {
+    let crud = viewer.api(api).activity(uuid).await?;
+    if !crud.handle.eq_ignore_ascii_case(handle) {
+        return Err(PageError::NotFound);
+    }
+    Ok(crud)
+}
+
 /// The status page with the reply form holding `message` and `errors`.
 pub async fn page(
     api: &ApiClient,
@@ -50,23 +66,19 @@ pub async fn page(
 ) -> PageResult<StatusPage> {
     let title = format!("Crud by @{handle}");
     let (crud, layout) = tokio::join!(
-        api.activity(uuid),
+        crud_at(api, viewer, handle, uuid),
         Layout::load(api, viewer, &title, Section::Other)
     );
     let crud = crud?;
-    // A crud lives at its author's address only; another handle in the URL is not a page.
-    if !crud.handle.eq_ignore_ascii_case(handle) {
-        return Err(PageError::NotFound);
-    }
     let now = Utc::now();
-    let permalink = format!("{}/status/{}", super::profile_url(&crud.handle), crud.uuid);
+    let permalink = super::permalink(&crud.handle, crud.uuid);
     let forms = FormContext::new(viewer, &permalink);
     Ok(StatusPage {
         layout,
         replies: crud
             .replies
             .iter()
-            .map(|reply| ReplyPartial::new(reply, now, &forms))
+            .map(|reply| ReplyPartial::new(reply, &permalink, now, &forms))
             .collect(),
         reply_form: viewer.user.is_some().then(|| MessageFormPartial {
             id: "reply",

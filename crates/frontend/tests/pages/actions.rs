@@ -329,3 +329,52 @@ async fn a_form_body_over_the_frontends_limit_is_a_styled_413() {
     );
     assert!(page.header("content-type").starts_with("text/html"));
 }
+
+#[tokio::test]
+async fn each_action_is_one_toggle_that_shows_the_viewers_own_state() {
+    let stack = spawn_stack().await;
+    let ada = stack.sign_up("ada", "Ada").await;
+    let crud = stack.crud(&ada, "Toggle me").await;
+    stack.reply(&ada, &crud, "Toggle me too").await;
+    let status = format!("/@ada/status/{}", crud.uuid);
+    let bob = stack.signed_up_browser("bob", "Bob").await;
+    let unpressed =
+        |what: &str| format!(r#"value="1" class="toggle" aria-pressed="false">{what}<"#);
+    let pressed = |what: &str| format!(r#"value="0" class="toggle" aria-pressed="true">{what}<"#);
+
+    let page = bob.get(&status).await;
+    assert_eq!(
+        page.body.matches(&unpressed("Like")).count(),
+        2,
+        "the crud and its reply"
+    );
+    assert_eq!(page.body.matches(&unpressed("Repost")).count(), 1);
+    assert!(!page.body.contains("Unlike") && !page.body.contains("Undo repost"));
+
+    let like = format!("/cruds/{}/like", crud.uuid);
+    bob.post(&like, &[("on", "1"), ("back", &status)]).await;
+    for path in [status.as_str(), "/", "/@ada", "/search?term=toggle"] {
+        let body = bob.get(path).await.body;
+        assert!(body.contains(&pressed("Like")), "{path}: {body}");
+        assert!(body.contains(&unpressed("Repost")), "{path}");
+    }
+    let ada_browser = stack.signed_in_browser("ada").await;
+    assert!(
+        !ada_browser
+            .get(&status)
+            .await
+            .body
+            .contains(&pressed("Like")),
+        "Bob's like, not Ada's"
+    );
+
+    bob.post(&like, &[("on", "0"), ("back", &status)]).await;
+    assert_eq!(
+        bob.get(&status)
+            .await
+            .body
+            .matches(&unpressed("Like"))
+            .count(),
+        2
+    );
+}

@@ -185,7 +185,7 @@ impl Stack {
                 "display_name": display_name,
                 "handle": handle,
                 "email": format!("{handle}@example.com"),
-                "password": "correct horse battery",
+                "password": PASSWORD,
             }))
             .send()
             .await
@@ -272,6 +272,17 @@ impl Stack {
                     ("password", PASSWORD),
                 ],
             )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        browser
+    }
+
+    /// A browser signed in (through the form) as `handle`, who signed up already.
+    pub async fn signed_in_browser(&self, handle: &str) -> Browser {
+        let browser = self.browser();
+        browser.get("/signin").await;
+        let page = browser
+            .post("/signin", &[("login", handle), ("password", PASSWORD)])
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
         browser

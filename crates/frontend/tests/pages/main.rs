@@ -6,6 +6,7 @@ mod helpers;
 mod account;
 mod actions;
 mod csrf;
+mod deleting;
 mod errors;
 mod feeds;
 mod health;

@@ -126,6 +126,8 @@ impl TaggedTimeline {
             replies_count: 0,
             reposts_count: 0,
             replies: Vec::new(),
+            liked_by_me: false,
+            reposted_by_me: false,
         };
         (
             format!("\"{message}\""),

@@ -9,7 +9,9 @@ use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
 use super::{Keyset, search};
-use crate::{NewActivity, NewReply, PURGE_BATCH, Page, StoreError, StoreResult, in_purge_batches};
+use crate::{
+    Deletion, NewActivity, NewReply, PURGE_BATCH, Page, StoreError, StoreResult, in_purge_batches,
+};
 
 /// The columns of [`ActivityRow`], from `a` (the activity) and `u` (its author). A macro so
 /// that it can be `concat!`ed into static SQL.
@@ -48,6 +50,8 @@ impl ActivityRow {
             replies_count: self.replies_count,
             reposts_count: self.reposts_count,
             replies,
+            liked_by_me: false,
+            reposted_by_me: false,
         }
     }
 
@@ -62,6 +66,8 @@ impl ActivityRow {
             replies_count: self.replies_count,
             reposts_count: self.reposts_count,
             created_at: self.created_at,
+            liked_by_me: false,
+            reposted_by_me: false,
         }
     }
 }
@@ -245,6 +251,91 @@ pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<O
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|row| row.into_reply(new.reply_to)))
+}
+
+/// For each crud, its `per_crud` newest replies by the replies index (a lateral join, so a
+/// long thread costs no more than a short one), then all of them in thread order.
+pub(super) async fn latest_replies(
+    pool: &PgPool,
+    cruds: &[Uuid],
+    per_crud: u32,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Reply>> {
+    if cruds.is_empty() || per_crud == 0 {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query_as::<_, ActivityRow>(concat!(
+        "SELECT ",
+        activity_columns!(),
+        " FROM unnest($1::uuid[]) AS c (uuid)
+         CROSS JOIN LATERAL (
+             SELECT * FROM activities r
+             WHERE r.reply_to = c.uuid AND r.expires_at > $2
+             ORDER BY r.created_at DESC, r.uuid DESC
+             LIMIT $3
+         ) a
+         JOIN users u ON u.uuid = a.user_uuid
+         ORDER BY a.reply_to, a.created_at, a.uuid"
+    ))
+    .bind(cruds)
+    .bind(now)
+    .bind(i64::from(per_crud))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| match row.reply_to {
+            Some(crud) => Ok(row.into_reply(crud)),
+            None => Err(StoreError::Internal(
+                format!("activity {} is not a reply", row.uuid).into(),
+            )),
+        })
+        .collect()
+}
+
+/// One transaction: the row, locked, if it is live and the author's; a crud's search rows or
+/// a reply's count on its crud; then the row, cascades taking its likes, reposts,
+/// notifications and (a crud's) replies.
+pub(super) async fn delete_activity(
+    pool: &PgPool,
+    author: Uuid,
+    uuid: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<Deletion> {
+    let mut tx = pool.begin().await?;
+    let found: Option<(Uuid, Option<Uuid>, DateTime<Utc>, String)> = sqlx::query_as(
+        "SELECT user_uuid, reply_to, created_at, message FROM activities
+         WHERE uuid = $1 AND expires_at > $2
+         FOR UPDATE",
+    )
+    .bind(uuid)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((owner, reply_to, created_at, message)) = found else {
+        return Ok(Deletion::NotFound);
+    };
+    if owner != author {
+        return Ok(Deletion::NotAuthor);
+    }
+    match reply_to {
+        None => {
+            let mut rows = search::Rows::default();
+            rows.push(uuid, created_at, &message);
+            rows.delete(&mut tx).await?;
+        }
+        Some(crud) => {
+            sqlx::query("UPDATE activities SET replies_count = replies_count - 1 WHERE uuid = $1")
+                .bind(crud)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    sqlx::query("DELETE FROM activities WHERE uuid = $1")
+        .bind(uuid)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Deletion::Deleted)
 }
 
 /// Deletes expired replies, then expired cruds with their search rows, then expired sessions

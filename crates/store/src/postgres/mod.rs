@@ -28,8 +28,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
 use crate::{
-    Credentials, NewActivity, NewReply, NewUser, Page, STATEMENT_BOUND, SearchPage, SearchTerms,
-    Store, StoreResult,
+    Credentials, Deletion, NewActivity, NewReply, NewUser, Page, Reactions, STATEMENT_BOUND,
+    SearchPage, SearchTerms, Store, StoreResult,
 };
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -189,6 +189,28 @@ impl Store for PostgresStore {
         now: DateTime<Utc>,
     ) -> StoreResult<SearchPage> {
         search::search(&self.pool, terms, page, now).await
+    }
+
+    async fn latest_replies(
+        &self,
+        cruds: &[Uuid],
+        per_crud: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Reply>> {
+        activities::latest_replies(&self.pool, cruds, per_crud, now).await
+    }
+
+    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions> {
+        reactions::reactions(&self.pool, viewer, activities).await
+    }
+
+    async fn delete_activity(
+        &self,
+        author: Uuid,
+        uuid: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Deletion> {
+        activities::delete_activity(&self.pool, author, uuid, now).await
     }
 
     async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>> {

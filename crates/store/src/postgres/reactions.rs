@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::StoreResult;
+use crate::{Reactions, StoreResult};
 
 /// `$1` user, `$2` activity, `$3` now. The statement answers whether the activity is live.
 /// The author is notified only when a row was added, and the notifications' unique index keeps
@@ -113,4 +113,36 @@ async fn toggle(
         .fetch_one(pool)
         .await?;
     Ok(live)
+}
+
+/// Which of `activities` `viewer` likes and reposts, from both tables' primary keys.
+pub(super) async fn reactions(
+    pool: &PgPool,
+    viewer: Uuid,
+    activities: &[Uuid],
+) -> StoreResult<Reactions> {
+    let mut reactions = Reactions::default();
+    if activities.is_empty() {
+        return Ok(reactions);
+    }
+    let rows: Vec<(Uuid, bool)> = sqlx::query_as(
+        "SELECT activity_uuid, false FROM likes
+         WHERE user_uuid = $1 AND activity_uuid = ANY ($2)
+         UNION ALL
+         SELECT activity_uuid, true FROM reposts
+         WHERE user_uuid = $1 AND activity_uuid = ANY ($2)",
+    )
+    .bind(viewer)
+    .bind(activities)
+    .fetch_all(pool)
+    .await?;
+    for (uuid, repost) in rows {
+        let set = if repost {
+            &mut reactions.reposted
+        } else {
+            &mut reactions.liked
+        };
+        set.insert(uuid);
+    }
+    Ok(reactions)
 }

@@ -7,8 +7,10 @@ use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
 use super::writer::Writer;
-use super::{after, micros, notifications, search, time};
-use crate::{NewActivity, NewReply, PURGE_BATCH, Page, StoreError, StoreResult, in_purge_batches};
+use super::{after, micros, notifications, search, time, uuid_list};
+use crate::{
+    Deletion, NewActivity, NewReply, PURGE_BATCH, Page, StoreError, StoreResult, in_purge_batches,
+};
 
 /// `SELECT` of [`ActivityRow`]s from activities `a` and their authors `u`, followed by the rest
 /// of the statement.
@@ -59,6 +61,8 @@ impl ActivityRow {
             replies_count: self.replies_count,
             reposts_count: self.reposts_count,
             replies: Vec::new(),
+            liked_by_me: false,
+            reposted_by_me: false,
         })
     }
 
@@ -76,6 +80,8 @@ impl ActivityRow {
             replies_count: self.replies_count,
             reposts_count: self.reposts_count,
             created_at: time(self.created_at)?,
+            liked_by_me: false,
+            reposted_by_me: false,
         })
     }
 }
@@ -127,6 +133,8 @@ pub(super) async fn create_activity(writer: &Writer, new: &NewActivity) -> Store
         replies_count: 0,
         reposts_count: 0,
         replies: Vec::new(),
+        liked_by_me: false,
+        reposted_by_me: false,
     })
 }
 
@@ -211,6 +219,74 @@ pub(super) async fn user_feed(
     into_activities(rows).map(Some)
 }
 
+/// For each crud, its `per_crud` newest replies by the thread index (so a long thread costs
+/// no more than a short one), then all of them in thread order.
+pub(super) async fn latest_replies(
+    pool: &SqlitePool,
+    cruds: &[Uuid],
+    per_crud: u32,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Reply>> {
+    if cruds.is_empty() || per_crud == 0 {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<ActivityRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        activity_columns!(),
+        " FROM json_each(?1) c, activities a JOIN users u ON u.uuid = a.user_uuid
+         WHERE a.id IN (SELECT r.id FROM activities r
+                        WHERE r.reply_to = c.value AND r.expires_at > ?2
+                        ORDER BY r.created_at DESC, r.uuid DESC LIMIT ?3)
+         ORDER BY a.reply_to, a.created_at, a.uuid"
+    ))
+    .bind(uuid_list(cruds))
+    .bind(micros(now))
+    .bind(i64::from(per_crud))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(ActivityRow::into_reply).collect()
+}
+
+/// Deletes the crud or reply (cascades take its likes, reposts, notifications and a crud's
+/// replies); a crud's search rows go first, a reply's crud counts one reply fewer.
+pub(super) async fn delete_activity(
+    writer: &Writer,
+    author: Uuid,
+    uuid: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<Deletion> {
+    let mut tx = writer.begin().await?;
+    let found: Option<(i64, Hyphenated, Option<Hyphenated>, i64, String)> = sqlx::query_as(
+        "SELECT id, user_uuid, reply_to, created_at, message FROM activities
+         WHERE uuid = ? AND expires_at > ?",
+    )
+    .bind(uuid.hyphenated())
+    .bind(micros(now))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id, owner, reply_to, created_at, message)) = found else {
+        return Ok(Deletion::NotFound);
+    };
+    if owner.into_uuid() != author {
+        return Ok(Deletion::NotAuthor);
+    }
+    match reply_to {
+        None => search::unindex(&mut tx, uuid, created_at, &message).await?,
+        Some(crud) => {
+            sqlx::query("UPDATE activities SET replies_count = replies_count - 1 WHERE uuid = ?")
+                .bind(crud)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    sqlx::query("DELETE FROM activities WHERE id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Deletion::Deleted)
+}
+
 pub(super) async fn create_reply(writer: &Writer, new: &NewReply) -> StoreResult<Option<Reply>> {
     let mut tx = writer.begin().await?;
     let crud: Option<(Hyphenated, i64)> = sqlx::query_as(
@@ -279,6 +355,8 @@ pub(super) async fn create_reply(writer: &Writer, new: &NewReply) -> StoreResult
         replies_count: 0,
         reposts_count: 0,
         created_at: new.created_at,
+        liked_by_me: false,
+        reposted_by_me: false,
     }))
 }
 

@@ -29,8 +29,8 @@ use sqlx::{Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use crate::{
-    Credentials, NewActivity, NewReply, NewUser, Page, STATEMENT_BOUND, SearchPage, SearchTerms,
-    Store, StoreError, StoreResult,
+    Credentials, Deletion, NewActivity, NewReply, NewUser, Page, Reactions, STATEMENT_BOUND,
+    SearchPage, SearchTerms, Store, StoreError, StoreResult,
 };
 use reactions::Reaction;
 use writer::Writer;
@@ -121,6 +121,11 @@ async fn unbounded(pool: &SqlitePool) -> StoreResult<PoolConnection<Sqlite>> {
 async fn ping(pool: &SqlitePool) -> StoreResult<()> {
     sqlx::query("SELECT 1").execute(pool).await?;
     Ok(())
+}
+
+/// A JSON array of the uuids as stored (lower-case hyphenated), for `json_each`.
+fn uuid_list(uuids: &[Uuid]) -> String {
+    serde_json::to_string(uuids).unwrap_or_default()
 }
 
 fn micros(time: DateTime<Utc>) -> i64 {
@@ -236,6 +241,28 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<SearchPage> {
         search::search(&self.pool, terms, page, now).await
+    }
+
+    async fn latest_replies(
+        &self,
+        cruds: &[Uuid],
+        per_crud: u32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Reply>> {
+        activities::latest_replies(&self.pool, cruds, per_crud, now).await
+    }
+
+    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions> {
+        reactions::reactions(&self.pool, viewer, activities).await
+    }
+
+    async fn delete_activity(
+        &self,
+        author: Uuid,
+        uuid: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Deletion> {
+        activities::delete_activity(&self.writer, author, uuid, now).await
     }
 
     async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>> {

@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::NotificationKind;
+use sqlx::SqlitePool;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
 use super::writer::Writer;
-use super::{micros, notifications};
-use crate::StoreResult;
+use super::{micros, notifications, uuid_list};
+use crate::{Reactions, StoreResult};
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Reaction {
@@ -104,4 +105,36 @@ pub(super) async fn set(
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Which of `activities` `viewer` likes and reposts, from both tables' primary keys.
+pub(super) async fn reactions(
+    pool: &SqlitePool,
+    viewer: Uuid,
+    activities: &[Uuid],
+) -> StoreResult<Reactions> {
+    let mut reactions = Reactions::default();
+    if activities.is_empty() {
+        return Ok(reactions);
+    }
+    let rows: Vec<(Hyphenated, bool)> = sqlx::query_as(
+        "SELECT activity_uuid, false FROM likes
+         WHERE user_uuid = ?1 AND activity_uuid IN (SELECT value FROM json_each(?2))
+         UNION ALL
+         SELECT activity_uuid, true FROM reposts
+         WHERE user_uuid = ?1 AND activity_uuid IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(viewer.hyphenated())
+    .bind(uuid_list(activities))
+    .fetch_all(pool)
+    .await?;
+    for (uuid, repost) in rows {
+        let set = if repost {
+            &mut reactions.reposted
+        } else {
+            &mut reactions.liked
+        };
+        set.insert(uuid.into_uuid());
+    }
+    Ok(reactions)
 }

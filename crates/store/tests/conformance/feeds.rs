@@ -131,3 +131,54 @@ pub async fn feeds_paginate_created_at_ties_without_loss(fx: Fixture) {
     let pages = search_walk(&fx, "tie", 4, now).await;
     assert_eq!(flat_uuids(&pages), newest_first(&cruds), "search");
 }
+
+pub async fn latest_replies_are_each_cruds_newest_few_oldest_first(fx: Fixture) {
+    let [alice, bob] = users(&fx, ["alice", "bob"]).await;
+    let long = post(&fx, &alice, "a long thread", 0).await;
+    let short = post(&fx, &bob, "a short thread", 1).await;
+    let silent = post(&fx, &bob, "no replies", 2).await;
+    let gone = crud(&fx, &alice, "expires with its replies", at(3), at(100)).await;
+    // Out of time order, with two replies at the same moment (told apart by uuid).
+    let mut thread = Vec::new();
+    for secs in [50, 10, 40, 20, 40] {
+        thread.push(reply(&fx, &bob, long.uuid, &format!("reply at {secs}s"), at(secs)).await);
+    }
+    let only = reply(&fx, &alice, short.uuid, "the only reply", at(30)).await;
+    reply(&fx, &bob, gone.uuid, "dies at 100s", at(31)).await;
+
+    let cruds = [long.uuid, short.uuid, silent.uuid, gone.uuid];
+    let replies = fx
+        .store
+        .latest_replies(&cruds, 3, at(200))
+        .await
+        .expect("latest replies");
+    let of = |crud: uuid::Uuid| -> Vec<uuid::Uuid> {
+        replies
+            .iter()
+            .filter(|reply| reply.reply_to_activity_uuid == crud)
+            .map(|reply| reply.uuid)
+            .collect()
+    };
+    // The newest three of five, oldest first: the 40s tie in (created_at, uuid) order, then 50s.
+    let mut newest = thread.clone();
+    newest.sort_by_key(|reply| (reply.created_at, reply.uuid));
+    let newest: Vec<_> = newest[2..].iter().map(|reply| reply.uuid).collect();
+    assert_eq!(of(long.uuid), newest);
+    assert_eq!(of(short.uuid), vec![only.uuid]);
+    assert!(of(silent.uuid).is_empty());
+    assert!(
+        of(gone.uuid).is_empty(),
+        "an expired crud's replies are not live"
+    );
+    assert_eq!(replies.len(), 4);
+    let shown = replies
+        .iter()
+        .find(|reply| reply.uuid == only.uuid)
+        .unwrap();
+    assert_eq!(shown, &only, "every field as written");
+
+    let none = fx.store.latest_replies(&[], 3, at(200)).await.unwrap();
+    assert!(none.is_empty());
+    let zero = fx.store.latest_replies(&cruds, 0, at(200)).await.unwrap();
+    assert!(zero.is_empty());
+}

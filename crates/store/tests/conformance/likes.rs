@@ -189,3 +189,39 @@ pub async fn concurrent_repeated_likes_count_once(fx: Fixture) {
     handles.sort();
     assert_eq!(handles, ["bob", "carol"], "one notification per liker");
 }
+
+pub async fn reactions_name_what_the_viewer_likes_and_reposts(fx: Fixture) {
+    let [alice, bob] = users(&fx, ["alice", "bob"]).await;
+    let liked = post(&fx, &alice, "liked", 0).await;
+    let reposted = post(&fx, &alice, "reposted", 1).await;
+    let both = post(&fx, &alice, "liked and reposted", 2).await;
+    let others = post(&fx, &alice, "liked by someone else", 3).await;
+    let answer = reply(&fx, &alice, liked.uuid, "a liked reply", at(4)).await;
+    assert!(like(&fx, &bob, liked.uuid, true, at(5)).await);
+    assert!(repost(&fx, &bob, reposted.uuid, true, at(5)).await);
+    assert!(like(&fx, &bob, both.uuid, true, at(5)).await);
+    assert!(repost(&fx, &bob, both.uuid, true, at(5)).await);
+    assert!(like(&fx, &bob, answer.uuid, true, at(5)).await);
+    assert!(like(&fx, &alice, others.uuid, true, at(5)).await);
+
+    let asked = [
+        liked.uuid,
+        reposted.uuid,
+        both.uuid,
+        others.uuid,
+        answer.uuid,
+        Uuid::new_v4(),
+    ];
+    let reactions = fx.store.reactions(bob.uuid, &asked).await.unwrap();
+    let set = |uuids: &[Uuid]| uuids.iter().copied().collect();
+    assert_eq!(reactions.liked, set(&[liked.uuid, both.uuid, answer.uuid]));
+    assert_eq!(reactions.reposted, set(&[reposted.uuid, both.uuid]));
+
+    assert!(like(&fx, &bob, liked.uuid, false, at(6)).await);
+    let reactions = fx.store.reactions(bob.uuid, &asked).await.unwrap();
+    assert!(!reactions.liked.contains(&liked.uuid), "taken back");
+    let only_some = fx.store.reactions(bob.uuid, &[both.uuid]).await.unwrap();
+    assert_eq!(only_some.liked, set(&[both.uuid]), "only what was asked");
+    let nothing = fx.store.reactions(bob.uuid, &[]).await.unwrap();
+    assert_eq!(nothing, Default::default());
+}

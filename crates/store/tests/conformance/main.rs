@@ -13,6 +13,7 @@
 mod accounts;
 mod bulk;
 mod cruds;
+mod deletes;
 mod feeds;
 mod fixture;
 mod follows;
@@ -80,6 +81,10 @@ macro_rules! store_tests {
             single feeds::user_feed_lists_one_users_cruds,
             single feeds::feeds_paginate_45_items_exactly_once,
             single feeds::feeds_paginate_created_at_ties_without_loss,
+            single feeds::latest_replies_are_each_cruds_newest_few_oldest_first,
+
+            single deletes::deleting_a_crud_takes_its_thread_reactions_and_notifications,
+            single deletes::a_reply_goes_alone_and_only_its_author_deletes,
 
             single likes::likes_count_goes_up_and_down,
             single likes::like_and_unlike_are_idempotent,
@@ -87,6 +92,7 @@ macro_rules! store_tests {
             single likes::liking_a_reply_counts_on_the_reply,
             single likes::reposts_count_goes_up_and_down_idempotently,
             single likes::repost_unknown_or_expired_is_false,
+            single likes::reactions_name_what_the_viewer_likes_and_reposts,
             multi likes::concurrent_likes_from_ten_users_count_ten,
             multi likes::concurrent_repeated_likes_count_once,
 

@@ -1,0 +1,78 @@
+//! `/@{handle}/status/{uuid}/delete` and `/@{handle}/status/{uuid}/replies/{reply}/delete`:
+//! the step that asks before deleting one's own crud or reply. A plain form, so it works
+//! without JavaScript; the POST to the same address deletes (`actions::delete_crud`,
+//! `actions::delete_reply`).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+use super::status::{crud_at, parse_uuid};
+use super::{FormContext, Layout, Section, permalink, render};
+use crate::api::{ApiClient, ApiError};
+use crate::error::{PageError, PageResult};
+use crate::session::SignedIn;
+
+#[derive(Template)]
+#[template(path = "delete/delete.html")]
+pub struct DeletePage {
+    pub layout: Layout,
+    /// "crud" or "reply".
+    pub what: &'static str,
+    pub message: String,
+    /// What goes with it.
+    pub consequence: &'static str,
+    pub action: String,
+    pub cancel: String,
+    pub forms: FormContext,
+}
+
+pub async fn crud(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    Path((handle, uuid)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let crud = crud_at(&api, &viewer, &handle, parse_uuid(&uuid)?).await?;
+    let cancel = permalink(&crud.handle, crud.uuid);
+    let forms = FormContext::new(&viewer, &cancel);
+    if !forms.is_me(&crud.handle) {
+        return Err(ApiError::Forbidden.into());
+    }
+    Ok(render(&DeletePage {
+        layout: Layout::for_viewer(&viewer, "Delete this crud?", Section::Other),
+        what: "crud",
+        message: crud.message,
+        consequence: "Its replies, likes and reposts go with it.",
+        action: format!("{cancel}/delete"),
+        cancel,
+        forms,
+    }))
+}
+
+pub async fn reply(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    Path((handle, uuid, reply)): Path<(String, String, String)>,
+) -> PageResult<Response> {
+    let crud = crud_at(&api, &viewer, &handle, parse_uuid(&uuid)?).await?;
+    let reply = parse_uuid(&reply)?;
+    let reply = crud
+        .replies
+        .into_iter()
+        .find(|r| r.uuid == reply)
+        .ok_or(PageError::NotFound)?;
+    let cancel = permalink(&crud.handle, crud.uuid);
+    let forms = FormContext::new(&viewer, &cancel);
+    if !forms.is_me(&reply.handle) {
+        return Err(ApiError::Forbidden.into());
+    }
+    Ok(render(&DeletePage {
+        layout: Layout::for_viewer(&viewer, "Delete this reply?", Section::Other),
+        what: "reply",
+        message: reply.message,
+        consequence: "Its likes go with it.",
+        action: format!("{cancel}/replies/{}/delete", reply.uuid),
+        cancel,
+        forms,
+    }))
+}
