@@ -224,7 +224,7 @@ describe('two new users, JavaScript on', () => {
     await page.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
     const items = page.locator('ol.notifications > li');
     const text = (await items.allInnerTexts()).join('\n');
-    for (const what of ['replied to your crud', 'liked your crud', 'followed you']) {
+    for (const what of ['replied to you', 'liked your crud', 'followed you']) {
       assert.match(text, new RegExp(`${bob.name}\\s+${what}`), `Ada sees “${bob.name} ${what}”`);
     }
     assert.ok(text.includes(replyText), 'the reply notification quotes the reply');

@@ -116,7 +116,7 @@ describe('JavaScript disabled', () => {
     const cleoPage = cleoContext.pages()[0];
     await cleoPage.goto('/notifications');
     const text = (await cleoPage.locator('ol.notifications > li').allInnerTexts()).join('\n');
-    assert.match(text, /replied to your crud/);
+    assert.match(text, /replied to you/);
     assert.match(text, /liked your crud/);
     return page;
   });

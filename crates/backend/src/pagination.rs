@@ -147,7 +147,17 @@ mod positions {
         )*};
     }
 
-    positioned_by_created_at!(Activity, Message, MessageGroup, Notification);
+    positioned_by_created_at!(Activity, Message, MessageGroup);
+
+    /// A notification's `uuid` is the activity it is about; the feed is ordered by its own.
+    impl Positioned for Notification {
+        fn cursor(&self) -> Cursor {
+            Cursor {
+                created_at: self.created_at,
+                uuid: self.notification_uuid,
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -152,18 +152,96 @@ impl NotificationKind {
     }
 }
 
-/// One entry of the signed-in user's notifications feed, newest first.
-///
-/// `handle` and `display_name` name the person who acted; `activity_uuid` and `message` name
-/// the crud or reply concerned (absent for a new follower).
+/// One entry of the signed-in user's notifications feed, newest first, shaped as week 1 had
+/// them: an activity, so that a week-1 client shows it, replies to it and likes it as it does
+/// any crud. The fields week 1 did not have say what happened and where.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
+    /// The crud or reply concerned, the one to reply to or like; for a follow, which concerns
+    /// no activity, the notification's own id.
     pub uuid: Uuid,
-    pub kind: NotificationKind,
+    /// Who acted (for a follow, the follower), as they are named now.
     pub display_name: String,
     pub handle: String,
-    pub activity_uuid: Option<Uuid>,
-    pub message: Option<String>,
+    /// The text of the crud or reply concerned; for a follow, [`Notification::FOLLOWED`].
+    pub message: String,
+    /// When it happened.
     pub created_at: DateTime<Utc>,
+    /// When the crud or reply concerned expires; `null` for a follow.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The counts of the crud or reply concerned (0 for a follow).
+    pub likes_count: i64,
+    pub replies_count: i64,
+    pub reposts_count: i64,
+    /// Always empty: a notification shows no thread.
+    pub replies: Vec<Reply>,
+    /// What happened. Not in week 1, like every field below.
+    pub kind: NotificationKind,
+    /// The notification's own id (the feed's cursor).
+    pub notification_uuid: Uuid,
+    /// The crud or reply concerned; `null` for a follow.
+    pub activity_uuid: Option<Uuid>,
+    /// The crud whose thread it is in (the crud itself, or the crud a reply answers) and its
+    /// author's handle, for a link to the thread; `null` for a follow.
+    pub thread_uuid: Option<Uuid>,
+    pub thread_handle: Option<String>,
+}
+
+/// The crud or reply a notification is about, as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concerned {
+    pub uuid: Uuid,
+    pub message: String,
+    pub expires_at: DateTime<Utc>,
+    pub likes_count: i64,
+    pub replies_count: i64,
+    pub reposts_count: i64,
+    pub thread_uuid: Uuid,
+    pub thread_handle: String,
+}
+
+impl Notification {
+    /// What a follow notification says, where a week-1 client shows a crud's text.
+    pub const FOLLOWED: &'static str = "followed you";
+
+    /// The notification `uuid` of `kind`, by the actor named `display_name` and `handle`,
+    /// about `concerned` (`None` for a follow).
+    pub fn new(
+        uuid: Uuid,
+        kind: NotificationKind,
+        (display_name, handle): (String, String),
+        created_at: DateTime<Utc>,
+        concerned: Option<Concerned>,
+    ) -> Self {
+        let mut notification = Notification {
+            uuid,
+            display_name,
+            handle,
+            message: Self::FOLLOWED.to_owned(),
+            created_at,
+            expires_at: None,
+            likes_count: 0,
+            replies_count: 0,
+            reposts_count: 0,
+            replies: Vec::new(),
+            kind,
+            notification_uuid: uuid,
+            activity_uuid: None,
+            thread_uuid: None,
+            thread_handle: None,
+        };
+        if let Some(activity) = concerned {
+            notification.uuid = activity.uuid;
+            notification.message = activity.message;
+            notification.expires_at = Some(activity.expires_at);
+            notification.likes_count = activity.likes_count;
+            notification.replies_count = activity.replies_count;
+            notification.reposts_count = activity.reposts_count;
+            notification.activity_uuid = Some(activity.uuid);
+            notification.thread_uuid = Some(activity.thread_uuid);
+            notification.thread_handle = Some(activity.thread_handle);
+        }
+        notification
+    }
 }

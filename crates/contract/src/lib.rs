@@ -14,7 +14,9 @@ pub mod text;
 pub mod validation;
 
 pub use account::{AuthSession, Profile, SignIn, SignUp, UpdateProfile, User};
-pub use activity::{Activity, CreateActivity, CreateReply, Notification, NotificationKind, Reply};
+pub use activity::{
+    Activity, Concerned, CreateActivity, CreateReply, Notification, NotificationKind, Reply,
+};
 pub use error::ErrorBody;
 pub use health::{HealthCheck, Readiness, StoreStatus};
 pub use message::{CreateMessage, Message, MessageGroup};

@@ -187,10 +187,11 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<Deletion>;
 
-    /// Replies to a live crud (not to a reply). The reply expires with its crud, the crud's
-    /// `replies_count` goes up, the crud's author gets a `reply` notification and users
+    /// Replies to a live crud, or to a live reply, which joins that reply's thread: replies
+    /// are one level deep. The reply expires with its crud, the crud's `replies_count` goes
+    /// up, the crud's author and the answered reply's get a `reply` notification and users
     /// @mentioned a `mention` one (nobody is notified of their own act, nor twice for one
-    /// reply). `None` if the crud is unknown, expired or itself a reply.
+    /// reply). `None` if what is answered is unknown or expired.
     async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>>;
 
     /// Likes (`true`) or unlikes a live crud or reply; idempotent, so counts stay true. The

@@ -282,6 +282,8 @@ pub struct MessageFormPartial {
 #[derive(Template)]
 #[template(path = "shared/reply_partial.html")]
 pub struct ReplyPartial {
+    /// The element's id, which notifications link to.
+    pub anchor: String,
     pub display_name: String,
     pub handle: String,
     pub message: String,
@@ -306,6 +308,7 @@ impl ReplyPartial {
         forms: &FormContext,
     ) -> Self {
         ReplyPartial {
+            anchor: reply_anchor(reply.uuid),
             like_url: format!("/cruds/{}/like", reply.uuid),
             delete_url: forms
                 .is_me(&reply.handle)
@@ -347,6 +350,11 @@ pub fn unprocessable(template: &impl Template) -> Response {
 /// The address of a crud's own page.
 pub fn permalink(handle: &str, uuid: uuid::Uuid) -> String {
     format!("{}/status/{uuid}", profile_url(handle))
+}
+
+/// The id of a reply's element on its crud's page, for links to it.
+pub fn reply_anchor(reply: uuid::Uuid) -> String {
+    format!("reply-{reply}")
 }
 
 /// The profile address. Handles are letters, digits and `_`, so this encodes nothing for a

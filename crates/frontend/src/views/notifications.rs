@@ -6,7 +6,9 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Notification, NotificationKind};
 
-use super::{Layout, Section, ago, full_time, machine_time, profile_url, render};
+use super::{
+    Layout, Section, ago, full_time, machine_time, permalink, profile_url, render, reply_anchor,
+};
 use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::SignedIn;
@@ -23,7 +25,8 @@ pub struct NotificationItem {
     pub display_name: String,
     pub profile_url: String,
     pub what: &'static str,
-    /// Where the notification leads: the crud concerned, or the actor's profile.
+    /// Where the notification leads: the thread (at the reply concerned), or for a follow the
+    /// follower's profile.
     pub target_url: String,
     pub message: Option<String>,
     pub created_at: String,
@@ -32,28 +35,35 @@ pub struct NotificationItem {
 }
 
 impl NotificationItem {
-    fn new(item: &Notification, me: &str, now: DateTime<Utc>) -> Self {
+    fn new(item: &Notification, now: DateTime<Utc>) -> Self {
         let actor = profile_url(&item.handle);
-        let status_of = |author: &str| {
-            item.activity_uuid
-                .map(|uuid| format!("{}/status/{uuid}", profile_url(author)))
+        let of_a_reply = item.activity_uuid.is_some() && item.activity_uuid != item.thread_uuid;
+        // The thread, at the reply when the activity is one (its crud's page holds it).
+        let thread = match (item.activity_uuid, item.thread_uuid, &item.thread_handle) {
+            (Some(activity), Some(thread), Some(handle)) if of_a_reply => Some(format!(
+                "{}#{}",
+                permalink(handle, thread),
+                reply_anchor(activity)
+            )),
+            (_, Some(thread), Some(handle)) => Some(permalink(handle, thread)),
+            _ => None,
         };
-        // A like or repost is of the viewer's crud, a mention is in the actor's crud; a reply
-        // names the reply itself, whose crud the feed does not give, so it leads to the actor.
-        let (what, target) = match item.kind {
-            NotificationKind::Reply => ("replied to your crud", None),
-            NotificationKind::Mention => ("mentioned you", status_of(&item.handle)),
-            NotificationKind::Like => ("liked your crud", status_of(me)),
-            NotificationKind::Repost => ("reposted your crud", status_of(me)),
-            NotificationKind::Follow => ("followed you", None),
+        let what = match (item.kind, of_a_reply) {
+            (NotificationKind::Reply, _) => "replied to you",
+            (NotificationKind::Mention, _) => "mentioned you",
+            (NotificationKind::Like, false) => "liked your crud",
+            (NotificationKind::Like, true) => "liked your reply",
+            (NotificationKind::Repost, false) => "reposted your crud",
+            (NotificationKind::Repost, true) => "reposted your reply",
+            (NotificationKind::Follow, _) => "followed you",
         };
         NotificationItem {
             kind: item.kind.as_str(),
             display_name: item.display_name.clone(),
-            target_url: target.unwrap_or_else(|| actor.clone()),
+            target_url: thread.unwrap_or_else(|| actor.clone()),
             profile_url: actor,
             what,
-            message: item.message.clone(),
+            message: item.activity_uuid.map(|_| item.message.clone()),
             created_at: machine_time(item.created_at),
             created_on: full_time(item.created_at),
             ago: ago(now, item.created_at),
@@ -63,7 +73,7 @@ impl NotificationItem {
 
 pub async fn show(
     State(api): State<ApiClient>,
-    SignedIn { user, viewer }: SignedIn,
+    SignedIn { viewer, .. }: SignedIn,
 ) -> PageResult<Response> {
     let api = viewer.api(&api);
     let (feed, layout) = tokio::join!(
@@ -75,7 +85,7 @@ pub async fn show(
         layout,
         items: feed?
             .iter()
-            .map(|item| NotificationItem::new(item, &user.handle, now))
+            .map(|item| NotificationItem::new(item, now))
             .collect(),
     }))
 }

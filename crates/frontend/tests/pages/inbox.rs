@@ -34,6 +34,52 @@ async fn what_others_do_arrives_in_the_notifications() {
 }
 
 #[tokio::test]
+async fn each_notification_leads_to_its_thread_at_the_reply() {
+    let stack = spawn_stack().await;
+    let ada_session = stack.sign_up("ada", "Ada").await;
+    let bob_session = stack.sign_up("bob", "Bob").await;
+    let crud = stack.crud(&ada_session, "A thread").await;
+    let reply = stack.reply(&bob_session, &crud, "A reply @ada").await;
+    let status = format!("/@ada/status/{}", crud.uuid);
+    let bob = stack.signed_in_browser("bob").await;
+    bob.post(
+        &format!("/cruds/{}/like", crud.uuid),
+        &[("on", "1"), ("back", "/")],
+    )
+    .await;
+    let ada = stack.signed_in_browser("ada").await;
+
+    let at_reply = format!(r#"href="{status}#reply-{}">"#, reply.uuid);
+    let page = ada.get("/notifications").await;
+    page.assert(
+        StatusCode::OK,
+        &[
+            &format!(r#"{at_reply}replied to you</a>"#),
+            &format!(r#"href="{status}">liked your crud</a>"#),
+        ],
+    );
+    // Bob's reply mentioned Ada too, but she heard of it once, as a reply.
+    assert!(!page.body.contains("mentioned you"));
+    // And Bob hears of Ada's like of his reply, which leads to the reply in Ada's thread.
+    ada.post(
+        &format!("/cruds/{}/like", reply.uuid),
+        &[("on", "1"), ("back", "/")],
+    )
+    .await;
+    bob.get("/notifications").await.assert(
+        StatusCode::OK,
+        &[&format!(r#"{at_reply}liked your reply</a>"#)],
+    );
+    stack.page(&status).await.assert(
+        StatusCode::OK,
+        &[&format!(
+            r#"<article class="crud reply" id="reply-{}">"#,
+            reply.uuid
+        )],
+    );
+}
+
+#[tokio::test]
 async fn a_message_is_sent_and_read_by_the_other_person() {
     let stack = spawn_stack().await;
     let ada = stack.signed_up_browser("ada", "Ada").await;

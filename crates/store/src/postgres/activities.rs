@@ -220,10 +220,13 @@ pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<O
     let row = sqlx::query_as::<_, ActivityRow>(concat!(
         "WITH u AS (
              SELECT uuid, display_name, handle FROM users WHERE uuid = $1
+         ), answered AS (
+             SELECT uuid, user_uuid, coalesce(reply_to, uuid) AS crud_uuid FROM activities
+             WHERE uuid = $2 AND expires_at > $4
          ), crud AS (
              UPDATE activities c SET replies_count = c.replies_count + 1
-             FROM u
-             WHERE c.uuid = $2 AND c.reply_to IS NULL AND c.expires_at > $4
+             FROM u, answered
+             WHERE c.uuid = answered.crud_uuid
              RETURNING c.uuid, c.user_uuid, c.expires_at
          ), a AS (
              INSERT INTO activities (user_uuid, reply_to, message, created_at, expires_at)
@@ -231,13 +234,15 @@ pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<O
              RETURNING *
          ), notified AS (
              INSERT INTO notifications (user_uuid, actor_uuid, kind, activity_uuid, created_at)
-             SELECT crud.user_uuid, a.user_uuid, 'reply', a.uuid, a.created_at
-             FROM a, crud WHERE crud.user_uuid <> a.user_uuid
+             SELECT DISTINCT recipient, a.user_uuid, 'reply', a.uuid, a.created_at
+             FROM a, crud, answered,
+                 LATERAL (VALUES (crud.user_uuid), (answered.user_uuid)) AS r (recipient)
+             WHERE recipient <> a.user_uuid
              UNION ALL
              SELECT m.uuid, a.user_uuid, 'mention', a.uuid, a.created_at
-             FROM a, crud, users m
-             WHERE lower(m.handle) = ANY ($5)
-                 AND m.uuid <> a.user_uuid AND m.uuid <> crud.user_uuid
+             FROM a, crud, answered, users m
+             WHERE lower(m.handle) = ANY ($5) AND m.uuid <> a.user_uuid
+                 AND m.uuid <> crud.user_uuid AND m.uuid <> answered.user_uuid
          )
          SELECT ",
         activity_columns!(),
@@ -250,7 +255,13 @@ pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<O
     .bind(mentioned_handles(&new.message))
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| row.into_reply(new.reply_to)))
+    row.map(|row| {
+        let crud = row.reply_to.ok_or_else(|| {
+            StoreError::Internal(format!("reply {} has no crud", row.uuid).into())
+        })?;
+        Ok(row.into_reply(crud))
+    })
+    .transpose()
 }
 
 /// For each crud, its `per_crud` newest replies by the replies index (a lateral join, so a

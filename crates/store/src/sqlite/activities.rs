@@ -112,15 +112,8 @@ pub(super) async fn create_activity(writer: &Writer, new: &NewActivity) -> Store
     .fetch_one(&mut *tx)
     .await?;
     search::index(&mut tx, id, uuid, new.created_at, &new.message).await?;
-    notifications::notify_mentions(
-        &mut tx,
-        &new.message,
-        new.author,
-        uuid,
-        new.created_at,
-        None,
-    )
-    .await?;
+    notifications::notify_mentions(&mut tx, &new.message, new.author, uuid, new.created_at, &[])
+        .await?;
     tx.commit().await?;
     Ok(Activity {
         uuid,
@@ -289,18 +282,22 @@ pub(super) async fn delete_activity(
 
 pub(super) async fn create_reply(writer: &Writer, new: &NewReply) -> StoreResult<Option<Reply>> {
     let mut tx = writer.begin().await?;
-    let crud: Option<(Hyphenated, i64)> = sqlx::query_as(
-        "SELECT user_uuid, expires_at FROM activities
-         WHERE uuid = ? AND reply_to IS NULL AND expires_at > ?",
+    // The crud of the thread: the one answered, or the one the answered reply is in.
+    let thread: Option<(Hyphenated, Hyphenated, i64, Hyphenated)> = sqlx::query_as(
+        "SELECT crud.uuid, crud.user_uuid, crud.expires_at, answered.user_uuid
+         FROM activities answered
+         JOIN activities crud ON crud.uuid = coalesce(answered.reply_to, answered.uuid)
+         WHERE answered.uuid = ? AND answered.expires_at > ?",
     )
     .bind(new.reply_to.hyphenated())
     .bind(micros(new.created_at))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((crud_author, expires_at)) = crud else {
+    let Some((crud, crud_author, expires_at, answered_author)) = thread else {
         return Ok(None);
     };
-    let crud_author = crud_author.into_uuid();
+    let (crud, crud_author) = (crud.into_uuid(), crud_author.into_uuid());
+    let answered_author = answered_author.into_uuid();
     let author: Option<(String, String)> =
         sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
             .bind(new.author.hyphenated())
@@ -315,39 +312,42 @@ pub(super) async fn create_reply(writer: &Writer, new: &NewReply) -> StoreResult
     )
     .bind(uuid.hyphenated())
     .bind(new.author.hyphenated())
-    .bind(new.reply_to.hyphenated())
+    .bind(crud.hyphenated())
     .bind(&new.message)
     .bind(micros(new.created_at))
     .bind(expires_at)
     .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE activities SET replies_count = replies_count + 1 WHERE uuid = ?")
-        .bind(new.reply_to.hyphenated())
+        .bind(crud.hyphenated())
         .execute(&mut *tx)
         .await?;
-    notifications::notify(
-        &mut tx,
-        crud_author,
-        new.author,
-        NotificationKind::Reply,
-        Some(uuid),
-        new.created_at,
-    )
-    .await?;
-    // The crud's author already heard of this reply.
+    // The crud's author and the answered reply's (the same person when a crud is answered).
+    for recipient in [crud_author, answered_author] {
+        notifications::notify(
+            &mut tx,
+            recipient,
+            new.author,
+            NotificationKind::Reply,
+            Some(uuid),
+            new.created_at,
+        )
+        .await?;
+    }
+    // They already heard of this reply.
     notifications::notify_mentions(
         &mut tx,
         &new.message,
         new.author,
         uuid,
         new.created_at,
-        Some(crud_author),
+        &[crud_author, answered_author],
     )
     .await?;
     tx.commit().await?;
     Ok(Some(Reply {
         uuid,
-        reply_to_activity_uuid: new.reply_to,
+        reply_to_activity_uuid: crud,
         display_name,
         handle,
         message: new.message.clone(),

@@ -199,7 +199,7 @@ pub async fn loaded_batches_read_back_like_written_ones(fx: Fixture) {
             (NotificationKind::Follow, "bob", None),
         ]
     );
-    assert_eq!(alices[3].message.as_deref(), Some("a bulk answer"));
+    assert_eq!(alices[3].message, "a bulk answer");
     assert_eq!(alices[0].created_at, at(10));
     let bobs = notes(&fx, &as_user(&bob), now).await;
     assert_eq!(bobs.len(), 1);

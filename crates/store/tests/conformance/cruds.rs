@@ -167,18 +167,41 @@ pub async fn reply_to_expired_or_unknown_crud_is_none(fx: Fixture) {
     assert_eq!(reply_uuids(&shown), vec![last_chance.unwrap().uuid]);
 }
 
-pub async fn reply_to_reply_is_none(fx: Fixture) {
-    let [alice, bob] = users(&fx, ["alice", "bob"]).await;
+/// Replies are one level deep: answering a reply answers in its thread, and tells both the
+/// crud's author and the reply's.
+pub async fn a_reply_to_a_reply_joins_its_thread(fx: Fixture) {
+    let [alice, bob, carol, dave] = users(&fx, ["alice", "bob", "carol", "dave"]).await;
     let parent = post(&fx, &alice, "parent", 0).await;
     let answer = reply(&fx, &bob, parent.uuid, "child", at(1)).await;
-    assert!(
-        try_reply(&fx, &alice, answer.uuid, "grandchild", at(2))
-            .await
-            .is_none()
+    let grandchild = reply(&fx, &carol, answer.uuid, "grandchild @bob @dave", at(2)).await;
+    assert_eq!(grandchild.reply_to_activity_uuid, parent.uuid);
+    // Alice answers Bob's reply in her own thread: only Bob hears of it.
+    let own = reply(&fx, &alice, answer.uuid, "thanks", at(3)).await;
+
+    let shown = show(&fx, parent.uuid, at(4)).await;
+    assert_eq!(shown.replies_count, 3);
+    assert_eq!(
+        reply_uuids(&shown),
+        vec![answer.uuid, grandchild.uuid, own.uuid]
     );
-    let shown = show(&fx, parent.uuid, at(3)).await;
-    assert_eq!(shown.replies_count, 1);
-    assert_eq!(reply_uuids(&shown), vec![answer.uuid]);
+    let heard = |notes: Vec<cruddur_contract::Notification>| -> Vec<_> {
+        notes.iter().map(|n| (n.kind, n.activity_uuid)).collect()
+    };
+    let reply_of = |uuid| (NotificationKind::Reply, Some(uuid));
+    assert_eq!(
+        heard(notes(&fx, &alice, at(4)).await),
+        vec![reply_of(grandchild.uuid), reply_of(answer.uuid)]
+    );
+    assert_eq!(
+        heard(notes(&fx, &bob, at(4)).await),
+        vec![reply_of(own.uuid), reply_of(grandchild.uuid)],
+        "answered, and mentioned in the same reply: told once"
+    );
+    assert_eq!(
+        heard(notes(&fx, &dave, at(4)).await),
+        vec![(NotificationKind::Mention, Some(grandchild.uuid))]
+    );
+    assert!(notes(&fx, &carol, at(4)).await.is_empty());
 }
 
 pub async fn reply_expires_with_its_crud(fx: Fixture) {

@@ -317,7 +317,14 @@ macro_rules! keyed {
         })*
     };
 }
-keyed!(Activity, BulkActivity, Notification, Message, MessageGroup);
+keyed!(Activity, BulkActivity, Message, MessageGroup);
+
+/// Ordered by the notification's own id; its `uuid` is the activity it is about.
+impl Keyed for Notification {
+    fn key(&self) -> (DateTime<Utc>, Uuid) {
+        (self.created_at, self.notification_uuid)
+    }
+}
 
 /// The uuids of `items` in feed order: newest first, ties broken by the larger uuid first.
 pub fn newest_first<T: Keyed>(items: &[T]) -> Vec<Uuid> {

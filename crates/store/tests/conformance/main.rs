@@ -74,7 +74,7 @@ macro_rules! store_tests {
             single cruds::expiry_boundary_holds_everywhere,
             single cruds::reply_uuid_is_not_showable,
             single cruds::reply_to_expired_or_unknown_crud_is_none,
-            single cruds::reply_to_reply_is_none,
+            single cruds::a_reply_to_a_reply_joins_its_thread,
             single cruds::reply_expires_with_its_crud,
 
             single feeds::home_feed_is_newest_first_without_replies,

@@ -29,12 +29,25 @@ fn assert_note(
         "the crud or reply concerned: {note:?}"
     );
     assert_eq!(
-        note.message.as_deref(),
-        about.map(|(_, message)| message),
+        note.message,
+        about.map_or(Notification::FOLLOWED, |(_, message)| message),
         "its text: {note:?}"
     );
     assert_eq!(note.created_at, created_at, "when it happened: {note:?}");
-    assert!(!note.uuid.is_nil());
+    assert!(!note.notification_uuid.is_nil());
+    match about {
+        Some((uuid, _)) => {
+            assert_eq!(note.uuid, uuid, "a week-1 client acts on the activity");
+            assert!(
+                note.expires_at.is_some() && note.thread_uuid.is_some(),
+                "{note:?}"
+            );
+        }
+        None => {
+            assert_eq!(note.uuid, note.notification_uuid, "no activity: {note:?}");
+            assert_eq!((note.expires_at, note.thread_uuid), (None, None));
+        }
+    }
 }
 
 /// The reply is the item concerned: it is what was written, and what carries its text.
@@ -52,6 +65,12 @@ pub async fn reply_notifies_crud_author(fx: Fixture) {
         Some((answer.uuid, "nice one")),
         at(10),
     );
+    assert_eq!(
+        alices[0].thread_uuid,
+        Some(parent.uuid),
+        "in the crud's thread"
+    );
+    assert_eq!(alices[0].thread_handle.as_deref(), Some("alice"));
     assert!(notes(&fx, &bob, at(20)).await.is_empty());
 }
 
