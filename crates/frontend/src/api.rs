@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use cruddur_contract::{
     Activity, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode, Message,
-    MessageGroup, Notification, Profile, Reply, SignIn, SignUp, User,
+    MessageGroup, Notification, Profile, Reply, SignIn, SignUp, UpdateProfile, User,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
@@ -198,6 +198,11 @@ impl ApiClient {
         let url = self.url(&["api", "activities", &uuid.to_string(), what]);
         let method = if on { Method::POST } else { Method::DELETE };
         self.call(method, url, None::<&()>).await.map(drop)
+    }
+
+    /// Changes the signed-in user's display name and bio.
+    pub async fn update_profile(&self, body: &UpdateProfile) -> Result<User, ApiError> {
+        self.send_json(Method::PATCH, &["api", "me"], body).await
     }
 
     /// Deletes the signed-in user's own crud or reply.

@@ -99,7 +99,10 @@ pub const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// security headers (which also cover the 404 and error pages). The liveness route stays
 /// outside the session layer: a probe needs no cookie.
 pub fn app(state: AppState) -> Router {
-    use views::{account, actions, delete, home, messages, notifications, profile, search, status};
+    use views::{
+        account, actions, delete, edit_profile, home, messages, notifications, profile, search,
+        status,
+    };
     let pages = Router::new()
         .route("/", get(home::show))
         .route("/search", get(search::show))
@@ -110,6 +113,10 @@ pub fn app(state: AppState) -> Router {
         .route("/cruds/{uuid}/like", post(actions::like))
         .route("/cruds/{uuid}/repost", post(actions::repost))
         .route("/notifications", get(notifications::show))
+        .route(
+            "/settings/profile",
+            get(edit_profile::show).post(edit_profile::save),
+        )
         .route("/messages", get(messages::groups))
         .route(
             "/messages/@{handle}",

@@ -18,7 +18,8 @@ document.addEventListener("DOMContentLoaded", function () {
       var over = used > max;
       counter.classList.toggle("over", over);
       box.setAttribute("aria-invalid", over ? "true" : "false");
-      if (button) button.disabled = over || used === 0;
+      // An empty box is fine only where the field may be empty (data-optional, a bio).
+      if (button) button.disabled = over || (used === 0 && !("optional" in box.dataset));
     }
     box.addEventListener("input", update);
     update();

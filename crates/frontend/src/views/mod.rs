@@ -4,6 +4,7 @@
 pub mod account;
 pub mod actions;
 pub mod delete;
+pub mod edit_profile;
 pub mod forms;
 pub mod home;
 pub mod messages;

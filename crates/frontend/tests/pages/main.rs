@@ -7,6 +7,7 @@ mod account;
 mod actions;
 mod csrf;
 mod deleting;
+mod edit_profile;
 mod errors;
 mod feeds;
 mod health;
