@@ -219,12 +219,13 @@ impl ApiClient {
     }
 
     /// The signed-in user's notifications, newest first.
-    pub async fn notifications(&self) -> Result<Vec<Notification>, ApiError> {
-        decode(
-            self.get(self.url(&["api", "activities", "notifications"]))
-                .await?,
-        )
-        .await
+    pub async fn notifications(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<Page<Notification>, ApiError> {
+        let mut url = self.url(&["api", "activities", "notifications"]);
+        page_query(&mut url, cursor, None);
+        self.page(url).await
     }
 
     /// The signed-in user's conversations, most recent first.
@@ -251,6 +252,13 @@ impl ApiClient {
     ) -> Result<Page<Activity>, ApiError> {
         let mut url = self.url(&["api", "activities", "home"]);
         page_query(&mut url, cursor, limit);
+        self.page(url).await
+    }
+
+    /// The signed-in user's following feed, newest first.
+    pub async fn following(&self, cursor: Option<&str>) -> Result<Page<Activity>, ApiError> {
+        let mut url = self.url(&["api", "activities", "following"]);
+        page_query(&mut url, cursor, None);
         self.page(url).await
     }
 
@@ -385,11 +393,14 @@ impl ApiClient {
         }
     }
 
-    async fn page(&self, url: Url) -> Result<Page<Activity>, ApiError> {
+    async fn page<T: DeserializeOwned>(&self, url: Url) -> Result<Page<T>, ApiError> {
         self.read_page(self.get(url).await?).await
     }
 
-    async fn read_page(&self, response: Response) -> Result<Page<Activity>, ApiError> {
+    async fn read_page<T: DeserializeOwned>(
+        &self,
+        response: Response,
+    ) -> Result<Page<T>, ApiError> {
         let next_cursor = response
             .headers()
             .get(header::LINK)

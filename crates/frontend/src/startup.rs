@@ -105,6 +105,7 @@ pub fn app(state: AppState) -> Router {
     };
     let pages = Router::new()
         .route("/", get(home::show))
+        .route("/following", get(home::following))
         .route("/search", get(search::show))
         .route("/signup", get(account::show_sign_up).post(account::sign_up))
         .route("/signin", get(account::show_sign_in).post(account::sign_in))

@@ -144,6 +144,15 @@ pub trait Store: Send + Sync + 'static {
     /// Live cruds of everyone (replies excluded), newest first, `replies` left empty.
     async fn home_feed(&self, page: &Page, now: DateTime<Utc>) -> StoreResult<Vec<Activity>>;
 
+    /// Live cruds of the people `user` follows and of `user`, newest first, `replies` left
+    /// empty.
+    async fn following_feed(
+        &self,
+        user: Uuid,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>>;
+
     /// Live cruds of one user (handle case-insensitive), newest first, `replies` left empty.
     /// `None` if there is no such user.
     async fn user_feed(

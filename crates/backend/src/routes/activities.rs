@@ -1,5 +1,5 @@
-//! Cruds: the public timeline, a user's cruds, search, posting, showing, deleting, replying,
-//! likes and reposts.
+//! Cruds: the public timeline, the following feed, a user's cruds, search, posting, showing,
+//! deleting, replying, likes and reposts.
 
 use axum::Json;
 use axum::extract::{OriginalUri, State};
@@ -27,6 +27,7 @@ use crate::state::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(home))
+        .routes(routes!(following))
         .routes(routes!(user_activities))
         .routes(routes!(search))
         .routes(routes!(create))
@@ -75,6 +76,38 @@ async fn home(
         state.timeline.put(version, now, expires, page.clone());
     }
     Ok(page)
+}
+
+/// The signed-in user's feed: live cruds of the people they follow and their own, newest
+/// first.
+#[utoipa::path(
+    get,
+    path = "/api/activities/following",
+    tag = "activities",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Cruds, newest first", body = [Activity],
+            headers(("link" = String, description = "Next page, when there is one"))),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
+        (status = 503, description = "Store unavailable", body = ErrorBody),
+    )
+)]
+async fn following(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    current: CurrentUser,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<Paged<Activity>> {
+    let (page, limit) = page_of(&params)?;
+    let now = state.clock.now();
+    let items = state
+        .store
+        .following_feed(current.user.uuid, &page, now)
+        .await?;
+    let items = threads(&state, &MaybeUser(Some(current)), items, now).await?;
+    Ok(Paged::new(items, limit, &uri))
 }
 
 /// One user's live cruds, newest first.

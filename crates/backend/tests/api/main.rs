@@ -7,6 +7,7 @@ mod conditional;
 mod cors;
 mod errors;
 mod expiry;
+mod following;
 mod health;
 mod helpers;
 mod hostile;

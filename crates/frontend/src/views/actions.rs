@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::account::EmptyForm;
 use super::forms::{FieldErrors, kept, submit};
-use super::home::{self, ComposerPartial};
+use super::home::{self, ComposerPartial, Feed};
 use super::{profile_url, status, unprocessable};
 use crate::api::{ApiClient, ApiError, Reaction};
 use crate::error::PageResult;
@@ -63,7 +63,7 @@ pub async fn create_crud(
             let ttl = body.ttl.as_deref().unwrap_or_default();
             let errors = FieldErrors::from_codes(&codes);
             let composer = ComposerPartial::new(&viewer, &message, ttl, errors);
-            let page = home::page(&api, &viewer, None, Some(composer)).await?;
+            let page = home::page(&api, &viewer, Feed::Everyone, None, Some(composer)).await?;
             Ok(unprocessable(&page))
         }
     }

@@ -1,4 +1,5 @@
-//! `/`: the public timeline, with the crud composer for a signed-in user.
+//! `/`: the public timeline, with the crud composer for a signed-in user; `/following`: the
+//! cruds of the people they follow and their own.
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use super::public_home::{PublicHomePage, accepts_gzip};
 use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
 use crate::api::{ApiClient, Page};
 use crate::error::PageResult;
-use crate::session::Viewer;
+use crate::session::{SignedIn, Viewer};
 
 #[derive(Template)]
 #[template(path = "home/home.html")]
@@ -23,8 +24,27 @@ pub struct HomePage {
     pub layout: Layout,
     /// `None` when signed out: the page invites to join instead.
     pub composer: Option<ComposerPartial>,
+    /// Which feed this is; a signed-in viewer gets a tab for each.
+    pub feed: Feed,
+    pub tabs: bool,
     pub cruds: Vec<CrudPartial>,
     pub next_page: Option<String>,
+}
+
+/// The two feeds of the home page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    Everyone,
+    Following,
+}
+
+impl Feed {
+    pub fn path(self) -> &'static str {
+        match self {
+            Feed::Everyone => "/",
+            Feed::Following => "/following",
+        }
+    }
 }
 
 /// The crud composer: the text, how long it lives, and what was wrong with the last try.
@@ -80,40 +100,65 @@ pub async fn show(
         .user
         .is_some()
         .then(|| ComposerPartial::new(&viewer, "", "", FieldErrors::default()));
-    Ok(render(
-        &page(&api, &viewer, cursor.as_deref(), composer).await?,
-    ))
+    let page = page(&api, &viewer, Feed::Everyone, cursor.as_deref(), composer).await?;
+    Ok(render(&page))
 }
 
-/// The home page around this composer (a fresh one, or one sent back with errors).
+pub async fn following(
+    State(api): State<ApiClient>,
+    SignedIn { viewer, .. }: SignedIn,
+    RawQuery(raw): RawQuery,
+) -> PageResult<Response> {
+    let cursor = query_param(raw.as_deref(), "cursor");
+    let composer = ComposerPartial::new(&viewer, "", "", FieldErrors::default());
+    let page = page(
+        &api,
+        &viewer,
+        Feed::Following,
+        cursor.as_deref(),
+        Some(composer),
+    )
+    .await?;
+    Ok(render(&page))
+}
+
+/// A home page around this composer (a fresh one, or one sent back with errors).
 pub async fn page(
     api: &ApiClient,
     viewer: &Viewer,
+    feed: Feed,
     cursor: Option<&str>,
     composer: Option<ComposerPartial>,
 ) -> PageResult<HomePage> {
     let backend = viewer.api(api);
-    let (feed, layout) = tokio::join!(
-        backend.home(cursor, None),
-        Layout::load(api, viewer, "Home", Section::Home)
-    );
-    Ok(HomePage::new(layout, composer, feed?, viewer))
+    let cruds = async {
+        match feed {
+            Feed::Everyone => backend.home(cursor, None).await,
+            Feed::Following => backend.following(cursor).await,
+        }
+    };
+    let (cruds, layout) = tokio::join!(cruds, Layout::load(api, viewer, "Home", Section::Home));
+    Ok(HomePage::new(layout, composer, feed, cruds?, viewer))
 }
 
 impl HomePage {
     pub(super) fn new(
         layout: Layout,
         composer: Option<ComposerPartial>,
-        feed: Page<Activity>,
+        feed: Feed,
+        cruds: Page<Activity>,
         viewer: &Viewer,
     ) -> Self {
+        let forms = FormContext::new(viewer, feed.path());
         HomePage {
             layout,
             composer,
-            cruds: CrudPartial::list(&feed.items, Utc::now(), &FormContext::new(viewer, "/")),
-            next_page: feed
+            feed,
+            tabs: forms.signed_in(),
+            cruds: CrudPartial::list(&cruds.items, Utc::now(), &forms),
+            next_page: cruds
                 .next_cursor
-                .map(|cursor| format!("/?{}", query(&[("cursor", &cursor)]))),
+                .map(|cursor| format!("{}?{}", feed.path(), query(&[("cursor", &cursor)]))),
         }
     }
 }

@@ -1,13 +1,14 @@
 //! `/notifications`: who replied to, mentioned, liked, reposted or followed the viewer.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Notification, NotificationKind};
 
 use super::{
-    Layout, Section, ago, full_time, machine_time, permalink, profile_url, render, reply_anchor,
+    Layout, Section, ago, full_time, machine_time, permalink, profile_url, query, query_param,
+    render, reply_anchor,
 };
 use crate::api::ApiClient;
 use crate::error::PageResult;
@@ -18,6 +19,7 @@ use crate::session::SignedIn;
 pub struct NotificationsPage {
     pub layout: Layout,
     pub items: Vec<NotificationItem>,
+    pub next_page: Option<String>,
 }
 
 pub struct NotificationItem {
@@ -74,18 +76,25 @@ impl NotificationItem {
 pub async fn show(
     State(api): State<ApiClient>,
     SignedIn { viewer, .. }: SignedIn,
+    RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
+    let cursor = query_param(raw.as_deref(), "cursor");
     let api = viewer.api(&api);
     let (feed, layout) = tokio::join!(
-        api.notifications(),
+        api.notifications(cursor.as_deref()),
         Layout::load(&api, &viewer, "Notifications", Section::Notifications)
     );
+    let feed = feed?;
     let now = Utc::now();
     Ok(render(&NotificationsPage {
         layout,
-        items: feed?
+        items: feed
+            .items
             .iter()
             .map(|item| NotificationItem::new(item, now))
             .collect(),
+        next_page: feed
+            .next_cursor
+            .map(|cursor| format!("/notifications?{}", query(&[("cursor", &cursor)]))),
     }))
 }

@@ -18,7 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::home::HomePage;
+use super::home::{Feed, HomePage};
 use super::{Layout, Section, template_failed};
 use crate::api::{ApiClient, ApiError, Revalidated};
 use crate::error::PageResult;
@@ -64,7 +64,7 @@ impl PublicHomePage {
             (Revalidated::Modified { etag, value }, _) => (etag, value),
         };
         let layout = Layout::load(api, viewer, "Home", Section::Home).await;
-        let html = match HomePage::new(layout, None, feed, viewer).render() {
+        let html = match HomePage::new(layout, None, Feed::Everyone, feed, viewer).render() {
             Ok(html) => Bytes::from(html),
             Err(error) => return Ok(template_failed(&error)),
         };

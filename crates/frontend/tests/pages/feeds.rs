@@ -172,3 +172,50 @@ async fn the_sidebar_suggests_other_recent_authors() {
     // Ada is in the navigation, not among the suggestions.
     assert!(!page.body.contains(r#"<li><a href="/@ada"><span"#));
 }
+
+#[tokio::test]
+async fn the_following_feed_is_a_tab_beside_everyone_with_older_links() {
+    let stack = spawn_stack().await;
+    let bob = stack.sign_up("bob", "Bob").await;
+    let cy = stack.sign_up("cy", "Cy").await;
+    for n in 0..25 {
+        stack.crud(&bob, &format!("bob says {n}")).await;
+    }
+    stack.crud(&cy, "cy is not followed").await;
+    let ada = stack.signed_up_browser("ada", "Ada").await;
+    ada.post("/@bob/follow", &[("on", "1")]).await;
+
+    let home = ada.get("/").await;
+    home.assert(
+        StatusCode::OK,
+        &[
+            r#"<a href="/" aria-current="page">Everyone</a>"#,
+            r#"<a href="/following">Following</a>"#,
+            "cy is not followed",
+        ],
+    );
+    let following = ada.get("/following").await;
+    following.assert(
+        StatusCode::OK,
+        &[
+            r#"<a href="/following" aria-current="page">Following</a>"#,
+            "bob says 24",
+            r#"href="/following?cursor="#,
+            ">Older cruds</a>",
+        ],
+    );
+    assert!(!following.body.contains("cy is not followed"));
+    let older = following
+        .body
+        .split(r#"href="/following?cursor="#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let page_two = ada.get(&format!("/following?cursor={older}")).await;
+    page_two.assert(StatusCode::OK, &["bob says 0"]);
+    assert!(!page_two.body.contains("bob says 24"));
+
+    // Signed out, there is one feed and no tabs; the following feed wants a sign-in.
+    assert!(!stack.page("/").await.body.contains("Following</a>"));
+    assert_eq!(stack.page("/following").await.status, StatusCode::SEE_OTHER);
+}

@@ -122,3 +122,28 @@ async fn a_message_is_sent_and_read_by_the_other_person() {
     // Oldest first.
     assert!(page.body.find("lunch?").unwrap() < page.body.find("Sure").unwrap());
 }
+
+#[tokio::test]
+async fn older_notifications_are_a_link_away() {
+    let stack = spawn_stack().await;
+    let bob = stack.sign_up("bob", "Bob").await;
+    let ada = stack.signed_up_browser("ada", "Ada").await;
+    for n in 0..25 {
+        stack.crud(&bob, &format!("hey @ada number {n}")).await;
+    }
+    let first = ada.get("/notifications").await;
+    first.assert(
+        StatusCode::OK,
+        &["hey @ada number 24", ">Older notifications</a>"],
+    );
+    assert!(!first.body.contains("hey @ada number 0<"));
+    let older = first
+        .body
+        .split(r#"href="/notifications?cursor="#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to older notifications");
+    let second = ada.get(&format!("/notifications?cursor={older}")).await;
+    second.assert(StatusCode::OK, &["hey @ada number 0<"]);
+    assert!(!second.body.contains("Older notifications"));
+}

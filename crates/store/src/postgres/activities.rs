@@ -165,6 +165,34 @@ pub(super) async fn home_feed(
     Ok(feed(rows))
 }
 
+pub(super) async fn following_feed(
+    pool: &PgPool,
+    user: Uuid,
+    page: &Page,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Activity>> {
+    let keyset = Keyset::from(page);
+    let rows = sqlx::query_as::<_, ActivityRow>(concat!(
+        "SELECT ",
+        activity_columns!(),
+        " FROM activities a JOIN users u ON u.uuid = a.user_uuid
+         WHERE a.reply_to IS NULL AND a.expires_at > $2
+             AND (a.created_at, a.uuid) < (COALESCE($3, 'infinity'), $4)
+             AND (a.user_uuid = $1 OR a.user_uuid IN
+                  (SELECT followee_uuid FROM follows WHERE follower_uuid = $1))
+         ORDER BY a.created_at DESC, a.uuid DESC
+         LIMIT $5"
+    ))
+    .bind(user)
+    .bind(now)
+    .bind(keyset.after_at)
+    .bind(keyset.after_uuid)
+    .bind(keyset.limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(feed(rows))
+}
+
 /// The author is resolved by a scalar subquery, so the planner walks the author's index in
 /// feed order and stops at the limit. Only an empty page costs a second query, to tell an
 /// unknown handle from a user with nothing live.

@@ -173,6 +173,15 @@ impl Store for PostgresStore {
         activities::home_feed(&self.pool, page, now).await
     }
 
+    async fn following_feed(
+        &self,
+        user: Uuid,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Activity>> {
+        activities::following_feed(&self.pool, user, page, now).await
+    }
+
     async fn user_feed(
         &self,
         handle: &str,

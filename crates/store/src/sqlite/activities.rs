@@ -178,6 +178,31 @@ pub(super) async fn home_feed(
     into_activities(rows)
 }
 
+pub(super) async fn following_feed(
+    pool: &SqlitePool,
+    user: Uuid,
+    page: &Page,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Activity>> {
+    let (after_time, after_uuid) = after(page);
+    let rows = sqlx::query_as(select_activities!(
+        "WHERE a.reply_to IS NULL AND a.expires_at > ?2
+           AND (a.created_at, a.uuid) < (?3, ?4)
+           AND (a.user_uuid = ?1 OR a.user_uuid IN
+                (SELECT followee_uuid FROM follows WHERE follower_uuid = ?1))
+         ORDER BY a.created_at DESC, a.uuid DESC
+         LIMIT ?5"
+    ))
+    .bind(user.hyphenated())
+    .bind(micros(now))
+    .bind(after_time)
+    .bind(after_uuid)
+    .bind(i64::from(page.limit))
+    .fetch_all(pool)
+    .await?;
+    into_activities(rows)
+}
+
 pub(super) async fn user_feed(
     pool: &SqlitePool,
     handle: &str,

@@ -182,3 +182,52 @@ pub async fn latest_replies_are_each_cruds_newest_few_oldest_first(fx: Fixture) 
     let zero = fx.store.latest_replies(&cruds, 0, at(200)).await.unwrap();
     assert!(zero.is_empty());
 }
+
+pub async fn following_feed_lists_the_followed_and_oneself_in_pages(fx: Fixture) {
+    let [alice, bob, carol, dave] = users(&fx, ["alice", "bob", "carol", "dave"]).await;
+    follow(&fx, &alice, "bob", at(0)).await;
+    follow(&fx, &alice, "carol", at(0)).await;
+    follow(&fx, &dave, "alice", at(0)).await;
+    let mut seen = Vec::new();
+    // Ties in created_at straddle the pages.
+    for (i, secs) in [10, 10, 5, 20, 10, 5, 20].into_iter().enumerate() {
+        let author = [&alice, &bob, &carol][i % 3];
+        seen.push(post(&fx, author, &format!("followed {i}"), secs).await);
+    }
+    post(&fx, &dave, "not followed", 15).await;
+    reply(&fx, &bob, seen[0].uuid, "a reply is no crud", at(30)).await;
+    crud(&fx, &bob, "expired", at(12), at(40)).await;
+    follow(&fx, &alice, "dave", at(1)).await;
+    fx.store
+        .set_follow(alice.uuid, "dave", false, at(2))
+        .await
+        .unwrap();
+
+    let now = at(50);
+    let pages = walk(3, async |page| {
+        fx.store
+            .following_feed(alice.uuid, &page, now)
+            .await
+            .unwrap()
+    })
+    .await;
+    assert_eq!(sizes(&pages), vec![3, 3, 1]);
+    assert_eq!(flat_uuids(&pages), newest_first(&seen));
+    assert!(pages.iter().flatten().all(|crud| crud.replies.is_empty()));
+
+    let own = fx
+        .store
+        .following_feed(carol.uuid, &Page::first(ALL), now)
+        .await
+        .unwrap();
+    let carols: Vec<Activity> = seen
+        .iter()
+        .filter(|c| c.handle == "carol")
+        .cloned()
+        .collect();
+    assert_eq!(
+        uuids(&own),
+        newest_first(&carols),
+        "following nobody: one's own"
+    );
+}

@@ -82,6 +82,7 @@ macro_rules! store_tests {
             single feeds::feeds_paginate_45_items_exactly_once,
             single feeds::feeds_paginate_created_at_ties_without_loss,
             single feeds::latest_replies_are_each_cruds_newest_few_oldest_first,
+            single feeds::following_feed_lists_the_followed_and_oneself_in_pages,
 
             single deletes::deleting_a_crud_takes_its_thread_reactions_and_notifications,
             single deletes::a_reply_goes_alone_and_only_its_author_deletes,
