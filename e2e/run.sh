@@ -28,10 +28,14 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# playwright-core only, from the lock file; it downloads no browser.
-wanted=$(node -p 'require("./package-lock.json").packages["node_modules/playwright-core"].version')
-have=$(node -p 'try { require("./node_modules/playwright-core/package.json").version } catch { "" }')
-if [ "$wanted" != "$have" ]; then
+# playwright-core and axe-core, from the lock file; playwright-core downloads no browser.
+installed() {
+  local package=$1 wanted have
+  wanted=$(node -p "require('./package-lock.json').packages['node_modules/$package'].version")
+  have=$(node -p "try { require('./node_modules/$package/package.json').version } catch { '' }")
+  [ "$wanted" = "$have" ]
+}
+if ! installed playwright-core || ! installed axe-core; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi
 

@@ -150,13 +150,15 @@ export async function launchChromium() {
 
 /**
  * A fresh browser context (its own cookies) at `baseUrl`; `javaScript: false` for the no-JS
- * flows, `viewport` for a phone.
+ * flows, `viewport` for a phone, `audit` for pages that `audit()` runs axe-core in.
  */
-export async function newContext(browser, baseUrl, { javaScript = true, viewport } = {}) {
+export async function newContext(browser, baseUrl, { javaScript = true, viewport, audit = false } = {}) {
   const context = await browser.newContext({
     baseURL: baseUrl,
     javaScriptEnabled: javaScript,
     viewport: viewport ?? { width: 1280, height: 900 },
+    // The pages' Content-Security-Policy allows no injected script; axe is one (`audit()`).
+    bypassCSP: audit,
   });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(30_000);
@@ -221,4 +223,26 @@ export async function sideways(page) {
 /** A short random suffix so handles, emails and hashtags are unique per run. */
 export function unique() {
   return Math.random().toString(36).slice(2, 8);
+}
+
+const AXE = join(E2E_DIR, 'node_modules', 'axe-core', 'axe.min.js');
+
+/**
+ * Runs axe-core in `page` (of a context made with `audit: true`) and returns its serious and
+ * critical violations, each as "rule: what (the elements)".
+ */
+export async function audit(page) {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const results = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+    return results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((node) => node.target.join(' ')),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.targets.slice(0, 3).join(', ')}`);
 }
