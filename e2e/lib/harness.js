@@ -225,6 +225,20 @@ export function unique() {
   return Math.random().toString(36).slice(2, 8);
 }
 
+/** The password the flows sign up with. */
+export const PASSWORD = 'correct horse battery';
+
+/** Signs `user` ({ name, handle }) up through the form on `page`; ends on the home page. */
+export async function signUpWith(page, user) {
+  await page.goto('/signup');
+  await page.getByLabel('Name').fill(user.name);
+  await page.getByLabel('Handle').fill(user.handle);
+  await page.getByLabel('Email').fill(`${user.handle}@example.com`);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('main').getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+}
+
 const AXE = join(E2E_DIR, 'node_modules', 'axe-core', 'axe.min.js');
 
 /**

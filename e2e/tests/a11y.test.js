@@ -4,11 +4,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_HANDLES, audit, flow, launchChromium, newContext, startCruddur, unique,
+  DEMO_HANDLES, audit, flow, launchChromium, newContext, signUpWith, startCruddur, unique,
 } from '../lib/harness.js';
 
 const SUITE = 'a11y';
-const PASSWORD = 'correct horse battery';
 
 describe('accessibility', () => {
   const id = unique();
@@ -70,13 +69,7 @@ describe('accessibility', () => {
 
   run('every page signed in', async () => {
     const page = await signedIn.newPage();
-    await page.goto('/signup');
-    await page.getByLabel('Name').fill(me.name);
-    await page.getByLabel('Handle').fill(me.handle);
-    await page.getByLabel('Email').fill(`${me.handle}@example.com`);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('main').getByRole('button', { name: 'Sign up' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await signUpWith(page, me);
     await page.getByLabel('What would you like to say?').fill(`An audited crud ${id}`);
     await page.getByRole('main').getByRole('button', { name: 'Crud', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/');

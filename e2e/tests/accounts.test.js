@@ -5,10 +5,9 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flow, launchChromium, newContext, startCruddur, unique } from '../lib/harness.js';
+import { PASSWORD, flow, launchChromium, newContext, startCruddur, unique } from '../lib/harness.js';
 
 const SUITE = 'accounts';
-const PASSWORD = 'correct horse battery';
 
 describe('two new users, JavaScript on', () => {
   const id = unique();

@@ -4,10 +4,11 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_HANDLES, flow, launchChromium, newContext, startCruddur, unique } from '../lib/harness.js';
+import {
+  DEMO_HANDLES, flow, launchChromium, newContext, signUpWith, startCruddur, unique,
+} from '../lib/harness.js';
 
 const SUITE = 'product';
-const PASSWORD = 'correct horse battery';
 
 describe('a new user, JavaScript on', () => {
   const id = unique();
@@ -25,13 +26,7 @@ describe('a new user, JavaScript on', () => {
     context = await newContext(browser, server.baseUrl);
     contexts.push(context);
     page = await context.newPage();
-    await page.goto('/signup');
-    await page.getByLabel('Name').fill(me.name);
-    await page.getByLabel('Handle').fill(me.handle);
-    await page.getByLabel('Email').fill(`${me.handle}@example.com`);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('main').getByRole('button', { name: 'Sign up' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await signUpWith(page, me);
   });
 
   after(async () => {

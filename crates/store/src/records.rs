@@ -48,6 +48,22 @@ pub struct Reactions {
     pub reposted: HashSet<Uuid>,
 }
 
+/// From `(activity, reposted)` rows: a repost when `reposted`, a like otherwise.
+impl FromIterator<(Uuid, bool)> for Reactions {
+    fn from_iter<I: IntoIterator<Item = (Uuid, bool)>>(rows: I) -> Self {
+        let mut reactions = Reactions::default();
+        for (uuid, reposted) in rows {
+            let set = if reposted {
+                &mut reactions.reposted
+            } else {
+                &mut reactions.liked
+            };
+            set.insert(uuid);
+        }
+        reactions
+    }
+}
+
 impl Reactions {
     /// Sets `liked_by_me` and `reposted_by_me` on these cruds and their replies.
     pub fn mark(&self, cruds: &mut [Activity]) {

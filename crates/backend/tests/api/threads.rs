@@ -21,6 +21,15 @@ async fn item(app: &TestApp, viewer: Option<&TestUser>, path: &str, uuid: Uuid) 
         .unwrap_or_else(|| panic!("{uuid} not in {path}"))
 }
 
+/// `DELETE path` as `user`.
+async fn delete_as(app: &TestApp, user: &TestUser, path: &str) -> reqwest::Response {
+    app.delete(path)
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap()
+}
+
 const FEEDS: [&str; 3] = [
     "/api/activities/home",
     "/api/activities/@ada",
@@ -123,26 +132,11 @@ async fn only_the_author_deletes_a_crud_and_it_takes_its_thread() {
 
     let anonymous = app.delete(&path).send().await.unwrap();
     error_json(anonymous, StatusCode::UNAUTHORIZED).await;
-    let other = app
-        .delete(&path)
-        .bearer_auth(&bob.token)
-        .send()
-        .await
-        .unwrap();
+    let other = delete_as(&app, &bob, &path).await;
     error_json(other, StatusCode::FORBIDDEN).await;
-    let not_a_uuid = app
-        .delete("/api/activities/nope")
-        .bearer_auth(&ada.token)
-        .send()
-        .await
-        .unwrap();
+    let not_a_uuid = delete_as(&app, &ada, "/api/activities/nope").await;
     error_json(not_a_uuid, StatusCode::BAD_REQUEST).await;
-    let unknown = app
-        .delete(&format!("/api/activities/{}", Uuid::new_v4()))
-        .bearer_auth(&ada.token)
-        .send()
-        .await
-        .unwrap();
+    let unknown = delete_as(&app, &ada, &format!("/api/activities/{}", Uuid::new_v4())).await;
     error_json(unknown, StatusCode::NOT_FOUND).await;
     assert_eq!(
         item(&app, None, "/api/activities/home", crud.uuid)
@@ -151,20 +145,10 @@ async fn only_the_author_deletes_a_crud_and_it_takes_its_thread() {
         1
     );
 
-    let deleted = app
-        .delete(&path)
-        .bearer_auth(&ada.token)
-        .send()
-        .await
-        .unwrap();
+    let deleted = delete_as(&app, &ada, &path).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     error_json(app.get(&path).send().await.unwrap(), StatusCode::NOT_FOUND).await;
-    let again = app
-        .delete(&path)
-        .bearer_auth(&ada.token)
-        .send()
-        .await
-        .unwrap();
+    let again = delete_as(&app, &ada, &path).await;
     error_json(again, StatusCode::NOT_FOUND).await;
     for feed in [
         "/api/activities/home",
@@ -193,19 +177,9 @@ async fn a_reply_is_deleted_alone_by_its_author() {
     let second = app.reply(&ada, &crud, "second").await;
     let path = format!("/api/activities/{}", first.uuid);
 
-    let by_crud_author = app
-        .delete(&path)
-        .bearer_auth(&ada.token)
-        .send()
-        .await
-        .unwrap();
+    let by_crud_author = delete_as(&app, &ada, &path).await;
     error_json(by_crud_author, StatusCode::FORBIDDEN).await;
-    let deleted = app
-        .delete(&path)
-        .bearer_auth(&bob.token)
-        .send()
-        .await
-        .unwrap();
+    let deleted = delete_as(&app, &bob, &path).await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
 
     let shown: Activity = ok_json(

@@ -205,12 +205,7 @@ async fn the_following_feed_is_a_tab_beside_everyone_with_older_links() {
         ],
     );
     assert!(!following.body.contains("cy is not followed"));
-    let older = following
-        .body
-        .split(r#"href="/following?cursor="#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap();
+    let older = following.cursor_link("/following");
     let page_two = ada.get(&format!("/following?cursor={older}")).await;
     page_two.assert(StatusCode::OK, &["bob says 0"]);
     assert!(!page_two.body.contains("bob says 24"));

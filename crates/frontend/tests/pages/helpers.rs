@@ -159,6 +159,18 @@ impl Page {
     }
 }
 
+impl Page {
+    /// The cursor of the page's link to `path?cursor=…` (its "Older" link).
+    pub fn cursor_link(&self, path: &str) -> String {
+        self.body
+            .split(&format!(r#"href="{path}?cursor="#))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no link to older {path} in:\n{}", self.body))
+            .to_owned()
+    }
+}
+
 pub async fn get(address: SocketAddr, path: &str) -> Page {
     let response = client()
         .get(format!("http://{address}{path}"))

@@ -137,12 +137,7 @@ async fn older_notifications_are_a_link_away() {
         &["hey @ada number 24", ">Older notifications</a>"],
     );
     assert!(!first.body.contains("hey @ada number 0<"));
-    let older = first
-        .body
-        .split(r#"href="/notifications?cursor="#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a link to older notifications");
+    let older = first.cursor_link("/notifications");
     let second = ada.get(&format!("/notifications?cursor={older}")).await;
     second.assert(StatusCode::OK, &["hey @ada number 0<"]);
     assert!(!second.body.contains("Older notifications"));

@@ -121,9 +121,8 @@ pub(super) async fn reactions(
     viewer: Uuid,
     activities: &[Uuid],
 ) -> StoreResult<Reactions> {
-    let mut reactions = Reactions::default();
     if activities.is_empty() {
-        return Ok(reactions);
+        return Ok(Reactions::default());
     }
     let rows: Vec<(Uuid, bool)> = sqlx::query_as(
         "SELECT activity_uuid, false FROM likes
@@ -136,13 +135,5 @@ pub(super) async fn reactions(
     .bind(activities)
     .fetch_all(pool)
     .await?;
-    for (uuid, repost) in rows {
-        let set = if repost {
-            &mut reactions.reposted
-        } else {
-            &mut reactions.liked
-        };
-        set.insert(uuid);
-    }
-    Ok(reactions)
+    Ok(rows.into_iter().collect())
 }

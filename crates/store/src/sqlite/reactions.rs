@@ -113,9 +113,8 @@ pub(super) async fn reactions(
     viewer: Uuid,
     activities: &[Uuid],
 ) -> StoreResult<Reactions> {
-    let mut reactions = Reactions::default();
     if activities.is_empty() {
-        return Ok(reactions);
+        return Ok(Reactions::default());
     }
     let rows: Vec<(Hyphenated, bool)> = sqlx::query_as(
         "SELECT activity_uuid, false FROM likes
@@ -128,13 +127,8 @@ pub(super) async fn reactions(
     .bind(uuid_list(activities))
     .fetch_all(pool)
     .await?;
-    for (uuid, repost) in rows {
-        let set = if repost {
-            &mut reactions.reposted
-        } else {
-            &mut reactions.liked
-        };
-        set.insert(uuid.into_uuid());
-    }
-    Ok(reactions)
+    Ok(rows
+        .into_iter()
+        .map(|(uuid, reposted)| (uuid.into_uuid(), reposted))
+        .collect())
 }
