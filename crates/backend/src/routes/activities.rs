@@ -209,15 +209,20 @@ async fn search(
 pub const REPLIES_IN_FEEDS: u32 = 3;
 
 /// A feed page as the API gives it: each crud with its latest [`REPLIES_IN_FEEDS`] replies
-/// and, for a signed-in viewer, what they like and repost. Two queries, whatever the page's
-/// length.
+/// and, for a signed-in viewer, what they like and repost. At most two queries, whatever the
+/// page's length.
 async fn threads(
     state: &AppState,
     viewer: &MaybeUser,
     mut cruds: Vec<Activity>,
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<Activity>> {
-    let uuids: Vec<Uuid> = cruds.iter().map(|crud| crud.uuid).collect();
+    // Only cruds with replies have a thread to read.
+    let uuids: Vec<Uuid> = cruds
+        .iter()
+        .filter(|crud| crud.replies_count > 0)
+        .map(|crud| crud.uuid)
+        .collect();
     let mut replies: HashMap<Uuid, Vec<Reply>> = HashMap::new();
     for reply in state
         .store
@@ -237,7 +242,8 @@ async fn threads(
 }
 
 /// Sets `liked_by_me` and `reposted_by_me` on the cruds and their replies for a signed-in
-/// viewer (one query); a signed-out one has neither.
+/// viewer (one query, none when nothing shown has a like or repost); a signed-out one has
+/// neither.
 async fn mark_reactions(
     state: &AppState,
     MaybeUser(viewer): &MaybeUser,
@@ -246,11 +252,16 @@ async fn mark_reactions(
     let Some(viewer) = viewer else {
         return Ok(());
     };
+    // Nobody likes or reposts what has no likes or reposts: those are not asked about.
     let uuids: Vec<Uuid> = cruds
         .iter()
         .flat_map(|crud| {
-            std::iter::once(crud.uuid).chain(crud.replies.iter().map(|reply| reply.uuid))
+            let replies = crud.replies.iter();
+            std::iter::once((crud.uuid, crud.likes_count, crud.reposts_count))
+                .chain(replies.map(|reply| (reply.uuid, reply.likes_count, reply.reposts_count)))
         })
+        .filter(|&(_, likes, reposts)| likes + reposts > 0)
+        .map(|(uuid, ..)| uuid)
         .collect();
     state
         .store
