@@ -38,6 +38,12 @@ impl EncodedPage {
         let etag = entity_tag(&[&body, link.as_ref().map_or(&[], HeaderValue::as_bytes)]);
         EncodedPage { body, link, etag }
     }
+
+    /// `items` as the JSON body, with the `Link` header `link`.
+    pub fn json(items: &impl Serialize, link: Option<HeaderValue>) -> Result<Self, ApiError> {
+        let body = serde_json::to_vec(items).map_err(|error| ApiError::Internal(error.into()))?;
+        Ok(EncodedPage::new(body.into(), link))
+    }
 }
 
 /// Items that have a feed position.
@@ -82,19 +88,23 @@ impl<T: Positioned> Paged<T> {
 
 impl<T: Serialize> Paged<T> {
     /// The page as sent: its JSON body and its `Link` header.
-    pub fn into_parts(self) -> Result<EncodedPage, ApiError> {
-        let body =
-            serde_json::to_vec(&self.items).map_err(|error| ApiError::Internal(error.into()))?;
-        Ok(EncodedPage::new(
-            body.into(),
-            self.next.and_then(|link| HeaderValue::from_str(&link).ok()),
-        ))
+    pub fn encode(&self) -> Result<EncodedPage, ApiError> {
+        let link = self
+            .next
+            .as_deref()
+            .and_then(|link| HeaderValue::from_str(link).ok());
+        EncodedPage::json(&self.items, link)
+    }
+
+    /// The page's items, as sent.
+    pub fn into_items(self) -> Vec<T> {
+        self.items
     }
 }
 
 impl<T: Serialize> IntoResponse for Paged<T> {
     fn into_response(self) -> Response {
-        match self.into_parts() {
+        match self.encode() {
             Ok(page) => page.into_response(),
             Err(error) => error.into_response(),
         }

@@ -1,5 +1,6 @@
 //! The public timeline's first page, kept ready to send: it is the most read page of the API
-//! and the same for everyone, so most requests can skip the store and the serialisation.
+//! and the same for everyone but the signed-in viewer's own likes and reposts, so most
+//! requests can skip the store and the serialisation, and a signed-in one reads only those.
 //!
 //! A cached page is served only while all of these hold:
 //! - no write has succeeded since it was read: every successful POST, PATCH, PUT or DELETE
@@ -9,13 +10,14 @@
 //! - it is younger than [`MAX_AGE`], which bounds how long another replica's writes can go
 //!   unseen when several backends share a database.
 
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
+use cruddur_contract::Activity;
 
 use crate::pagination::EncodedPage;
 use crate::state::AppState;
@@ -23,11 +25,19 @@ use crate::state::AppState;
 /// How long a page may be served without being read again.
 pub const MAX_AGE: TimeDelta = TimeDelta::seconds(1);
 
+/// The first page as a signed-out visitor gets it: its cruds (threads in, no viewer state)
+/// and those encoded.
+#[derive(Debug, Clone)]
+pub struct TimelinePage {
+    pub cruds: Arc<[Activity]>,
+    pub encoded: EncodedPage,
+}
+
 #[derive(Debug)]
 struct Entry {
     version: u64,
     valid_until: DateTime<Utc>,
-    page: EncodedPage,
+    page: TimelinePage,
 }
 
 #[derive(Debug, Default)]
@@ -49,7 +59,7 @@ impl TimelineCache {
     }
 
     /// The cached page, if it is still good at `now`.
-    pub fn get(&self, now: DateTime<Utc>) -> Option<EncodedPage> {
+    pub fn get(&self, now: DateTime<Utc>) -> Option<TimelinePage> {
         let entry = self
             .entry
             .read()
@@ -67,7 +77,7 @@ impl TimelineCache {
         version: u64,
         now: DateTime<Utc>,
         expires: Option<DateTime<Utc>>,
-        page: EncodedPage,
+        page: TimelinePage,
     ) {
         let until = now + MAX_AGE;
         let valid_until = expires.map_or(until, |expires| expires.min(until));
@@ -104,8 +114,11 @@ mod tests {
 
     use super::*;
 
-    fn page(text: &'static str) -> EncodedPage {
-        EncodedPage::new(Bytes::from_static(text.as_bytes()), None)
+    fn page(text: &'static str) -> TimelinePage {
+        TimelinePage {
+            cruds: Arc::new([]),
+            encoded: EncodedPage::new(Bytes::from_static(text.as_bytes()), None),
+        }
     }
 
     fn at(seconds: i64) -> DateTime<Utc> {
@@ -118,7 +131,7 @@ mod tests {
         assert!(cache.get(at(0)).is_none());
 
         cache.put(cache.version(), at(0), None, page("a"));
-        assert_eq!(cache.get(at(0)).unwrap().body, "a");
+        assert_eq!(cache.get(at(0)).unwrap().encoded.body, "a");
         assert!(cache.get(at(0) + MAX_AGE).is_none(), "too old");
 
         cache.put(cache.version(), at(0), Some(at(0) + MAX_AGE / 2), page("b"));

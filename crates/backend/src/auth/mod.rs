@@ -31,6 +31,13 @@ pub struct CurrentUser {
 #[derive(Debug, Clone)]
 pub struct MaybeUser(pub Option<CurrentUser>);
 
+impl MaybeUser {
+    /// The signed-in user's uuid, if any.
+    pub fn uuid(&self) -> Option<Uuid> {
+        self.0.as_ref().map(|current| current.user.uuid)
+    }
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 

@@ -1,17 +1,18 @@
 //! Cruds: the public timeline, the following feed, a user's cruds, search, posting, showing,
 //! deleting, replying, likes and reposts.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{OriginalUri, State};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
 use cruddur_contract::{
     Activity, CreateActivity, CreateReply, ErrorBody, ErrorCode, PageParams, Reply,
 };
-use std::collections::HashMap;
-
-use chrono::{DateTime, Utc};
-use cruddur_store::{Deletion, NewActivity, NewReply, SearchPage, SearchTerms};
+use cruddur_store::{Deletion, NewActivity, NewReply, Page, SearchPage, SearchTerms};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -23,6 +24,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
 use crate::pagination::{EncodedPage, Paged, page_of};
 use crate::state::AppState;
+use crate::timeline_cache::TimelinePage;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -59,23 +61,44 @@ async fn home(
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<EncodedPage> {
     let now = state.clock.now();
-    // Only the plain first page for a signed-out visitor is cached: it is what nearly every
-    // visit asks for (with or without an empty `?`, which some clients leave), and it is the
-    // same for everyone.
-    let cacheable = viewer.0.is_none() && uri.query().is_none_or(str::is_empty);
-    if cacheable && let Some(page) = state.timeline.get(now) {
-        return Ok(page);
-    }
-    let version = state.timeline.version();
     let (page, limit) = page_of(&params)?;
-    let items = state.store.home_feed(&page, now).await?;
-    let items = threads(&state, &viewer, items, now).await?;
-    let expires = items.iter().map(|activity| activity.expires_at).min();
-    let page = Paged::new(items, limit, &uri).into_parts()?;
-    if cacheable {
-        state.timeline.put(version, now, expires, page.clone());
+    // Only the plain first page is cached: it is what nearly every visit asks for (with or
+    // without an empty `?`, which some clients leave).
+    if !uri.query().is_none_or(str::is_empty) {
+        let items = state.store.home_feed(&page, now).await?;
+        let items = threads(&state, viewer.uuid(), items, now).await?;
+        return Paged::new(items, limit, &uri).encode();
     }
-    Ok(page)
+    let timeline = match state.timeline.get(now) {
+        Some(timeline) => timeline,
+        None => read_timeline(&state, &page, limit, &uri, now).await?,
+    };
+    let Some(viewer) = viewer.uuid() else {
+        return Ok(timeline.encoded);
+    };
+    // The page everyone gets, with this viewer's likes and reposts on it.
+    let mut cruds = timeline.cruds.to_vec();
+    mark_reactions(&state, Some(viewer), &mut cruds).await?;
+    EncodedPage::json(&cruds, timeline.encoded.link)
+}
+
+/// Reads the timeline's first page as a signed-out visitor gets it, and caches it.
+async fn read_timeline(
+    state: &AppState,
+    page: &Page,
+    limit: u32,
+    uri: &Uri,
+    now: DateTime<Utc>,
+) -> ApiResult<TimelinePage> {
+    let version = state.timeline.version();
+    let items = state.store.home_feed(page, now).await?;
+    let paged = Paged::new(threads(state, None, items, now).await?, limit, uri);
+    let encoded = paged.encode()?;
+    let cruds: Arc<[Activity]> = paged.into_items().into();
+    let expires = cruds.iter().map(|activity| activity.expires_at).min();
+    let timeline = TimelinePage { cruds, encoded };
+    state.timeline.put(version, now, expires, timeline.clone());
+    Ok(timeline)
 }
 
 /// The signed-in user's feed: live cruds of the people they follow and their own, newest
@@ -106,7 +129,7 @@ async fn following(
         .store
         .following_feed(current.user.uuid, &page, now)
         .await?;
-    let items = threads(&state, &MaybeUser(Some(current)), items, now).await?;
+    let items = threads(&state, Some(current.user.uuid), items, now).await?;
     Ok(Paged::new(items, limit, &uri))
 }
 
@@ -140,7 +163,7 @@ async fn user_activities(
         .user_feed(&handle, &page, now)
         .await?
         .ok_or(ApiError::NotFound("user"))?;
-    let items = threads(&state, &viewer, items, now).await?;
+    let items = threads(&state, viewer.uuid(), items, now).await?;
     Ok(Paged::new(items, limit, &uri))
 }
 
@@ -201,7 +224,7 @@ async fn search(
     } else {
         state.store.search(&terms, &page, now).await?
     };
-    let items = threads(&state, &viewer, found.activities, now).await?;
+    let items = threads(&state, viewer.uuid(), found.activities, now).await?;
     Ok(Paged::new(items, limit, &uri).or_on_from(found.searched_to, &uri))
 }
 
@@ -213,7 +236,7 @@ pub const REPLIES_IN_FEEDS: u32 = 3;
 /// page's length.
 async fn threads(
     state: &AppState,
-    viewer: &MaybeUser,
+    viewer: Option<Uuid>,
     mut cruds: Vec<Activity>,
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<Activity>> {
@@ -246,7 +269,7 @@ async fn threads(
 /// neither.
 async fn mark_reactions(
     state: &AppState,
-    MaybeUser(viewer): &MaybeUser,
+    viewer: Option<Uuid>,
     cruds: &mut [Activity],
 ) -> ApiResult<()> {
     let Some(viewer) = viewer else {
@@ -263,11 +286,7 @@ async fn mark_reactions(
         .filter(|&(_, likes, reposts)| likes + reposts > 0)
         .map(|(uuid, ..)| uuid)
         .collect();
-    state
-        .store
-        .reactions(viewer.user.uuid, &uuids)
-        .await?
-        .mark(cruds);
+    state.store.reactions(viewer, &uuids).await?.mark(cruds);
     Ok(())
 }
 
@@ -329,14 +348,12 @@ async fn show(
     viewer: MaybeUser,
     ApiPath(uuid): ApiPath<Uuid>,
 ) -> ApiResult<Json<Activity>> {
-    let activity = state
+    let mut activity = state
         .store
         .activity(uuid, state.clock.now())
         .await?
         .ok_or(ApiError::NotFound("activity"))?;
-    let mut shown = [activity];
-    mark_reactions(&state, &viewer, &mut shown).await?;
-    let [activity] = shown;
+    mark_reactions(&state, viewer.uuid(), std::slice::from_mut(&mut activity)).await?;
     Ok(Json(activity))
 }
 

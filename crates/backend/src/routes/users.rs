@@ -32,13 +32,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn profile(
     State(state): State<AppState>,
-    MaybeUser(viewer): MaybeUser,
+    viewer: MaybeUser,
     ApiHandle(handle): ApiHandle,
 ) -> ApiResult<Json<Profile>> {
-    let viewer = viewer.map(|v| v.user.uuid);
     let profile = state
         .store
-        .profile(&handle, viewer, state.clock.now())
+        .profile(&handle, viewer.uuid(), state.clock.now())
         .await?
         .ok_or(ApiError::NotFound("user"))?;
     Ok(Json(profile))

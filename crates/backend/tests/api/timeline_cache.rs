@@ -112,3 +112,37 @@ async fn the_first_page_is_served_from_the_cache_for_at_most_its_max_age() {
         .advance(cruddur_backend::timeline_cache::MAX_AGE + TimeDelta::milliseconds(1));
     assert_eq!(home(&app).await.len(), 2, "read again once too old");
 }
+
+#[tokio::test]
+async fn a_signed_in_viewer_gets_the_cached_page_with_their_own_likes() {
+    let app = spawn_app().await;
+    let ada = app.sign_up("ada").await;
+    let bob = app.sign_up("bob").await;
+    let crud = app.crud(&ada, "cached").await;
+    let like = app.react(&bob, &crud, "like").send().await.unwrap();
+    assert!(like.status().is_success());
+    assert_eq!(home(&app).await.len(), 1);
+
+    // Behind the server's back, as in the test above: only a page from the cache misses it.
+    let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
+    let now = app.clock.now();
+    other_replica
+        .store
+        .create_activity(&NewActivity {
+            author: ada.session.user.uuid,
+            message: "from another replica".into(),
+            created_at: now,
+            expires_at: now + TimeDelta::days(1),
+        })
+        .await
+        .unwrap();
+    let bobs: Vec<Activity> = app.as_user(&bob, app.get("/api/activities/home")).await;
+    assert_eq!(bobs.len(), 1, "served from the cache");
+    assert!(bobs[0].liked_by_me, "with Bob's own like");
+    let adas: Vec<Activity> = app.as_user(&ada, app.get("/api/activities/home")).await;
+    assert!(!adas[0].liked_by_me, "Ada did not like it");
+    assert!(
+        !home(&app).await[0].liked_by_me,
+        "the cached page has nobody's likes"
+    );
+}
