@@ -36,6 +36,7 @@ pub struct ProfileForm {
 pub async fn show(SignedIn { user, viewer }: SignedIn) -> Response {
     render(&page(
         &viewer,
+        &user.handle,
         user.display_name,
         user.bio,
         FieldErrors::default(),
@@ -61,6 +62,7 @@ pub async fn save(
                 |value: &Option<String>, max| kept(value.as_deref().unwrap_or_default(), max);
             Ok(unprocessable(&page(
                 &viewer,
+                &user.handle,
                 field(&body.display_name, DISPLAY_NAME_MAX_CHARS),
                 field(&body.bio, BIO_MAX_CHARS),
                 FieldErrors::from_codes(&codes),
@@ -69,22 +71,20 @@ pub async fn save(
     }
 }
 
+/// The form for `handle`'s profile, which Cancel leads back to.
 fn page(
     viewer: &Viewer,
+    handle: &str,
     display_name: String,
     bio: String,
     errors: FieldErrors,
 ) -> EditProfilePage {
-    let back = viewer
-        .user
-        .as_ref()
-        .map_or_else(|| "/".to_owned(), |user| profile_url(&user.handle));
     EditProfilePage {
         layout: Layout::for_viewer(viewer, "Edit profile", Section::Other),
         display_name,
         bio,
         bio_max_chars: BIO_MAX_CHARS,
         errors,
-        forms: FormContext::new(viewer, &back),
+        forms: FormContext::new(viewer, &profile_url(handle)),
     }
 }

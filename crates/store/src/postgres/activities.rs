@@ -55,8 +55,12 @@ impl ActivityRow {
         }
     }
 
-    fn into_reply(self, reply_to: Uuid) -> Reply {
-        Reply {
+    /// The row as a reply; a row that answers nothing is no reply.
+    fn into_reply(self) -> StoreResult<Reply> {
+        let reply_to = self.reply_to.ok_or_else(|| {
+            StoreError::Internal(format!("activity {} is not a reply", self.uuid).into())
+        })?;
+        Ok(Reply {
             uuid: self.uuid,
             reply_to_activity_uuid: reply_to,
             display_name: self.display_name,
@@ -68,7 +72,7 @@ impl ActivityRow {
             created_at: self.created_at,
             liked_by_me: false,
             reposted_by_me: false,
-        }
+        })
     }
 }
 
@@ -137,7 +141,9 @@ pub(super) async fn activity(
     let Some(crud) = rows.next().filter(|row| row.reply_to.is_none()) else {
         return Ok(None);
     };
-    let replies = rows.map(|row| row.into_reply(uuid)).collect();
+    let replies = rows
+        .map(ActivityRow::into_reply)
+        .collect::<StoreResult<_>>()?;
     Ok(Some(crud.into_activity(replies)))
 }
 
@@ -283,13 +289,7 @@ pub(super) async fn create_reply(pool: &PgPool, new: &NewReply) -> StoreResult<O
     .bind(mentioned_handles(&new.message))
     .fetch_optional(pool)
     .await?;
-    row.map(|row| {
-        let crud = row.reply_to.ok_or_else(|| {
-            StoreError::Internal(format!("reply {} has no crud", row.uuid).into())
-        })?;
-        Ok(row.into_reply(crud))
-    })
-    .transpose()
+    row.map(ActivityRow::into_reply).transpose()
 }
 
 /// For each crud, its `per_crud` newest replies by the replies index (a lateral join, so a
@@ -321,14 +321,7 @@ pub(super) async fn latest_replies(
     .bind(i64::from(per_crud))
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|row| match row.reply_to {
-            Some(crud) => Ok(row.into_reply(crud)),
-            None => Err(StoreError::Internal(
-                format!("activity {} is not a reply", row.uuid).into(),
-            )),
-        })
-        .collect()
+    rows.into_iter().map(ActivityRow::into_reply).collect()
 }
 
 /// One transaction: the row, locked, if it is live and the author's; a crud's search rows or
