@@ -78,6 +78,7 @@ for side in before after; do
   auth=(-H "Authorization: Bearer $token")
   echo "measuring $side ($rev)" >&2
   measure "$side" "health-check (ceiling)" "$api/api/health-check"
+  measure "$side" "home (cached), signed in" "$api/api/activities/home" "${auth[@]}"
   # A limit skips the timeline cache: the store's cost, not the cache's.
   measure "$side" "home, uncached" "$api/api/activities/home?limit=20"
   measure "$side" "home, uncached, signed in" "$api/api/activities/home?limit=20" "${auth[@]}"

@@ -78,6 +78,40 @@ describe('a new user, JavaScript on', () => {
     return page;
   });
 
+  run('a reply notification leads to the reply, which its author deletes alone', async () => {
+    const threadText = `A thread to answer ${id}`;
+    await page.goto('/');
+    await page.getByLabel('What would you like to say?').fill(threadText);
+    await page.getByRole('main').getByRole('button', { name: 'Crud', exact: true }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    const thread = await timeline().getByRole('article').filter({ hasText: threadText })
+      .locator('a.crud-time').getAttribute('href');
+
+    const otherContext = await newContext(browser, server.baseUrl);
+    contexts.push(otherContext);
+    const other = await otherContext.newPage();
+    await signUpWith(other, { name: 'Charles Babbage', handle: `charles_${id}` });
+    await other.goto(thread);
+    await other.getByLabel('Your reply').fill('A hasty answer');
+    await other.getByRole('region', { name: 'Replies' }).getByRole('button', { name: 'Reply', exact: true }).click();
+    await other.waitForURL((url) => url.pathname === thread);
+
+    await page.goto('/notifications');
+    await page.getByRole('link', { name: 'replied to you' }).first().click();
+    await page.waitForURL((url) => url.pathname === thread && url.hash.startsWith('#reply-'));
+    const target = await page.evaluate(() => document.querySelector(':target')?.textContent ?? '');
+    assert.match(target, /A hasty answer/, 'the link lands on the reply');
+
+    const reply = other.getByRole('region', { name: 'Replies' }).getByRole('article').filter({ hasText: 'A hasty answer' });
+    await reply.getByRole('link', { name: 'Delete' }).click();
+    await other.getByRole('heading', { level: 1, name: 'Delete this reply?' }).waitFor();
+    await other.getByRole('main').getByRole('button', { name: 'Delete' }).click();
+    await other.waitForURL((url) => url.pathname === thread);
+    await other.getByText('No replies yet.').waitFor();
+    await other.getByText(threadText).waitFor();
+    return other;
+  });
+
   run('edit the profile', async () => {
     await page.goto(`/@${me.handle}`);
     await page.getByRole('link', { name: 'Edit profile' }).click();
