@@ -133,7 +133,9 @@ describe('a new user, JavaScript on', () => {
     await page.goto('/');
     await page.getByRole('navigation', { name: 'Feeds' }).getByRole('link', { name: 'Following' }).click();
     await page.waitForURL((url) => url.pathname === '/following');
-    await page.getByText('Nothing from you or the people you follow').waitFor();
+    // Following nobody yet: only one's own cruds.
+    const own = await timeline().getByRole('article').locator('.handle').allInnerTexts();
+    assert.ok(own.length > 0 && own.every((handle) => handle === `@${me.handle}`), `${own}`);
     const other = DEMO_HANDLES[0];
     await page.goto(`/@${other}`);
     await page.getByRole('button', { name: 'Follow', exact: true }).click();
@@ -141,9 +143,11 @@ describe('a new user, JavaScript on', () => {
     await page.goto('/following');
     const cruds = timeline().getByRole('article');
     await cruds.first().waitFor();
-    for (const handle of await cruds.locator('.handle').allInnerTexts()) {
+    const handles = await cruds.locator('.handle').allInnerTexts();
+    for (const handle of handles) {
       assert.ok([`@${other}`, `@${me.handle}`].includes(handle), `${handle} is followed or me`);
     }
+    assert.ok(handles.includes(`@${other}`), 'the followed user is in it');
     assert.equal(
       await page.getByRole('navigation', { name: 'Feeds' }).getByRole('link', { name: 'Following' }).getAttribute('aria-current'),
       'page',
