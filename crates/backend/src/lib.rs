@@ -17,6 +17,7 @@ pub mod generate;
 pub mod pagination;
 pub mod purge;
 pub mod routes;
+pub mod search_gate;
 pub mod seed;
 pub mod settings;
 pub mod startup;

@@ -13,6 +13,7 @@ use cruddur_serve::{random_secret, secret};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::rate_limit::SignUpRates;
+use crate::search_gate::SearchGate;
 
 /// How the process runs, which changes a few defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +102,9 @@ pub struct SettingsArgs {
     /// Sign-ups all clients together may make in a minute.
     #[arg(long, env = "SIGN_UPS_PER_MINUTE", default_value_t = SignUpRates::default().per_minute)]
     pub sign_ups_per_minute: u32,
+    /// Searches that may run at once, the others waiting their turn (default: half the cores).
+    #[arg(long, env = "SEARCHES_AT_ONCE")]
+    pub searches_at_once: Option<usize>,
     /// DynamoDB table for direct messages (`cruddur-messages`); unset keeps messages in the
     /// SQL store.
     #[arg(long, env = "DDB_MESSAGE_TABLE")]
@@ -153,6 +157,8 @@ pub struct Settings {
     /// The key the web frontend sends with `X-Forwarded-For`, so the API believes the
     /// browser addresses it names and nobody else's (the all-in-one makes one up).
     pub frontend_key: Option<SecretString>,
+    /// Searches that run together; see [`crate::search_gate`].
+    pub searches_at_once: usize,
 }
 
 /// The DynamoDB message store: selected by `DDB_MESSAGE_TABLE`.
@@ -204,6 +210,7 @@ impl Settings {
             trusted_proxies: TrustedProxies::default(),
             sign_ups: SignUpRates::default(),
             frontend_key: None,
+            searches_at_once: SearchGate::default_at_once(),
         }
     }
 
@@ -288,6 +295,9 @@ impl Settings {
                 per_minute: args.sign_ups_per_minute,
             },
             frontend_key: secret("FRONTEND_KEY", &args.frontend_key, &args.frontend_key_file)?,
+            searches_at_once: args
+                .searches_at_once
+                .unwrap_or_else(SearchGate::default_at_once),
         })
     }
 }

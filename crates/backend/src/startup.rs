@@ -10,7 +10,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::http::Request;
 use cruddur_store::dynamodb::{Credentials, DynamoDbConfig, DynamoMessageStore, TableCreation};
-use cruddur_store::{StoreError, Stores};
+use cruddur_store::{STATEMENT_BOUND, StoreError, Stores};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -21,6 +21,7 @@ use crate::auth::rate_limit::SignUpLimiter;
 use crate::auth::token::TokenKeys;
 use crate::client_ip::ClientAddresses;
 use crate::clock::Clock;
+use crate::search_gate::SearchGate;
 use crate::settings::{DynamoDbSettings, Settings};
 use crate::state::AppState;
 use crate::{cors, demo, purge, routes, seed};
@@ -62,6 +63,7 @@ impl Application {
                 proxies: settings.trusted_proxies.clone(),
                 frontend_key: settings.frontend_key.clone(),
             }),
+            searches: Arc::new(SearchGate::new(settings.searches_at_once, STATEMENT_BOUND)),
         };
         let router = app(state.clone(), &settings.cors_origins);
         let listener = cruddur_serve::bind(settings.listen).await?;

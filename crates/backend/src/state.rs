@@ -8,6 +8,7 @@ use crate::auth::rate_limit::{SignInLimiter, SignUpLimiter};
 use crate::auth::token::TokenKeys;
 use crate::client_ip::ClientAddresses;
 use crate::clock::Clock;
+use crate::search_gate::SearchGate;
 use crate::timeline_cache::TimelineCache;
 
 #[derive(Clone)]
@@ -24,4 +25,6 @@ pub struct AppState {
     pub timeline: Arc<TimelineCache>,
     /// Whose `X-Forwarded-For` names the client (the web frontend, a reverse proxy).
     pub clients: Arc<ClientAddresses>,
+    /// Turns to search, a few at a time.
+    pub searches: Arc<SearchGate>,
 }

@@ -190,7 +190,7 @@ struct SearchParams {
             headers(("link" = String, description = "Next page, when there is one"))),
         (status = 401, description = "A token was sent and is not valid", body = ErrorBody),
         (status = 422, description = "`search_term_blank`, or a bad cursor or limit", body = [ErrorCode]),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
+        (status = 503, description = "`search_busy`: too many searches at once; or the store is unavailable", body = ErrorBody),
     )
 )]
 async fn search(
@@ -222,6 +222,7 @@ async fn search(
     let found = if terms.is_empty() {
         SearchPage::default()
     } else {
+        let _turn = state.searches.enter().await?;
         state.store.search(&terms, &page, now).await?
     };
     let items = threads(&state, viewer.uuid(), found.activities, now).await?;

@@ -1,7 +1,8 @@
 use cruddur_contract::Activity;
 use reqwest::StatusCode;
+use tokio::task::JoinSet;
 
-use crate::helpers::{TestApp, assert_codes, ok_json, spawn_app};
+use crate::helpers::{TestApp, assert_codes, ok_json, spawn_app, spawn_app_with};
 
 async fn search(app: &TestApp, term: &str) -> Vec<String> {
     let response = app
@@ -40,6 +41,26 @@ async fn search_finds_words_and_hashtags_in_live_cruds() {
         ["Learning #Rust with containers"]
     );
     assert!(search(&app, "kubernetes").await.is_empty());
+}
+
+#[tokio::test]
+async fn searches_beyond_those_allowed_at_once_wait_their_turn() {
+    let app = spawn_app_with(|settings| settings.searches_at_once = 1).await;
+    let ada = app.sign_up("ada").await;
+    for n in 0..30 {
+        app.crud(&ada, &format!("cruddur number {n} #aws")).await;
+    }
+    let mut searches = JoinSet::new();
+    for _ in 0..16 {
+        let request = app
+            .get("/api/activities/search")
+            .query(&[("term", "cruddur #aws")]);
+        searches.spawn(request.send());
+    }
+    while let Some(answered) = searches.join_next().await {
+        let found: Vec<Activity> = ok_json(answered.unwrap().unwrap()).await;
+        assert_eq!(found.len(), 20, "every search answered its first page");
+    }
 }
 
 #[tokio::test]

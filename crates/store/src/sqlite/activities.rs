@@ -289,7 +289,7 @@ pub(super) async fn delete_activity(
         return Ok(Deletion::NotAuthor);
     }
     match reply_to {
-        None => search::unindex(&mut tx, uuid, created_at, &message).await?,
+        None => search::unindex(&mut tx, [(uuid, created_at, message.as_str())]).await?,
         Some(crud) => {
             sqlx::query("UPDATE activities SET replies_count = replies_count - 1 WHERE uuid = ?")
                 .bind(crud)
@@ -397,6 +397,7 @@ pub(super) async fn purge_expired(writer: &Writer, now: DateTime<Utc>) -> StoreR
         delete_batch(
             writer,
             "DELETE FROM activities WHERE id IN (SELECT id FROM activities
+              INDEXED BY activities_reply_expiry
               WHERE expires_at <= ? AND reply_to IS NOT NULL LIMIT ?)",
             now,
         )
@@ -419,18 +420,22 @@ pub(super) async fn purge_expired(writer: &Writer, now: DateTime<Utc>) -> StoreR
 async fn purge_crud_batch(writer: &Writer, now: i64) -> StoreResult<u64> {
     let mut tx = writer.begin().await?;
     let expired: Vec<(i64, Hyphenated, i64, String)> = sqlx::query_as(
-        // By expiry: the planner would rather walk every crud of `reply_to IS NULL`, which at
-        // a million cruds takes longer than the statement bound.
-        "SELECT id, uuid, created_at, message FROM activities INDEXED BY activities_expires_at
+        // By expiry, as for replies: the planner would rather walk the thread index for
+        // `reply_to IS NULL`, every crud, which at a million takes longer than the bound.
+        "SELECT id, uuid, created_at, message FROM activities INDEXED BY activities_crud_expiry
          WHERE expires_at <= ? AND reply_to IS NULL LIMIT ?",
     )
     .bind(now)
     .bind(PURGE_BATCH)
     .fetch_all(&mut *tx)
     .await?;
-    for (_, uuid, created_at, message) in &expired {
-        search::unindex(&mut tx, uuid.into_uuid(), *created_at, message).await?;
-    }
+    search::unindex(
+        &mut tx,
+        expired.iter().map(|(_, uuid, created_at, message)| {
+            (uuid.into_uuid(), *created_at, message.as_str())
+        }),
+    )
+    .await?;
     let ids: Vec<i64> = expired.iter().map(|(id, ..)| *id).collect();
     sqlx::query("DELETE FROM activities WHERE id IN (SELECT value FROM json_each(?))")
         .bind(serde_json::to_string(&ids).unwrap_or_default())
