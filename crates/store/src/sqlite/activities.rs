@@ -289,7 +289,7 @@ pub(super) async fn delete_activity(
         return Ok(Deletion::NotAuthor);
     }
     match reply_to {
-        None => search::unindex(&mut tx, [(uuid, created_at, message.as_str())]).await?,
+        None => search::unindex(&mut tx, uuid, created_at, &message).await?,
         Some(crud) => {
             sqlx::query("UPDATE activities SET replies_count = replies_count - 1 WHERE uuid = ?")
                 .bind(crud)
@@ -429,13 +429,9 @@ async fn purge_crud_batch(writer: &Writer, now: i64) -> StoreResult<u64> {
     .bind(PURGE_BATCH)
     .fetch_all(&mut *tx)
     .await?;
-    search::unindex(
-        &mut tx,
-        expired.iter().map(|(_, uuid, created_at, message)| {
-            (uuid.into_uuid(), *created_at, message.as_str())
-        }),
-    )
-    .await?;
+    for (_, uuid, created_at, message) in &expired {
+        search::unindex(&mut tx, uuid.into_uuid(), *created_at, message).await?;
+    }
     let ids: Vec<i64> = expired.iter().map(|(id, ..)| *id).collect();
     sqlx::query("DELETE FROM activities WHERE id IN (SELECT value FROM json_each(?))")
         .bind(serde_json::to_string(&ids).unwrap_or_default())

@@ -34,30 +34,20 @@ pub(super) async fn index(
     Ok(())
 }
 
-/// Removes the rows of `cruds` (uuid, `created_at` in microseconds, message), found by the
-/// terms of each message: one statement for them all, as a purge removes a thousand at once.
-pub(super) async fn unindex<'a>(
+/// Removes a crud's rows, found by the terms of its message.
+pub(super) async fn unindex(
     conn: &mut SqliteConnection,
-    cruds: impl IntoIterator<Item = (Uuid, i64, &'a str)>,
+    uuid: Uuid,
+    created_at: i64,
+    message: &str,
 ) -> StoreResult<()> {
-    let keys: Vec<(String, i64, String)> = cruds
-        .into_iter()
-        .flat_map(|(uuid, created_at, message)| {
-            let uuid = uuid.simple().to_string();
-            text::search_terms(message)
-                .into_iter()
-                .map(move |term| (term, created_at, uuid.clone()))
-        })
-        .collect();
-    // The casts let the planner look each key up by the whole primary key; without them it
-    // uses the term alone and reads every crud of a common word.
     sqlx::query(
-        "DELETE FROM search_terms WHERE (term, created_at, uuid) IN
-         (SELECT CAST(value ->> 0 AS TEXT), CAST(value ->> 1 AS INTEGER), unhex(value ->> 2)
-          FROM json_each(?))",
+        "DELETE FROM search_terms
+         WHERE term IN (SELECT value FROM json_each(?)) AND created_at = ? AND uuid = ?",
     )
-    // A list of strings and numbers always serialises.
-    .bind(serde_json::to_string(&keys).unwrap_or_default())
+    .bind(terms_json(message))
+    .bind(created_at)
+    .bind(uuid)
     .execute(conn)
     .await?;
     Ok(())
