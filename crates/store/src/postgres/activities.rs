@@ -374,13 +374,15 @@ pub(super) async fn delete_activity(
 /// (likes, reposts and notifications go by `ON DELETE CASCADE`), in batches of
 /// [`PURGE_BATCH`], each short, so that purging a backlog never runs into the statement bound
 /// or holds a connection for long. Replies go first, so each batch counts the rows it deletes
-/// rather than cascades.
+/// rather than cascades. Each batch is the earliest expired (`ORDER BY expires_at`): with
+/// one plan for every `now` (see `connect_bounded`), that keeps it on the expiry index rather
+/// than a scan of the table.
 pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
     let replies = in_purge_batches(|| {
         delete_batch(
             pool,
             "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
-              WHERE expires_at <= $1 AND reply_to IS NOT NULL LIMIT $2)",
+              WHERE expires_at <= $1 AND reply_to IS NOT NULL ORDER BY expires_at LIMIT $2)",
             now,
         )
     })
@@ -390,7 +392,7 @@ pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreRes
         delete_batch(
             pool,
             "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
-              WHERE expires_at <= $1 LIMIT $2)",
+              WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
             now,
         )
     })
@@ -404,7 +406,8 @@ async fn purge_crud_batch(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64>
     let mut tx = pool.begin().await?;
     let gone: Vec<(Uuid, DateTime<Utc>, String)> = sqlx::query_as(
         "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
-          WHERE expires_at <= $1 AND reply_to IS NULL LIMIT $2 FOR UPDATE SKIP LOCKED)
+          WHERE expires_at <= $1 AND reply_to IS NULL ORDER BY expires_at LIMIT $2
+          FOR UPDATE SKIP LOCKED)
          RETURNING uuid, created_at, message",
     )
     .bind(now)
