@@ -16,12 +16,12 @@ pub mod extract;
 pub mod generate;
 pub mod pagination;
 pub mod purge;
+pub mod read_cache;
 pub mod routes;
 pub mod search_gate;
 pub mod seed;
 pub mod settings;
 pub mod startup;
 pub mod state;
-pub mod timeline_cache;
 
 pub use startup::Application;

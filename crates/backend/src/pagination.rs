@@ -25,7 +25,7 @@ pub fn page_of(params: &PageParams) -> Result<(Page, u32), ApiError> {
 }
 
 /// A page as sent: the JSON body, the `Link` header, and the `ETag` naming both (kept as is
-/// by the timeline cache).
+/// by the read cache).
 #[derive(Debug, Clone)]
 pub struct EncodedPage {
     pub body: Bytes,
@@ -40,7 +40,10 @@ impl EncodedPage {
     }
 
     /// `items` as the JSON body, with the `Link` header `link`.
-    pub fn json(items: &impl Serialize, link: Option<HeaderValue>) -> Result<Self, ApiError> {
+    pub fn json<T: Serialize + ?Sized>(
+        items: &T,
+        link: Option<HeaderValue>,
+    ) -> Result<Self, ApiError> {
         let body = serde_json::to_vec(items).map_err(|error| ApiError::Internal(error.into()))?;
         Ok(EncodedPage::new(body.into(), link))
     }

@@ -7,10 +7,14 @@ use std::time::Duration;
 use cruddur_store::Store;
 
 use crate::clock::Clock;
+use crate::read_cache::ReadCache;
 
+/// Purges every `every`, and forgets the cached pages after a purge that deleted anything:
+/// they never show an expired crud while the clock runs forward, but may after it steps back.
 pub fn spawn(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    reads: Arc<ReadCache>,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -20,7 +24,10 @@ pub fn spawn(
             ticks.tick().await;
             match store.purge_expired(clock.now()).await {
                 Ok(0) => {}
-                Ok(purged) => tracing::info!(purged, "purged expired cruds"),
+                Ok(purged) => {
+                    reads.invalidate();
+                    tracing::info!(purged, "purged expired cruds");
+                }
                 Err(error) => tracing::warn!(?error, "purging expired cruds failed; will retry"),
             }
         }

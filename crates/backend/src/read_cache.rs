@@ -1,6 +1,7 @@
-//! The public timeline's first page, kept ready to send: it is the most read page of the API
-//! and the same for everyone but the signed-in viewer's own likes and reposts, so most
-//! requests can skip the store and the serialisation, and a signed-in one reads only those.
+//! Public pages of cruds, kept ready to send: the timeline, a user's cruds, a search, one crud
+//! with its replies. They are the same for everyone but the signed-in viewer's own likes and
+//! reposts, and the most read of the API, so most requests can skip the store and the
+//! serialisation, and a signed-in one reads only those.
 //!
 //! A cached page is served only while all of these hold:
 //! - no write has succeeded since it was read: every successful POST, PATCH, PUT or DELETE
@@ -9,11 +10,21 @@
 //! - none of its cruds has expired (the page remembers its earliest `expires_at`);
 //! - it is younger than [`MAX_AGE`], which bounds how long another replica's writes can go
 //!   unseen when several backends share a database.
+//!
+//! At most [`MAX_ENTRIES`] pages are kept, so that any number of distinct searches costs a
+//! bounded amount of memory. Requests that miss the same page at once read it once: the first
+//! reads, the others wait for its page, so a popular page that expires costs one read rather
+//! than one per waiting client. A request with `Cache-Control: no-cache` is read afresh (and
+//! its page kept for the others): how a benchmark measures the store behind the cache.
 
+use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header;
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -25,10 +36,13 @@ use crate::state::AppState;
 /// How long a page may be served without being read again.
 pub const MAX_AGE: TimeDelta = TimeDelta::seconds(1);
 
-/// The first page as a signed-out visitor gets it: its cruds (threads in, no viewer state)
-/// and those encoded.
+/// Pages kept at once: a few MiB of cruds and their encodings.
+pub const MAX_ENTRIES: usize = 256;
+
+/// A page as a signed-out visitor gets it: its cruds (threads in, no viewer state) and the
+/// response that encodes them.
 #[derive(Debug, Clone)]
-pub struct TimelinePage {
+pub struct CachedPage {
     pub cruds: Arc<[Activity]>,
     pub encoded: EncodedPage,
 }
@@ -37,64 +51,162 @@ pub struct TimelinePage {
 struct Entry {
     version: u64,
     valid_until: DateTime<Utc>,
-    page: TimelinePage,
+    page: CachedPage,
 }
 
+impl Entry {
+    fn is_good(&self, version: u64, now: DateTime<Utc>) -> bool {
+        self.version == version && now < self.valid_until
+    }
+}
+
+/// Pages by the request target (path and query) that asked for them.
 #[derive(Debug, Default)]
-pub struct TimelineCache {
+pub struct ReadCache {
     version: AtomicU64,
-    entry: RwLock<Option<Entry>>,
+    entries: RwLock<HashMap<String, Entry>>,
+    /// A turn to read each page being read: only while it is.
+    reading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-impl TimelineCache {
+impl ReadCache {
     /// The version to tag a page with: take it before reading the store, so a write that
     /// lands during the read invalidates the page.
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::SeqCst)
     }
 
-    /// Forgets the cached page (something may have changed).
+    /// Forgets every cached page (something may have changed).
     pub fn invalidate(&self) {
         self.version.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The cached page, if it is still good at `now`.
-    pub fn get(&self, now: DateTime<Utc>) -> Option<TimelinePage> {
-        let entry = self
-            .entry
+    /// The page cached for `target`, if it is still good at `now`.
+    pub fn get(&self, target: &str, now: DateTime<Utc>) -> Option<CachedPage> {
+        let entries = self
+            .entries
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entry
-            .as_ref()
-            .filter(|entry| entry.version == self.version() && now < entry.valid_until)
+        entries
+            .get(target)
+            .filter(|entry| entry.is_good(self.version(), now))
             .map(|entry| entry.page.clone())
     }
 
-    /// Keeps `page`, read at `now` under `version`, until `expires` (its earliest crud's end)
-    /// or [`MAX_AGE`], whichever comes first.
-    pub fn put(
+    /// The page for `target`: the cached one while it is good at `now` (unless `fresh`), else
+    /// the one `read` makes (kept unless it fails). Of requests missing the same page at
+    /// once, one reads.
+    pub async fn get_or_read<E>(
         &self,
-        version: u64,
+        target: &str,
         now: DateTime<Utc>,
-        expires: Option<DateTime<Utc>>,
-        page: TimelinePage,
-    ) {
+        fresh: Fresh,
+        read: impl Future<Output = Result<CachedPage, E>>,
+    ) -> Result<CachedPage, E> {
+        if fresh.0 {
+            return self.read_and_keep(target, now, read).await;
+        }
+        if let Some(page) = self.get(target, now) {
+            return Ok(page);
+        }
+        let turn = Arc::clone(self.reading().entry(target.to_owned()).or_default());
+        let _turn = turn.lock().await;
+        // Forgets the turn however this ends, a client gone mid-read included.
+        let _done = Done {
+            cache: self,
+            target,
+        };
+        // Whoever had the turn before may have read the page.
+        if let Some(page) = self.get(target, now) {
+            return Ok(page);
+        }
+        self.read_and_keep(target, now, read).await
+    }
+
+    async fn read_and_keep<E>(
+        &self,
+        target: &str,
+        now: DateTime<Utc>,
+        read: impl Future<Output = Result<CachedPage, E>>,
+    ) -> Result<CachedPage, E> {
+        let version = self.version();
+        let page = read.await;
+        if let Ok(page) = &page {
+            self.put(target, version, now, page.clone());
+        }
+        page
+    }
+
+    fn reading(&self) -> MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
+        self.reading
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Keeps `page`, read for `target` at `now` under `version`, until its earliest crud
+    /// expires or [`MAX_AGE`] has passed, whichever comes first. When the cache is full, pages
+    /// no longer good make room, or else any one page does.
+    pub fn put(&self, target: &str, version: u64, now: DateTime<Utc>, page: CachedPage) {
         let until = now + MAX_AGE;
+        let expires = page.cruds.iter().map(|crud| crud.expires_at).min();
         let valid_until = expires.map_or(until, |expires| expires.min(until));
-        let mut entry = self
-            .entry
+        let mut entries = self
+            .entries
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *entry = Some(Entry {
-            version,
-            valid_until,
-            page,
-        });
+        if entries.len() >= MAX_ENTRIES && !entries.contains_key(target) {
+            let current = self.version();
+            entries.retain(|_, entry| entry.is_good(current, now));
+            if entries.len() >= MAX_ENTRIES
+                && let Some(any) = entries.keys().next().cloned()
+            {
+                entries.remove(&any);
+            }
+        }
+        entries.insert(
+            target.to_owned(),
+            Entry {
+                version,
+                valid_until,
+                page,
+            },
+        );
+    }
+}
+
+/// Whether a request asks for its page read afresh: `Cache-Control: no-cache`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fresh(pub bool);
+
+impl<S: Sync> FromRequestParts<S> for Fresh {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        let no_cache = parts
+            .headers
+            .get_all(header::CACHE_CONTROL)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .any(|directive| directive.trim().eq_ignore_ascii_case("no-cache"));
+        Ok(Fresh(no_cache))
+    }
+}
+
+/// Removes a turn to read once its reading is over.
+struct Done<'a> {
+    cache: &'a ReadCache,
+    target: &'a str,
+}
+
+impl Drop for Done<'_> {
+    fn drop(&mut self) {
+        self.cache.reading().remove(self.target);
     }
 }
 
 /// Middleware: any request that may have written (not GET, HEAD or OPTIONS) and succeeded
-/// invalidates the cached timeline once it is done.
+/// invalidates the cached pages once it is done.
 pub async fn invalidate_after_writes(
     State(state): State<AppState>,
     request: Request,
@@ -103,7 +215,7 @@ pub async fn invalidate_after_writes(
     let may_write = !(request.method().is_safe());
     let response = next.run(request).await;
     if may_write && response.status().is_success() {
-        state.timeline.invalidate();
+        state.reads.invalidate();
     }
     response
 }
@@ -111,13 +223,35 @@ pub async fn invalidate_after_writes(
 #[cfg(test)]
 mod tests {
     use axum::body::Bytes;
+    use uuid::Uuid;
 
     use super::*;
 
-    fn page(text: &'static str) -> TimelinePage {
-        TimelinePage {
+    fn page(text: &'static str) -> CachedPage {
+        CachedPage {
             cruds: Arc::new([]),
             encoded: EncodedPage::new(Bytes::from_static(text.as_bytes()), None),
+        }
+    }
+
+    fn expiring(text: &'static str, expires_at: DateTime<Utc>) -> CachedPage {
+        let crud = Activity {
+            uuid: Uuid::nil(),
+            display_name: String::new(),
+            handle: String::new(),
+            message: String::new(),
+            created_at: expires_at - TimeDelta::hours(1),
+            expires_at,
+            likes_count: 0,
+            replies_count: 0,
+            reposts_count: 0,
+            replies: Vec::new(),
+            liked_by_me: false,
+            reposted_by_me: false,
+        };
+        CachedPage {
+            cruds: Arc::new([crud]),
+            ..page(text)
         }
     }
 
@@ -125,29 +259,128 @@ mod tests {
         DateTime::from_timestamp(1_700_000_000 + seconds, 0).unwrap()
     }
 
+    #[tokio::test]
+    async fn requests_missing_the_same_page_at_once_read_it_once() {
+        let cache = Arc::new(ReadCache::default());
+        let reads = Arc::new(AtomicU64::new(0));
+        let (go, started) = tokio::sync::watch::channel(false);
+        let mut waiting = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let (cache, reads, mut started) = (cache.clone(), reads.clone(), started.clone());
+            waiting.spawn(async move {
+                let read = async {
+                    reads.fetch_add(1, Ordering::SeqCst);
+                    // Every other request arrives while this one reads.
+                    started.wait_for(|go| *go).await.unwrap();
+                    Ok::<_, ()>(page("read"))
+                };
+                cache
+                    .get_or_read("/a", at(0), Fresh(false), read)
+                    .await
+                    .unwrap()
+                    .encoded
+                    .body
+            });
+        }
+        tokio::task::yield_now().await;
+        go.send(true).unwrap();
+        while let Some(body) = waiting.join_next().await {
+            assert_eq!(body.unwrap(), "read");
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+        assert!(
+            cache.reading.lock().unwrap().is_empty(),
+            "no turn left behind"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_is_not_kept() {
+        let cache = ReadCache::default();
+        let failed = cache.get_or_read("/a", at(0), Fresh(false), async { Err("down") });
+        assert_eq!(failed.await.unwrap_err(), "down");
+        let up = async { Ok::<_, ()>(page("up")) };
+        let read = cache.get_or_read("/a", at(0), Fresh(false), up);
+        assert_eq!(read.await.unwrap().encoded.body, "up");
+    }
+
+    #[tokio::test]
+    async fn a_fresh_request_reads_and_its_page_is_kept_for_the_others() {
+        let cache = ReadCache::default();
+        cache.put("/a", cache.version(), at(0), page("old"));
+        let new = async { Ok::<_, ()>(page("new")) };
+        let read = cache.get_or_read("/a", at(0), Fresh(true), new);
+        assert_eq!(read.await.unwrap().encoded.body, "new");
+        assert_eq!(body(&cache, "/a", at(0)).unwrap(), "new");
+    }
+
+    fn body(cache: &ReadCache, target: &str, now: DateTime<Utc>) -> Option<Bytes> {
+        cache.get(target, now).map(|page| page.encoded.body)
+    }
+
     #[test]
     fn a_page_lives_until_a_write_its_first_expiry_or_its_max_age() {
-        let cache = TimelineCache::default();
-        assert!(cache.get(at(0)).is_none());
+        let cache = ReadCache::default();
+        assert!(cache.get("/a", at(0)).is_none());
 
-        cache.put(cache.version(), at(0), None, page("a"));
-        assert_eq!(cache.get(at(0)).unwrap().encoded.body, "a");
-        assert!(cache.get(at(0) + MAX_AGE).is_none(), "too old");
+        cache.put("/a", cache.version(), at(0), page("a"));
+        assert_eq!(body(&cache, "/a", at(0)).unwrap(), "a");
+        assert!(cache.get("/a", at(0) + MAX_AGE).is_none(), "too old");
 
-        cache.put(cache.version(), at(0), Some(at(0) + MAX_AGE / 2), page("b"));
-        assert!(cache.get(at(0) + MAX_AGE / 2).is_none(), "a crud expired");
+        let half = at(0) + MAX_AGE / 2;
+        cache.put("/b", cache.version(), at(0), expiring("b", half));
+        assert!(cache.get("/b", half - TimeDelta::milliseconds(1)).is_some());
+        assert!(cache.get("/b", half).is_none(), "a crud expired");
 
-        cache.put(cache.version(), at(0), None, page("c"));
+        cache.put("/c", cache.version(), at(0), page("c"));
         cache.invalidate();
-        assert!(cache.get(at(0)).is_none(), "a write happened");
+        assert!(cache.get("/c", at(0)).is_none(), "a write happened");
     }
 
     #[test]
     fn a_page_read_before_a_write_is_never_served_after_it() {
-        let cache = TimelineCache::default();
+        let cache = ReadCache::default();
         let version = cache.version();
         cache.invalidate(); // a write lands while the page is being read
-        cache.put(version, at(0), None, page("stale"));
-        assert!(cache.get(at(0)).is_none());
+        cache.put("/a", version, at(0), page("stale"));
+        assert!(cache.get("/a", at(0)).is_none());
+    }
+
+    #[test]
+    fn each_target_has_its_own_page() {
+        let cache = ReadCache::default();
+        cache.put("/a", cache.version(), at(0), page("a"));
+        cache.put("/a?cursor=x", cache.version(), at(0), page("older"));
+        assert_eq!(body(&cache, "/a", at(0)).unwrap(), "a");
+        assert_eq!(body(&cache, "/a?cursor=x", at(0)).unwrap(), "older");
+        assert!(cache.get("/b", at(0)).is_none());
+    }
+
+    #[test]
+    fn a_full_cache_makes_room_first_from_pages_no_longer_good() {
+        let cache = ReadCache::default();
+        cache.put("/old", cache.version(), at(0), page("old"));
+        for n in 1..MAX_ENTRIES {
+            cache.put(&format!("/{n}"), cache.version(), at(1), page("n"));
+        }
+        // "/old" is too old at 2 s: it makes room; every other page stays.
+        cache.put(
+            "/new",
+            cache.version(),
+            at(2) - TimeDelta::milliseconds(1),
+            page("new"),
+        );
+        assert!(body(&cache, "/new", at(1)).is_some());
+        assert!((1..MAX_ENTRIES).all(|n| cache.get(&format!("/{n}"), at(1)).is_some()));
+
+        // All good: one of them goes, and the cache stays at its bound.
+        cache.put("/newer", cache.version(), at(1), page("newer"));
+        assert!(body(&cache, "/newer", at(1)).is_some());
+        let kept = (1..MAX_ENTRIES)
+            .map(|n| format!("/{n}"))
+            .chain(["/new".to_owned()])
+            .filter(|target| cache.get(target, at(1)).is_some())
+            .count();
+        assert_eq!(kept + 1, MAX_ENTRIES);
     }
 }

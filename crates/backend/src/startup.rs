@@ -58,7 +58,7 @@ impl Application {
             demo_user: settings.demo_user.as_deref().map(Arc::from),
             sign_in_limiter: Arc::default(),
             sign_up_limiter: Arc::new(SignUpLimiter::new(settings.sign_ups)),
-            timeline: Arc::default(),
+            reads: Arc::default(),
             clients: Arc::new(ClientAddresses {
                 proxies: settings.trusted_proxies.clone(),
                 frontend_key: settings.frontend_key.clone(),
@@ -93,6 +93,7 @@ impl Application {
         let purger = purge::spawn(
             self.state.store.clone(),
             self.state.clock.clone(),
+            self.state.reads.clone(),
             self.purge_interval,
         );
         let result = cruddur_serve::serve(self.listener, self.router, shutdown, self.serving).await;

@@ -8,8 +8,8 @@ use crate::auth::rate_limit::{SignInLimiter, SignUpLimiter};
 use crate::auth::token::TokenKeys;
 use crate::client_ip::ClientAddresses;
 use crate::clock::Clock;
+use crate::read_cache::ReadCache;
 use crate::search_gate::SearchGate;
-use crate::timeline_cache::TimelineCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,8 +21,8 @@ pub struct AppState {
     pub demo_user: Option<Arc<str>>,
     pub sign_in_limiter: Arc<SignInLimiter>,
     pub sign_up_limiter: Arc<SignUpLimiter>,
-    /// The public timeline's first page, ready to send.
-    pub timeline: Arc<TimelineCache>,
+    /// Public pages of cruds, ready to send.
+    pub reads: Arc<ReadCache>,
     /// Whose `X-Forwarded-For` names the client (the web frontend, a reverse proxy).
     pub clients: Arc<ClientAddresses>,
     /// Turns to search, a few at a time.

@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{OriginalUri, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{
     Activity, CreateActivity, CreateReply, ErrorBody, ErrorCode, PageParams, Reply,
 };
-use cruddur_store::{Deletion, NewActivity, NewReply, Page, SearchPage, SearchTerms};
+use cruddur_store::{Deletion, NewActivity, NewReply, SearchPage, SearchTerms};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -23,8 +23,8 @@ use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
 use crate::pagination::{EncodedPage, Paged, page_of};
+use crate::read_cache::{CachedPage, Fresh};
 use crate::state::AppState;
-use crate::timeline_cache::TimelinePage;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -58,47 +58,64 @@ async fn home(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     viewer: MaybeUser,
+    fresh: Fresh,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<EncodedPage> {
     let now = state.clock.now();
     let (page, limit) = page_of(&params)?;
-    // Only the plain first page is cached: it is what nearly every visit asks for (with or
-    // without an empty `?`, which some clients leave).
-    if !uri.query().is_none_or(str::is_empty) {
+    let read = async {
         let items = state.store.home_feed(&page, now).await?;
-        let items = threads(&state, viewer.uuid(), items, now).await?;
-        return Paged::new(items, limit, &uri).encode();
-    }
-    let timeline = match state.timeline.get(now) {
-        Some(timeline) => timeline,
-        None => read_timeline(&state, &page, limit, &uri, now).await?,
+        cached_page(Paged::new(
+            threads(&state, None, items, now).await?,
+            limit,
+            &uri,
+        ))
     };
-    let Some(viewer) = viewer.uuid() else {
-        return Ok(timeline.encoded);
-    };
-    // The page everyone gets, with this viewer's likes and reposts on it.
-    let mut cruds = timeline.cruds.to_vec();
-    mark_reactions(&state, Some(viewer), &mut cruds).await?;
-    EncodedPage::json(&cruds, timeline.encoded.link)
+    public(
+        &state,
+        &uri,
+        viewer.uuid(),
+        fresh,
+        now,
+        read,
+        EncodedPage::json,
+    )
+    .await
 }
 
-/// Reads the timeline's first page as a signed-out visitor gets it, and caches it.
-async fn read_timeline(
+/// A public page of cruds for `uri`: from the read cache while it is good there, else read
+/// by `read` (as a signed-out visitor gets it) and kept. A signed-in viewer gets it with
+/// their own likes and reposts marked, encoded again by `encode`.
+async fn public(
     state: &AppState,
-    page: &Page,
-    limit: u32,
     uri: &Uri,
+    viewer: Option<Uuid>,
+    fresh: Fresh,
     now: DateTime<Utc>,
-) -> ApiResult<TimelinePage> {
-    let version = state.timeline.version();
-    let items = state.store.home_feed(page, now).await?;
-    let paged = Paged::new(threads(state, None, items, now).await?, limit, uri);
+    read: impl Future<Output = ApiResult<CachedPage>>,
+    encode: impl FnOnce(&[Activity], Option<HeaderValue>) -> ApiResult<EncodedPage>,
+) -> ApiResult<EncodedPage> {
+    // An empty query (some clients leave a `?`) asks for the same page as none.
+    let target = match uri.path_and_query() {
+        Some(target) if uri.query().is_some_and(|query| !query.is_empty()) => target.as_str(),
+        _ => uri.path(),
+    };
+    let cached = state.reads.get_or_read(target, now, fresh, read).await?;
+    let Some(viewer) = viewer else {
+        return Ok(cached.encoded);
+    };
+    let mut cruds = cached.cruds.to_vec();
+    mark_reactions(state, Some(viewer), &mut cruds).await?;
+    encode(&cruds, cached.encoded.link)
+}
+
+/// A page of cruds, to cache.
+fn cached_page(paged: Paged<Activity>) -> ApiResult<CachedPage> {
     let encoded = paged.encode()?;
-    let cruds: Arc<[Activity]> = paged.into_items().into();
-    let expires = cruds.iter().map(|activity| activity.expires_at).min();
-    let timeline = TimelinePage { cruds, encoded };
-    state.timeline.put(version, now, expires, timeline.clone());
-    Ok(timeline)
+    Ok(CachedPage {
+        cruds: paged.into_items().into(),
+        encoded,
+    })
 }
 
 /// The signed-in user's feed: live cruds of the people they follow and their own, newest
@@ -153,18 +170,34 @@ async fn user_activities(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     viewer: MaybeUser,
+    fresh: Fresh,
     ApiHandle(handle): ApiHandle,
     ApiQuery(params): ApiQuery<PageParams>,
-) -> ApiResult<Paged<Activity>> {
+) -> ApiResult<EncodedPage> {
     let (page, limit) = page_of(&params)?;
     let now = state.clock.now();
-    let items = state
-        .store
-        .user_feed(&handle, &page, now)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
-    let items = threads(&state, viewer.uuid(), items, now).await?;
-    Ok(Paged::new(items, limit, &uri))
+    let read = async {
+        let items = state
+            .store
+            .user_feed(&handle, &page, now)
+            .await?
+            .ok_or(ApiError::NotFound("user"))?;
+        cached_page(Paged::new(
+            threads(&state, None, items, now).await?,
+            limit,
+            &uri,
+        ))
+    };
+    public(
+        &state,
+        &uri,
+        viewer.uuid(),
+        fresh,
+        now,
+        read,
+        EncodedPage::json,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -197,8 +230,9 @@ async fn search(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     viewer: MaybeUser,
+    fresh: Fresh,
     ApiQuery(params): ApiQuery<SearchParams>,
-) -> ApiResult<Paged<Activity>> {
+) -> ApiResult<EncodedPage> {
     let term = params.term.as_deref().map(str::trim).unwrap_or_default();
     let paging = page_of(&PageParams {
         cursor: params.cursor,
@@ -219,14 +253,26 @@ async fn search(
     };
     let terms = SearchTerms::parse(term);
     let now = state.clock.now();
-    let found = if terms.is_empty() {
-        SearchPage::default()
-    } else {
-        let _turn = state.searches.enter().await?;
-        state.store.search(&terms, &page, now).await?
+    let read = async {
+        let found = if terms.is_empty() {
+            SearchPage::default()
+        } else {
+            let _turn = state.searches.enter().await?;
+            state.store.search(&terms, &page, now).await?
+        };
+        let items = threads(&state, None, found.activities, now).await?;
+        cached_page(Paged::new(items, limit, &uri).or_on_from(found.searched_to, &uri))
     };
-    let items = threads(&state, viewer.uuid(), found.activities, now).await?;
-    Ok(Paged::new(items, limit, &uri).or_on_from(found.searched_to, &uri))
+    public(
+        &state,
+        &uri,
+        viewer.uuid(),
+        fresh,
+        now,
+        read,
+        EncodedPage::json,
+    )
+    .await
 }
 
 /// Replies a feed shows under each crud, as week 1 did.
@@ -346,16 +392,26 @@ async fn create(
 )]
 async fn show(
     State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     viewer: MaybeUser,
+    fresh: Fresh,
     ApiPath(uuid): ApiPath<Uuid>,
-) -> ApiResult<Json<Activity>> {
-    let mut activity = state
-        .store
-        .activity(uuid, state.clock.now())
-        .await?
-        .ok_or(ApiError::NotFound("activity"))?;
-    mark_reactions(&state, viewer.uuid(), std::slice::from_mut(&mut activity)).await?;
-    Ok(Json(activity))
+) -> ApiResult<EncodedPage> {
+    let now = state.clock.now();
+    let read = async {
+        let activity = state
+            .store
+            .activity(uuid, now)
+            .await?
+            .ok_or(ApiError::NotFound("activity"))?;
+        Ok(CachedPage {
+            encoded: EncodedPage::json(&activity, None)?,
+            cruds: Arc::new([activity]),
+        })
+    };
+    // The page of one crud (never empty) is that crud.
+    let one = |cruds: &[Activity], _| EncodedPage::json(&cruds.first(), None);
+    public(&state, &uri, viewer.uuid(), fresh, now, read, one).await
 }
 
 /// Deletes one's own crud, with its replies and their likes, reposts and notifications, or

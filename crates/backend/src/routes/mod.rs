@@ -19,8 +19,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::conditional::not_modified;
 use crate::extract::{method_not_allowed, refuse_long_uris, route_not_found};
+use crate::read_cache::invalidate_after_writes;
 use crate::state::AppState;
-use crate::timeline_cache::invalidate_after_writes;
 
 /// Bodies larger than this are refused with a 413: the largest valid body (a 1024-character
 /// message, four bytes a character, JSON-escaped) is far smaller.

@@ -17,7 +17,7 @@ mod openapi;
 mod outage;
 mod pagination;
 mod rate_limit;
+mod read_cache;
 mod search;
 mod threads;
-mod timeline_cache;
 mod users;

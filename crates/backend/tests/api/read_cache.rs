@@ -1,4 +1,5 @@
-//! The public timeline is cached, and never shows what a write has changed.
+//! Public pages (the timeline, a user's cruds, a search, one crud) are cached, and never show
+//! what a write has changed.
 
 use chrono::TimeDelta;
 use cruddur_backend::clock::Clock;
@@ -6,10 +7,27 @@ use cruddur_contract::Activity;
 use cruddur_store::NewActivity;
 use serde_json::json;
 
-use crate::helpers::{TestApp, ok_json, spawn_app};
+use crate::helpers::{TestApp, TestUser, ok_json, spawn_app};
 
 async fn home(app: &TestApp) -> Vec<Activity> {
     ok_json(app.get("/api/activities/home").send().await.unwrap()).await
+}
+
+/// Posts a crud as `author` straight into the database, as another replica sharing it would:
+/// this server's cache is not told.
+async fn behind_the_server_s_back(app: &TestApp, author: &TestUser, message: &str) {
+    let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
+    let now = app.clock.now();
+    other_replica
+        .store
+        .create_activity(&NewActivity {
+            author: author.session.user.uuid,
+            message: message.into(),
+            created_at: now,
+            expires_at: now + TimeDelta::days(1),
+        })
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -81,20 +99,8 @@ async fn the_first_page_is_served_from_the_cache_for_at_most_its_max_age() {
     app.crud(&ada, "through the API").await;
     assert_eq!(home(&app).await.len(), 1);
 
-    // Written behind the server's back, as another replica sharing the database would: no
-    // invalidation, so only the cache's age bounds how long the page stays as it was.
-    let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
-    let now = app.clock.now();
-    other_replica
-        .store
-        .create_activity(&NewActivity {
-            author: ada.session.user.uuid,
-            message: "from another replica".into(),
-            created_at: now,
-            expires_at: now + TimeDelta::days(1),
-        })
-        .await
-        .unwrap();
+    // No invalidation: only the cache's age bounds how long the page stays as it was.
+    behind_the_server_s_back(&app, &ada, "from another replica").await;
     assert_eq!(home(&app).await.len(), 1, "served from the cache");
     let with_empty_query: Vec<Activity> =
         ok_json(app.get("/api/activities/home?").send().await.unwrap()).await;
@@ -106,10 +112,10 @@ async fn the_first_page_is_served_from_the_cache_for_at_most_its_max_age() {
             .unwrap(),
     )
     .await;
-    assert_eq!(with_limit.len(), 2, "other pages are read from the store");
+    assert_eq!(with_limit.len(), 2, "a page not asked for yet is read");
 
     app.clock
-        .advance(cruddur_backend::timeline_cache::MAX_AGE + TimeDelta::milliseconds(1));
+        .advance(cruddur_backend::read_cache::MAX_AGE + TimeDelta::milliseconds(1));
     assert_eq!(home(&app).await.len(), 2, "read again once too old");
 }
 
@@ -123,19 +129,8 @@ async fn a_signed_in_viewer_gets_the_cached_page_with_their_own_likes() {
     assert!(like.status().is_success());
     assert_eq!(home(&app).await.len(), 1);
 
-    // Behind the server's back, as in the test above: only a page from the cache misses it.
-    let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
-    let now = app.clock.now();
-    other_replica
-        .store
-        .create_activity(&NewActivity {
-            author: ada.session.user.uuid,
-            message: "from another replica".into(),
-            created_at: now,
-            expires_at: now + TimeDelta::days(1),
-        })
-        .await
-        .unwrap();
+    // Only a page from the cache misses it.
+    behind_the_server_s_back(&app, &ada, "from another replica").await;
     let bobs: Vec<Activity> = app.as_user(&bob, app.get("/api/activities/home")).await;
     assert_eq!(bobs.len(), 1, "served from the cache");
     assert!(bobs[0].liked_by_me, "with Bob's own like");
@@ -145,4 +140,82 @@ async fn a_signed_in_viewer_gets_the_cached_page_with_their_own_likes() {
         !home(&app).await[0].liked_by_me,
         "the cached page has nobody's likes"
     );
+}
+
+#[tokio::test]
+async fn a_user_s_cruds_a_search_and_a_crud_are_cached_until_a_write() {
+    let app = spawn_app().await;
+    let ada = app.sign_up("ada").await;
+    let bob = app.sign_up("bob").await;
+    let crud = app.crud(&ada, "cached #page").await;
+    let pages = [
+        "/api/activities/@ada",
+        "/api/activities/search?term=%23page",
+    ];
+    let read = |path: String| {
+        let request = app.get(&path);
+        async move { ok_json::<Vec<Activity>>(request.send().await.unwrap()).await }
+    };
+    let one = format!("/api/activities/{}", crud.uuid);
+    let read_one = || async { ok_json::<Activity>(app.get(&one).send().await.unwrap()).await };
+    for page in pages {
+        assert_eq!(read(page.into()).await.len(), 1, "{page}");
+    }
+    assert_eq!(read_one().await, crud);
+
+    behind_the_server_s_back(&app, &ada, "unseen #page").await;
+    for page in pages {
+        assert_eq!(read(page.into()).await.len(), 1, "{page}: from the cache");
+    }
+
+    // Both cruds were posted at the same instant of the test clock: found by uuid.
+    let ours = |cruds: Vec<Activity>| cruds.into_iter().find(|a| a.uuid == crud.uuid).unwrap();
+    let answer = app.reply(&bob, &crud, "a reply").await;
+    for page in pages {
+        let cruds = read(page.into()).await;
+        assert_eq!(cruds.len(), 2, "{page}: read again after a write");
+        assert_eq!(
+            ours(cruds).replies,
+            vec![answer.clone()],
+            "{page}: with the reply"
+        );
+    }
+    let with_reply = read_one().await;
+    assert_eq!(
+        with_reply.replies_count, 1,
+        "the crud: read again after a write"
+    );
+
+    let like = app.react(&bob, &crud, "like").send().await.unwrap();
+    assert!(like.status().is_success());
+    let seen_by_bob: Activity = app.as_user(&bob, app.get(&one)).await;
+    assert!(
+        seen_by_bob.liked_by_me,
+        "a signed-in viewer sees their own like"
+    );
+    assert!(
+        !read_one().await.liked_by_me,
+        "the cached crud has nobody's likes"
+    );
+    let bobs: Vec<Activity> = app.as_user(&bob, app.get(pages[1])).await;
+    assert!(ours(bobs).liked_by_me, "nor in a search");
+}
+
+#[tokio::test]
+async fn a_request_with_no_cache_is_read_afresh_and_kept_for_the_others() {
+    let app = spawn_app().await;
+    let ada = app.sign_up("ada").await;
+    app.crud(&ada, "through the API").await;
+    assert_eq!(home(&app).await.len(), 1);
+
+    behind_the_server_s_back(&app, &ada, "from another replica").await;
+    assert_eq!(home(&app).await.len(), 1, "served from the cache");
+    let fresh = app
+        .get("/api/activities/home")
+        .header("cache-control", "max-age=0, No-Cache")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok_json::<Vec<Activity>>(fresh).await.len(), 2, "read afresh");
+    assert_eq!(home(&app).await.len(), 2, "and kept");
 }
