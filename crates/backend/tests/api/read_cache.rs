@@ -216,6 +216,10 @@ async fn a_request_with_no_cache_is_read_afresh_and_kept_for_the_others() {
         .send()
         .await
         .unwrap();
-    assert_eq!(ok_json::<Vec<Activity>>(fresh).await.len(), 2, "read afresh");
+    assert_eq!(
+        ok_json::<Vec<Activity>>(fresh).await.len(),
+        2,
+        "read afresh"
+    );
     assert_eq!(home(&app).await.len(), 2, "and kept");
 }
