@@ -11,8 +11,8 @@
 //! - it is younger than [`MAX_AGE`], which bounds how long another replica's writes can go
 //!   unseen when several backends share a database.
 //!
-//! At most [`MAX_ENTRIES`] pages are kept, so that any number of distinct searches costs a
-//! bounded amount of memory. Requests that miss the same page at once read it once: the first
+//! The pages kept weigh at most [`MAX_BYTES`], so that any number of distinct searches, of
+//! any length, costs a bounded amount of memory. Requests that miss the same page at once read it once: the first
 //! reads, the others wait for its page, so a popular page that expires costs one read rather
 //! than one per waiting client. A request with `Cache-Control: no-cache` is read afresh (and
 //! its page kept for the others): how a benchmark measures the store behind the cache.
@@ -36,8 +36,9 @@ use crate::state::AppState;
 /// How long a page may be served without being read again.
 pub const MAX_AGE: TimeDelta = TimeDelta::seconds(1);
 
-/// Pages kept at once: a few MiB of cruds and their encodings.
-pub const MAX_ENTRIES: usize = 256;
+/// What the pages kept may weigh, counted as their targets and encodings (the cruds they hold
+/// weigh about as much again): a few hundred pages of 20 cruds.
+pub const MAX_BYTES: usize = 4 << 20;
 
 /// A page as a signed-out visitor gets it: its cruds (threads in, no viewer state) and the
 /// response that encodes them.
@@ -51,6 +52,7 @@ pub struct CachedPage {
 struct Entry {
     version: u64,
     valid_until: DateTime<Utc>,
+    weight: usize,
     page: CachedPage,
 }
 
@@ -60,11 +62,17 @@ impl Entry {
     }
 }
 
-/// Pages by the request target (path and query) that asked for them.
+/// Pages by the request target (path and query) that asked for them, and what they weigh.
+#[derive(Debug, Default)]
+struct Pages {
+    by_target: HashMap<String, Entry>,
+    weight: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct ReadCache {
     version: AtomicU64,
-    entries: RwLock<HashMap<String, Entry>>,
+    pages: RwLock<Pages>,
     /// A turn to read each page being read: only while it is.
     reading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -83,11 +91,12 @@ impl ReadCache {
 
     /// The page cached for `target`, if it is still good at `now`.
     pub fn get(&self, target: &str, now: DateTime<Utc>) -> Option<CachedPage> {
-        let entries = self
-            .entries
+        let pages = self
+            .pages
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries
+        pages
+            .by_target
             .get(target)
             .filter(|entry| entry.is_good(self.version(), now))
             .map(|entry| entry.page.clone())
@@ -144,30 +153,47 @@ impl ReadCache {
     }
 
     /// Keeps `page`, read for `target` at `now` under `version`, until its earliest crud
-    /// expires or [`MAX_AGE`] has passed, whichever comes first. When the cache is full, pages
-    /// no longer good make room, or else any one page does.
+    /// expires or [`MAX_AGE`] has passed, whichever comes first. When it would not fit, pages
+    /// no longer good make room, or else pages taken at random do; a page heavier than
+    /// [`MAX_BYTES`] is not kept.
     pub fn put(&self, target: &str, version: u64, now: DateTime<Utc>, page: CachedPage) {
+        let weight = target.len() + page.encoded.body.len();
+        if weight > MAX_BYTES {
+            return;
+        }
         let until = now + MAX_AGE;
         let expires = page.cruds.iter().map(|crud| crud.expires_at).min();
         let valid_until = expires.map_or(until, |expires| expires.min(until));
-        let mut entries = self
-            .entries
+        let mut pages = self
+            .pages
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= MAX_ENTRIES && !entries.contains_key(target) {
+        let pages = &mut *pages;
+        if let Some(replaced) = pages.by_target.remove(target) {
+            pages.weight -= replaced.weight;
+        }
+        if pages.weight + weight > MAX_BYTES {
             let current = self.version();
-            entries.retain(|_, entry| entry.is_good(current, now));
-            if entries.len() >= MAX_ENTRIES
-                && let Some(any) = entries.keys().next().cloned()
-            {
-                entries.remove(&any);
+            pages
+                .by_target
+                .retain(|_, entry| entry.is_good(current, now));
+            pages.weight = pages.by_target.values().map(|entry| entry.weight).sum();
+        }
+        while pages.weight + weight > MAX_BYTES {
+            let Some(any) = pages.by_target.keys().next().cloned() else {
+                break;
+            };
+            if let Some(evicted) = pages.by_target.remove(&any) {
+                pages.weight -= evicted.weight;
             }
         }
-        entries.insert(
+        pages.weight += weight;
+        pages.by_target.insert(
             target.to_owned(),
             Entry {
                 version,
                 valid_until,
+                weight,
                 page,
             },
         );
@@ -356,31 +382,57 @@ mod tests {
         assert!(cache.get("/b", at(0)).is_none());
     }
 
+    /// A page that weighs a quarter of the cache with its two-byte target.
+    fn quarter() -> CachedPage {
+        CachedPage {
+            cruds: Arc::new([]),
+            encoded: EncodedPage::new(Bytes::from(vec![b'x'; MAX_BYTES / 4 - 2]), None),
+        }
+    }
+
     #[test]
     fn a_full_cache_makes_room_first_from_pages_no_longer_good() {
         let cache = ReadCache::default();
-        cache.put("/old", cache.version(), at(0), page("old"));
-        for n in 1..MAX_ENTRIES {
-            cache.put(&format!("/{n}"), cache.version(), at(1), page("n"));
+        cache.put("/0", cache.version(), at(0), quarter());
+        for n in 1..4 {
+            cache.put(&format!("/{n}"), cache.version(), at(1), quarter());
         }
-        // "/old" is too old at 2 s: it makes room; every other page stays.
-        cache.put(
-            "/new",
-            cache.version(),
-            at(2) - TimeDelta::milliseconds(1),
-            page("new"),
-        );
-        assert!(body(&cache, "/new", at(1)).is_some());
-        assert!((1..MAX_ENTRIES).all(|n| cache.get(&format!("/{n}"), at(1)).is_some()));
+        // Full. "/0" is too old at 2 s: it makes room; every other page stays.
+        let almost_two = at(2) - TimeDelta::milliseconds(1);
+        cache.put("/4", cache.version(), almost_two, quarter());
+        let kept = |cache: &ReadCache| {
+            (0..6)
+                .filter(|n| cache.get(&format!("/{n}"), at(1)).is_some())
+                .count()
+        };
+        assert!((1..5).all(|n| cache.get(&format!("/{n}"), at(1)).is_some()));
 
-        // All good: one of them goes, and the cache stays at its bound.
-        cache.put("/newer", cache.version(), at(1), page("newer"));
-        assert!(body(&cache, "/newer", at(1)).is_some());
-        let kept = (1..MAX_ENTRIES)
-            .map(|n| format!("/{n}"))
-            .chain(["/new".to_owned()])
-            .filter(|target| cache.get(target, at(1)).is_some())
-            .count();
-        assert_eq!(kept + 1, MAX_ENTRIES);
+        // All good: one of them goes, and the cache stays within its weight.
+        cache.put("/5", cache.version(), at(1), quarter());
+        assert!(cache.get("/5", at(1)).is_some());
+        assert_eq!(kept(&cache), 4);
+        assert_eq!(cache.pages.read().unwrap().weight, MAX_BYTES);
+    }
+
+    #[test]
+    fn a_page_heavier_than_the_whole_cache_is_not_kept() {
+        let cache = ReadCache::default();
+        cache.put("/a", cache.version(), at(0), page("a"));
+        let heavy = CachedPage {
+            cruds: Arc::new([]),
+            encoded: EncodedPage::new(Bytes::from(vec![b'x'; MAX_BYTES]), None),
+        };
+        cache.put("/heavy", cache.version(), at(0), heavy);
+        assert!(cache.get("/heavy", at(0)).is_none());
+        assert!(cache.get("/a", at(0)).is_some(), "and takes no room");
+    }
+
+    #[test]
+    fn a_page_read_again_replaces_its_weight() {
+        let cache = ReadCache::default();
+        for _ in 0..8 {
+            cache.put("/a", cache.version(), at(0), quarter());
+        }
+        assert_eq!(cache.pages.read().unwrap().weight, MAX_BYTES / 4);
     }
 }
