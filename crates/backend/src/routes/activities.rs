@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{OriginalUri, State};
+use axum::extract::{FromRequestParts, OriginalUri, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
@@ -56,57 +57,80 @@ pub fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn home(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    viewer: MaybeUser,
-    fresh: Fresh,
+    public: PublicRequest,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<EncodedPage> {
     let now = state.clock.now();
     let (page, limit) = page_of(&params)?;
     let read = async {
         let items = state.store.home_feed(&page, now).await?;
-        cached_page(Paged::new(
-            threads(&state, None, items, now).await?,
-            limit,
-            &uri,
-        ))
+        feed_page(&state, items, limit, &public.uri, now).await
     };
-    public(
-        &state,
-        &uri,
-        viewer.uuid(),
-        fresh,
-        now,
-        read,
-        EncodedPage::json,
-    )
-    .await
+    public.serve(&state, now, read, EncodedPage::json).await
 }
 
-/// A public page of cruds for `uri`: from the read cache while it is good there, else read
-/// by `read` (as a signed-out visitor gets it) and kept. A signed-in viewer gets it with
-/// their own likes and reposts marked, encoded again by `encode`.
-async fn public(
-    state: &AppState,
-    uri: &Uri,
+/// A request for a public page of cruds: its target, who asks (if signed in), and whether
+/// afresh. Rejected as [`MaybeUser`] rejects a bad token.
+struct PublicRequest {
+    uri: Uri,
     viewer: Option<Uuid>,
     fresh: Fresh,
+}
+
+impl FromRequestParts<AppState> for PublicRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Ok(OriginalUri(uri)) = OriginalUri::from_request_parts(parts, state).await;
+        let viewer = MaybeUser::from_request_parts(parts, state).await?.uuid();
+        let Ok(fresh) = Fresh::from_request_parts(parts, state).await;
+        Ok(PublicRequest { uri, viewer, fresh })
+    }
+}
+
+impl PublicRequest {
+    /// The page: from the read cache while it is good there, else read by `read` (as a
+    /// signed-out visitor gets it) and kept. A signed-in viewer gets it with their own likes
+    /// and reposts marked, encoded again by `encode`.
+    async fn serve(
+        &self,
+        state: &AppState,
+        now: DateTime<Utc>,
+        read: impl Future<Output = ApiResult<CachedPage>>,
+        encode: impl FnOnce(&[Activity], Option<HeaderValue>) -> ApiResult<EncodedPage>,
+    ) -> ApiResult<EncodedPage> {
+        // An empty query (some clients leave a `?`) asks for the same page as none.
+        let uri = &self.uri;
+        let target = match uri.path_and_query() {
+            Some(target) if uri.query().is_some_and(|query| !query.is_empty()) => target.as_str(),
+            _ => uri.path(),
+        };
+        let cached = state
+            .reads
+            .get_or_read(target, now, self.fresh, read)
+            .await?;
+        let Some(viewer) = self.viewer else {
+            return Ok(cached.encoded);
+        };
+        let mut cruds = cached.cruds.to_vec();
+        mark_reactions(state, Some(viewer), &mut cruds).await?;
+        encode(&cruds, cached.encoded.link)
+    }
+}
+
+/// A feed's page of cruds with their threads, to cache.
+async fn feed_page(
+    state: &AppState,
+    items: Vec<Activity>,
+    limit: u32,
+    uri: &Uri,
     now: DateTime<Utc>,
-    read: impl Future<Output = ApiResult<CachedPage>>,
-    encode: impl FnOnce(&[Activity], Option<HeaderValue>) -> ApiResult<EncodedPage>,
-) -> ApiResult<EncodedPage> {
-    // An empty query (some clients leave a `?`) asks for the same page as none.
-    let target = match uri.path_and_query() {
-        Some(target) if uri.query().is_some_and(|query| !query.is_empty()) => target.as_str(),
-        _ => uri.path(),
-    };
-    let cached = state.reads.get_or_read(target, now, fresh, read).await?;
-    let Some(viewer) = viewer else {
-        return Ok(cached.encoded);
-    };
-    let mut cruds = cached.cruds.to_vec();
-    mark_reactions(state, Some(viewer), &mut cruds).await?;
-    encode(&cruds, cached.encoded.link)
+) -> ApiResult<CachedPage> {
+    cached_page(Paged::new(
+        threads(state, None, items, now).await?,
+        limit,
+        uri,
+    ))
 }
 
 /// A page of cruds, to cache.
@@ -168,9 +192,7 @@ async fn following(
 )]
 async fn user_activities(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    viewer: MaybeUser,
-    fresh: Fresh,
+    public: PublicRequest,
     ApiHandle(handle): ApiHandle,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<EncodedPage> {
@@ -182,22 +204,9 @@ async fn user_activities(
             .user_feed(&handle, &page, now)
             .await?
             .ok_or(ApiError::NotFound("user"))?;
-        cached_page(Paged::new(
-            threads(&state, None, items, now).await?,
-            limit,
-            &uri,
-        ))
+        feed_page(&state, items, limit, &public.uri, now).await
     };
-    public(
-        &state,
-        &uri,
-        viewer.uuid(),
-        fresh,
-        now,
-        read,
-        EncodedPage::json,
-    )
-    .await
+    public.serve(&state, now, read, EncodedPage::json).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -228,9 +237,7 @@ struct SearchParams {
 )]
 async fn search(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    viewer: MaybeUser,
-    fresh: Fresh,
+    public: PublicRequest,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<EncodedPage> {
     let term = params.term.as_deref().map(str::trim).unwrap_or_default();
@@ -261,18 +268,10 @@ async fn search(
             state.store.search(&terms, &page, now).await?
         };
         let items = threads(&state, None, found.activities, now).await?;
-        cached_page(Paged::new(items, limit, &uri).or_on_from(found.searched_to, &uri))
+        let uri = &public.uri;
+        cached_page(Paged::new(items, limit, uri).or_on_from(found.searched_to, uri))
     };
-    public(
-        &state,
-        &uri,
-        viewer.uuid(),
-        fresh,
-        now,
-        read,
-        EncodedPage::json,
-    )
-    .await
+    public.serve(&state, now, read, EncodedPage::json).await
 }
 
 /// Replies a feed shows under each crud, as week 1 did.
@@ -392,9 +391,7 @@ async fn create(
 )]
 async fn show(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    viewer: MaybeUser,
-    fresh: Fresh,
+    public: PublicRequest,
     ApiPath(uuid): ApiPath<Uuid>,
 ) -> ApiResult<EncodedPage> {
     let now = state.clock.now();
@@ -411,7 +408,7 @@ async fn show(
     };
     // The page of one crud (never empty) is that crud.
     let one = |cruds: &[Activity], _| EncodedPage::json(&cruds.first(), None);
-    public(&state, &uri, viewer.uuid(), fresh, now, read, one).await
+    public.serve(&state, now, read, one).await
 }
 
 /// Deletes one's own crud, with its replies and their likes, reposts and notifications, or

@@ -9,8 +9,12 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, TestUser, ok_json, spawn_app};
 
+async fn cruds(app: &TestApp, path: &str) -> Vec<Activity> {
+    ok_json(app.get(path).send().await.unwrap()).await
+}
+
 async fn home(app: &TestApp) -> Vec<Activity> {
-    ok_json(app.get("/api/activities/home").send().await.unwrap()).await
+    cruds(app, "/api/activities/home").await
 }
 
 /// Posts a crud as `author` straight into the database, as another replica sharing it would:
@@ -152,27 +156,23 @@ async fn a_user_s_cruds_a_search_and_a_crud_are_cached_until_a_write() {
         "/api/activities/@ada",
         "/api/activities/search?term=%23page",
     ];
-    let read = |path: String| {
-        let request = app.get(&path);
-        async move { ok_json::<Vec<Activity>>(request.send().await.unwrap()).await }
-    };
     let one = format!("/api/activities/{}", crud.uuid);
     let read_one = || async { ok_json::<Activity>(app.get(&one).send().await.unwrap()).await };
     for page in pages {
-        assert_eq!(read(page.into()).await.len(), 1, "{page}");
+        assert_eq!(cruds(&app, page).await.len(), 1, "{page}");
     }
     assert_eq!(read_one().await, crud);
 
     behind_the_server_s_back(&app, &ada, "unseen #page").await;
     for page in pages {
-        assert_eq!(read(page.into()).await.len(), 1, "{page}: from the cache");
+        assert_eq!(cruds(&app, page).await.len(), 1, "{page}: from the cache");
     }
 
     // Both cruds were posted at the same instant of the test clock: found by uuid.
     let ours = |cruds: Vec<Activity>| cruds.into_iter().find(|a| a.uuid == crud.uuid).unwrap();
     let answer = app.reply(&bob, &crud, "a reply").await;
     for page in pages {
-        let cruds = read(page.into()).await;
+        let cruds = cruds(&app, page).await;
         assert_eq!(cruds.len(), 2, "{page}: read again after a write");
         assert_eq!(
             ours(cruds).replies,
@@ -198,7 +198,7 @@ async fn a_user_s_cruds_a_search_and_a_crud_are_cached_until_a_write() {
         "the cached crud has nobody's likes"
     );
     let bobs: Vec<Activity> = app.as_user(&bob, app.get(pages[1])).await;
-    assert!(ours(bobs).liked_by_me, "nor in a search");
+    assert!(ours(bobs).liked_by_me, "and in a search");
 }
 
 #[tokio::test]
