@@ -7,14 +7,14 @@ use std::time::Duration;
 use cruddur_store::Store;
 
 use crate::clock::Clock;
-use crate::read_cache::ReadCache;
+use crate::read_cache::Reads;
 
 /// Purges every `every`, and forgets the cached pages after a purge that deleted anything:
 /// they never show an expired crud while the clock runs forward, but may after it steps back.
 pub fn spawn(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    reads: Arc<ReadCache>,
+    reads: Arc<Reads>,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {

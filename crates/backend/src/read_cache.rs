@@ -1,21 +1,23 @@
-//! Public pages of cruds, kept ready to send: the timeline, a user's cruds, a search, one crud
-//! with its replies. They are the same for everyone but the signed-in viewer's own likes and
-//! reposts, and the most read of the API, so most requests can skip the store and the
-//! serialisation, and a signed-in one reads only those.
+//! Pages kept ready to send, so most reads skip the store and the serialisation:
+//! - public pages of cruds (the timeline, a user's cruds, a search, one crud with its
+//!   replies), the same for everyone but a signed-in viewer's own likes and reposts, which a
+//!   signed-in request reads on its own;
+//! - a signed-in user's own pages (notifications, conversations), kept per user.
 //!
 //! A cached page is served only while all of these hold:
 //! - no write has succeeded since it was read: every successful POST, PATCH, PUT or DELETE
 //!   bumps a version (see [`invalidate_after_writes`]), and a page read before the bump is
 //!   never served after it;
-//! - none of its cruds has expired (the page remembers its earliest `expires_at`);
+//! - nothing on it has expired (the page remembers its earliest `expires_at`);
 //! - it is younger than [`MAX_AGE`], which bounds how long another replica's writes can go
 //!   unseen when several backends share a database.
 //!
-//! The pages kept weigh at most [`MAX_BYTES`], so that any number of distinct searches, of
-//! any length, costs a bounded amount of memory. Requests that miss the same page at once read it once: the first
-//! reads, the others wait for its page, so a popular page that expires costs one read rather
-//! than one per waiting client. A request with `Cache-Control: no-cache` is read afresh (and
-//! its page kept for the others): how a benchmark measures the store behind the cache.
+//! Each cache's pages weigh at most [`MAX_BYTES`], so that any number of distinct searches or
+//! users, of any length, costs a bounded amount of memory. Requests that miss the same page
+//! at once read it once: the first reads, the others wait for its page, so a popular page
+//! that expires costs one read rather than one per waiting client. A request with
+//! `Cache-Control: no-cache` is read afresh (and its page kept for the others): how a
+//! benchmark measures the store behind the cache.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -23,8 +25,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -36,8 +38,8 @@ use crate::state::AppState;
 /// How long a page may be served without being read again.
 pub const MAX_AGE: TimeDelta = TimeDelta::seconds(1);
 
-/// What the pages kept may weigh, counted as their targets and encodings (the cruds they hold
-/// weigh about as much again): a few hundred pages of 20 cruds.
+/// What the pages of one cache may weigh, counted as their keys and encodings (the cruds they
+/// hold weigh about as much again): a few hundred pages of 20 cruds.
 pub const MAX_BYTES: usize = 4 << 20;
 
 /// A page as a signed-out visitor gets it: its cruds (threads in, no viewer state) and the
@@ -48,36 +50,113 @@ pub struct CachedPage {
     pub encoded: EncodedPage,
 }
 
+/// A page only its signed-in user gets, as sent, and when the first thing on it expires.
+#[derive(Debug, Clone)]
+pub struct OwnPage {
+    pub encoded: EncodedPage,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What a page weighs in a cache, and when it must go at the latest.
+pub trait Cacheable: Clone {
+    fn body(&self) -> &[u8];
+    fn expires_at(&self) -> Option<DateTime<Utc>>;
+}
+
+impl Cacheable for CachedPage {
+    fn body(&self) -> &[u8] {
+        &self.encoded.body
+    }
+
+    fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.cruds.iter().map(|crud| crud.expires_at).min()
+    }
+}
+
+impl Cacheable for OwnPage {
+    fn body(&self) -> &[u8] {
+        &self.encoded.body
+    }
+
+    fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.expires_at
+    }
+}
+
+/// Both caches, forgotten together.
+#[derive(Debug, Default)]
+pub struct Reads {
+    /// Public pages of cruds, by request target.
+    pub public: ReadCache<CachedPage>,
+    /// Signed-in users' own pages, by user and request target.
+    pub own: ReadCache<OwnPage>,
+}
+
+impl Reads {
+    /// Forgets every cached page (something may have changed).
+    pub fn invalidate(&self) {
+        self.public.invalidate();
+        self.own.invalidate();
+    }
+}
+
 #[derive(Debug)]
-struct Entry {
+struct Entry<V> {
     version: u64,
     valid_until: DateTime<Utc>,
     weight: usize,
-    page: CachedPage,
+    page: V,
 }
 
-impl Entry {
+impl<V> Entry<V> {
     fn is_good(&self, version: u64, now: DateTime<Utc>) -> bool {
         self.version == version && now < self.valid_until
     }
 }
 
-/// Pages by the request target (path and query) that asked for them, and what they weigh.
-#[derive(Debug, Default)]
-struct Pages {
-    by_target: HashMap<String, Entry>,
+/// Pages by the key (request target, and whose page) that asked for them, and what they weigh.
+#[derive(Debug)]
+struct Pages<V> {
+    by_target: HashMap<String, Entry<V>>,
     weight: usize,
 }
 
-#[derive(Debug, Default)]
-pub struct ReadCache {
+impl<V> Default for Pages<V> {
+    fn default() -> Self {
+        Pages {
+            by_target: HashMap::new(),
+            weight: 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ReadCache<V> {
     version: AtomicU64,
-    pages: RwLock<Pages>,
+    pages: RwLock<Pages<V>>,
     /// A turn to read each page being read: only while it is.
     reading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-impl ReadCache {
+impl<V> Default for ReadCache<V> {
+    fn default() -> Self {
+        ReadCache {
+            version: AtomicU64::default(),
+            pages: RwLock::default(),
+            reading: Mutex::default(),
+        }
+    }
+}
+
+impl<V> ReadCache<V> {
+    fn reading(&self) -> MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
+        self.reading
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl<V: Cacheable> ReadCache<V> {
     /// The version to tag a page with: take it before reading the store, so a write that
     /// lands during the read invalidates the page.
     pub fn version(&self) -> u64 {
@@ -90,7 +169,7 @@ impl ReadCache {
     }
 
     /// The page cached for `target`, if it is still good at `now`.
-    pub fn get(&self, target: &str, now: DateTime<Utc>) -> Option<CachedPage> {
+    pub fn get(&self, target: &str, now: DateTime<Utc>) -> Option<V> {
         let pages = self
             .pages
             .read()
@@ -110,8 +189,8 @@ impl ReadCache {
         target: &str,
         now: DateTime<Utc>,
         fresh: Fresh,
-        read: impl Future<Output = Result<CachedPage, E>>,
-    ) -> Result<CachedPage, E> {
+        read: impl Future<Output = Result<V, E>>,
+    ) -> Result<V, E> {
         if fresh.0 {
             return self.read_and_keep(target, now, read).await;
         }
@@ -136,8 +215,8 @@ impl ReadCache {
         &self,
         target: &str,
         now: DateTime<Utc>,
-        read: impl Future<Output = Result<CachedPage, E>>,
-    ) -> Result<CachedPage, E> {
+        read: impl Future<Output = Result<V, E>>,
+    ) -> Result<V, E> {
         let version = self.version();
         let page = read.await;
         if let Ok(page) = &page {
@@ -146,24 +225,19 @@ impl ReadCache {
         page
     }
 
-    fn reading(&self) -> MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
-        self.reading
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Keeps `page`, read for `target` at `now` under `version`, until its earliest crud
+    /// Keeps `page`, read for `target` at `now` under `version`, until the first thing on it
     /// expires or [`MAX_AGE`] has passed, whichever comes first. When it would not fit, pages
     /// no longer good make room, or else pages taken at random do; a page heavier than
     /// [`MAX_BYTES`] is not kept.
-    pub fn put(&self, target: &str, version: u64, now: DateTime<Utc>, page: CachedPage) {
-        let weight = target.len() + page.encoded.body.len();
+    pub fn put(&self, target: &str, version: u64, now: DateTime<Utc>, page: V) {
+        let weight = target.len() + page.body().len();
         if weight > MAX_BYTES {
             return;
         }
         let until = now + MAX_AGE;
-        let expires = page.cruds.iter().map(|crud| crud.expires_at).min();
-        let valid_until = expires.map_or(until, |expires| expires.min(until));
+        let valid_until = page
+            .expires_at()
+            .map_or(until, |expires| expires.min(until));
         let mut pages = self
             .pages
             .write()
@@ -200,6 +274,15 @@ impl ReadCache {
     }
 }
 
+/// The part of a request's URI that names its page: the path and query. An empty query (some
+/// clients leave a `?`) asks for the same page as none.
+pub fn request_target(uri: &Uri) -> &str {
+    match uri.path_and_query() {
+        Some(target) if uri.query().is_some_and(|query| !query.is_empty()) => target.as_str(),
+        _ => uri.path(),
+    }
+}
+
 /// Whether a request asks for its page read afresh: `Cache-Control: no-cache`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Fresh(pub bool);
@@ -220,12 +303,12 @@ impl<S: Sync> FromRequestParts<S> for Fresh {
 }
 
 /// Removes a turn to read once its reading is over.
-struct Done<'a> {
-    cache: &'a ReadCache,
+struct Done<'a, V> {
+    cache: &'a ReadCache<V>,
     target: &'a str,
 }
 
-impl Drop for Done<'_> {
+impl<V> Drop for Done<'_, V> {
     fn drop(&mut self) {
         self.cache.reading().remove(self.target);
     }
@@ -340,7 +423,7 @@ mod tests {
         assert_eq!(body(&cache, "/a", at(0)).unwrap(), "new");
     }
 
-    fn body(cache: &ReadCache, target: &str, now: DateTime<Utc>) -> Option<Bytes> {
+    fn body(cache: &ReadCache<CachedPage>, target: &str, now: DateTime<Utc>) -> Option<Bytes> {
         cache.get(target, now).map(|page| page.encoded.body)
     }
 
@@ -361,6 +444,44 @@ mod tests {
         cache.put("/c", cache.version(), at(0), page("c"));
         cache.invalidate();
         assert!(cache.get("/c", at(0)).is_none(), "a write happened");
+    }
+
+    #[test]
+    fn an_own_page_lives_until_its_first_expiry_and_a_write_forgets_both_caches() {
+        let reads = Reads::default();
+        let half = at(0) + MAX_AGE / 2;
+        let own = OwnPage {
+            expires_at: Some(half),
+            ..own_page("mine")
+        };
+        reads.own.put("me /n", reads.own.version(), at(0), own);
+        assert!(
+            reads
+                .own
+                .get("me /n", half - TimeDelta::milliseconds(1))
+                .is_some()
+        );
+        assert!(
+            reads.own.get("me /n", half).is_none(),
+            "something on it expired"
+        );
+
+        reads
+            .own
+            .put("me /m", reads.own.version(), at(0), own_page("m"));
+        reads
+            .public
+            .put("/a", reads.public.version(), at(0), page("a"));
+        reads.invalidate();
+        assert!(reads.own.get("me /m", at(0)).is_none());
+        assert!(reads.public.get("/a", at(0)).is_none());
+    }
+
+    fn own_page(text: &'static str) -> OwnPage {
+        OwnPage {
+            encoded: page(text).encoded,
+            expires_at: None,
+        }
     }
 
     #[test]
@@ -400,7 +521,7 @@ mod tests {
         // Full. "/0" is too old at 2 s: it makes room; every other page stays.
         let almost_two = at(2) - TimeDelta::milliseconds(1);
         cache.put("/4", cache.version(), almost_two, quarter());
-        let kept = |cache: &ReadCache| {
+        let kept = |cache: &ReadCache<CachedPage>| {
             (0..6)
                 .filter(|n| cache.get(&format!("/{n}"), at(1)).is_some())
                 .count()

@@ -8,7 +8,7 @@ use crate::auth::rate_limit::{SignInLimiter, SignUpLimiter};
 use crate::auth::token::TokenKeys;
 use crate::client_ip::ClientAddresses;
 use crate::clock::Clock;
-use crate::read_cache::ReadCache;
+use crate::read_cache::Reads;
 use crate::search_gate::SearchGate;
 
 #[derive(Clone)]
@@ -21,8 +21,8 @@ pub struct AppState {
     pub demo_user: Option<Arc<str>>,
     pub sign_in_limiter: Arc<SignInLimiter>,
     pub sign_up_limiter: Arc<SignUpLimiter>,
-    /// Public pages of cruds, ready to send.
-    pub reads: Arc<ReadCache>,
+    /// Pages ready to send: public pages of cruds, and signed-in users' own.
+    pub reads: Arc<Reads>,
     /// Whose `X-Forwarded-For` names the client (the web frontend, a reverse proxy).
     pub clients: Arc<ClientAddresses>,
     /// Turns to search, a few at a time.

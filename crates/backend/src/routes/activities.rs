@@ -24,7 +24,7 @@ use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
 use crate::pagination::{EncodedPage, Paged, page_of};
-use crate::read_cache::{CachedPage, Fresh};
+use crate::read_cache::{CachedPage, Fresh, request_target};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -99,14 +99,10 @@ impl PublicRequest {
         read: impl Future<Output = ApiResult<CachedPage>>,
         encode: impl FnOnce(&[Activity], Option<HeaderValue>) -> ApiResult<EncodedPage>,
     ) -> ApiResult<EncodedPage> {
-        // An empty query (some clients leave a `?`) asks for the same page as none.
-        let uri = &self.uri;
-        let target = match uri.path_and_query() {
-            Some(target) if uri.query().is_some_and(|query| !query.is_empty()) => target.as_str(),
-            _ => uri.path(),
-        };
+        let target = request_target(&self.uri);
         let cached = state
             .reads
+            .public
             .get_or_read(target, now, self.fresh, read)
             .await?;
         let Some(viewer) = self.viewer else {

@@ -1,11 +1,12 @@
 //! Direct messages. Only the two participants of a conversation can read or add to it.
 
 use axum::Json;
-use axum::extract::{OriginalUri, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use cruddur_contract::{CreateMessage, ErrorBody, ErrorCode, Message, MessageGroup, PageParams};
 use cruddur_store::{Participant, StoreError};
+use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -13,7 +14,9 @@ use uuid::Uuid;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
-use crate::pagination::{Paged, page_of};
+use crate::pagination::{EncodedPage, Paged, page_of};
+use crate::read_cache::OwnPage;
+use crate::routes::own_pages::OwnRequest;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -41,14 +44,24 @@ pub fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn message_groups(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    current: CurrentUser,
+    own: OwnRequest,
     ApiQuery(params): ApiQuery<PageParams>,
-) -> ApiResult<Paged<MessageGroup>> {
+) -> ApiResult<EncodedPage> {
     let (page, limit) = page_of(&params)?;
-    let me = Participant::from(&current.user);
-    let items = state.messages.message_groups(&me, &page).await?;
-    Ok(Paged::new(items, limit, &uri))
+    let read = async {
+        let me = Participant::from(&own.current.user);
+        let items = state.messages.message_groups(&me, &page).await?;
+        lasting(Paged::new(items, limit, &own.uri))
+    };
+    own.serve(&state, state.clock.now(), read).await
+}
+
+/// A page of messages or conversations: nothing on it expires.
+fn lasting<T: Serialize>(paged: Paged<T>) -> ApiResult<OwnPage> {
+    Ok(OwnPage {
+        encoded: paged.encode()?,
+        expires_at: None,
+    })
 }
 
 /// The messages of one of my conversations, oldest first; the `Link` header leads to older
@@ -71,21 +84,24 @@ async fn message_groups(
 )]
 async fn group_messages(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    current: CurrentUser,
+    own: OwnRequest,
     ApiPath(group): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<PageParams>,
-) -> ApiResult<Paged<Message>> {
+) -> ApiResult<EncodedPage> {
     let (page, limit) = page_of(&params)?;
-    let me = Participant::from(&current.user);
-    let items = match state.messages.group_messages(&me, group, &page).await {
-        // Someone else's conversation answers as if there were none, so its id tells nothing.
-        Err(StoreError::Forbidden | StoreError::NotFound) => {
-            return Err(ApiError::NotFound("message group"));
-        }
-        result => result?,
+    let read = async {
+        let me = Participant::from(&own.current.user);
+        let items = match state.messages.group_messages(&me, group, &page).await {
+            // Someone else's conversation answers as if there were none, so its id tells
+            // nothing.
+            Err(StoreError::Forbidden | StoreError::NotFound) => {
+                return Err(ApiError::NotFound("message group"));
+            }
+            result => result?,
+        };
+        lasting(Paged::new(items, limit, &own.uri).reversed())
     };
-    Ok(Paged::new(items, limit, &uri).reversed())
+    own.serve(&state, state.clock.now(), read).await
 }
 
 /// My conversation with a user, oldest first; the `Link` header leads to older messages.
@@ -106,23 +122,25 @@ async fn group_messages(
 )]
 async fn conversation(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    current: CurrentUser,
+    own: OwnRequest,
     ApiHandle(handle): ApiHandle,
     ApiQuery(params): ApiQuery<PageParams>,
-) -> ApiResult<Paged<Message>> {
+) -> ApiResult<EncodedPage> {
     let (page, limit) = page_of(&params)?;
-    let other = state
-        .store
-        .user_by_handle(&handle)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
-    let me = Participant::from(&current.user);
-    let items = state
-        .messages
-        .conversation(&me, &Participant::from(&other), &page)
-        .await?;
-    Ok(Paged::new(items, limit, &uri).reversed())
+    let read = async {
+        let other = state
+            .store
+            .user_by_handle(&handle)
+            .await?
+            .ok_or(ApiError::NotFound("user"))?;
+        let me = Participant::from(&own.current.user);
+        let items = state
+            .messages
+            .conversation(&me, &Participant::from(&other), &page)
+            .await?;
+        lasting(Paged::new(items, limit, &own.uri).reversed())
+    };
+    own.serve(&state, state.clock.now(), read).await
 }
 
 /// Sends a direct message, starting the conversation if needed. Answers 200 (as week 1 did).

@@ -10,6 +10,7 @@ pub mod health;
 pub mod messages;
 pub mod notifications;
 pub mod openapi;
+pub mod own_pages;
 pub mod users;
 
 use axum::Router;

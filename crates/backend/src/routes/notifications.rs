@@ -1,14 +1,15 @@
 //! The signed-in user's notifications.
 
-use axum::extract::{OriginalUri, State};
+use axum::extract::State;
 use cruddur_contract::{ErrorBody, ErrorCode, Notification, PageParams};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
-use crate::pagination::{Paged, page_of};
+use crate::pagination::{EncodedPage, Paged, page_of};
+use crate::read_cache::OwnPage;
+use crate::routes::own_pages::OwnRequest;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -33,14 +34,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn notifications(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    current: CurrentUser,
+    own: OwnRequest,
     ApiQuery(params): ApiQuery<PageParams>,
-) -> ApiResult<Paged<Notification>> {
+) -> ApiResult<EncodedPage> {
     let (page, limit) = page_of(&params)?;
-    let items = state
-        .store
-        .notifications(current.user.uuid, &page, state.clock.now())
-        .await?;
-    Ok(Paged::new(items, limit, &uri))
+    let now = state.clock.now();
+    let read = async {
+        let items = state
+            .store
+            .notifications(own.current.user.uuid, &page, now)
+            .await?;
+        let expires_at = items.iter().filter_map(|item| item.expires_at).min();
+        Ok(OwnPage {
+            encoded: Paged::new(items, limit, &own.uri).encode()?,
+            expires_at,
+        })
+    };
+    own.serve(&state, now, read).await
 }

@@ -1,10 +1,10 @@
-//! Public pages (the timeline, a user's cruds, a search, one crud) are cached, and never show
-//! what a write has changed.
+//! Public pages (the timeline, a user's cruds, a search, one crud) and a user's own
+//! (notifications, conversations) are cached, and never show what a write has changed.
 
 use chrono::TimeDelta;
 use cruddur_backend::clock::Clock;
-use cruddur_contract::Activity;
-use cruddur_store::NewActivity;
+use cruddur_contract::{Activity, Message, MessageGroup, Notification};
+use cruddur_store::{NewActivity, Participant};
 use serde_json::json;
 
 use crate::helpers::{TestApp, TestUser, ok_json, spawn_app};
@@ -222,4 +222,80 @@ async fn a_request_with_no_cache_is_read_afresh_and_kept_for_the_others() {
         "read afresh"
     );
     assert_eq!(home(&app).await.len(), 2, "and kept");
+}
+
+/// Sends a message from `from` to `to` straight into the database, as another replica would.
+async fn message_behind_the_server_s_back(
+    app: &TestApp,
+    from: &TestUser,
+    to: &TestUser,
+    text: &str,
+) {
+    let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
+    other_replica
+        .messages
+        .send_message(
+            &Participant::from(&from.session.user),
+            &Participant::from(&to.session.user),
+            text,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_user_s_conversations_are_cached_for_them_alone_until_a_write() {
+    let app = spawn_app().await;
+    let ada = app.sign_up("ada").await;
+    let bob = app.sign_up("bob").await;
+    let sent = app
+        .post("/api/messages")
+        .bearer_auth(&ada.token)
+        .json(&json!({"message": "hello", "user_receiver_handle": "bob"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.status().is_success());
+    let groups = |user| app.as_user::<Vec<MessageGroup>>(user, app.get("/api/message_groups"));
+    let with_bob = || app.as_user::<Vec<Message>>(&ada, app.get("/api/messages/@bob"));
+    assert_eq!(groups(&ada).await[0].handle, "bob");
+    assert_eq!(groups(&bob).await[0].handle, "ada", "each user's own page");
+    assert_eq!(with_bob().await.len(), 1);
+
+    message_behind_the_server_s_back(&app, &bob, &ada, "unseen").await;
+    assert_eq!(with_bob().await.len(), 1, "from the cache");
+    assert_eq!(groups(&ada).await[0].message, "hello", "from the cache");
+
+    app.crud(&bob, "any write").await;
+    assert_eq!(with_bob().await.len(), 2, "read again after a write");
+    assert_eq!(groups(&ada).await[0].message, "unseen");
+}
+
+#[tokio::test]
+async fn a_cached_notification_goes_when_its_crud_expires() {
+    let app = spawn_app().await;
+    let ada = app.sign_up("ada").await;
+    let bob = app.sign_up("bob").await;
+    // Sooner than a cached page's max age: only the page's own expiry takes it out.
+    let soon = TimeDelta::milliseconds(500);
+    let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
+    let now = app.clock.now();
+    let short = other_replica
+        .store
+        .create_activity(&NewActivity {
+            author: ada.session.user.uuid,
+            message: "short".into(),
+            created_at: now,
+            expires_at: now + soon,
+        })
+        .await
+        .unwrap();
+    app.reply(&bob, &short, "a reply").await;
+    let notifications =
+        || app.as_user::<Vec<Notification>>(&ada, app.get("/api/activities/notifications"));
+    assert_eq!(notifications().await.len(), 1);
+
+    app.clock.advance(soon);
+    assert!(notifications().await.is_empty(), "its crud expired");
 }
