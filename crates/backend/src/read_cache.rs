@@ -1,8 +1,9 @@
 //! Pages kept ready to send, so most reads skip the store and the serialisation:
 //! - public pages of cruds (the timeline, a user's cruds, a search, one crud with its
-//!   replies), the same for everyone but a signed-in viewer's own likes and reposts, which a
-//!   signed-in request reads on its own;
-//! - a signed-in user's own pages (notifications, conversations), kept per user.
+//!   replies), the same for everyone but a signed-in viewer's own likes and reposts;
+//! - per signed-in user, those pages with their likes and reposts, and their own pages
+//!   (notifications, conversations);
+//! - who each session's user is, so a signed-in request need not ask the store.
 //!
 //! A cached page is served only while all of these hold:
 //! - no write has succeeded since it was read: every successful POST, PATCH, PUT or DELETE
@@ -26,11 +27,11 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{Uri, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
-use cruddur_contract::Activity;
+use cruddur_contract::{Activity, User};
 
 use crate::pagination::EncodedPage;
 use crate::state::AppState;
@@ -57,15 +58,15 @@ pub struct OwnPage {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// What a page weighs in a cache, and when it must go at the latest.
+/// What a page weighs in a cache (beside its key), and when it must go at the latest.
 pub trait Cacheable: Clone {
-    fn body(&self) -> &[u8];
+    fn weight(&self) -> usize;
     fn expires_at(&self) -> Option<DateTime<Utc>>;
 }
 
 impl Cacheable for CachedPage {
-    fn body(&self) -> &[u8] {
-        &self.encoded.body
+    fn weight(&self) -> usize {
+        self.encoded.body.len()
     }
 
     fn expires_at(&self) -> Option<DateTime<Utc>> {
@@ -74,8 +75,8 @@ impl Cacheable for CachedPage {
 }
 
 impl Cacheable for OwnPage {
-    fn body(&self) -> &[u8] {
-        &self.encoded.body
+    fn weight(&self) -> usize {
+        self.encoded.body.len()
     }
 
     fn expires_at(&self) -> Option<DateTime<Utc>> {
@@ -83,13 +84,32 @@ impl Cacheable for OwnPage {
     }
 }
 
-/// Both caches, forgotten together.
+/// A session's user. The session itself lasts as long as its token, which is checked on
+/// every request before the cache is asked.
+impl Cacheable for User {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<User>()
+            + self.display_name.len()
+            + self.handle.len()
+            + self.email.len()
+            + self.bio.len()
+    }
+
+    fn expires_at(&self) -> Option<DateTime<Utc>> {
+        None
+    }
+}
+
+/// The caches, forgotten together.
 #[derive(Debug, Default)]
 pub struct Reads {
     /// Public pages of cruds, by request target.
     pub public: ReadCache<CachedPage>,
-    /// Signed-in users' own pages, by user and request target.
+    /// Signed-in users' own pages, and public pages with their likes and reposts, by user
+    /// and request target.
     pub own: ReadCache<OwnPage>,
+    /// Sessions' users, by session.
+    pub sessions: ReadCache<User>,
 }
 
 impl Reads {
@@ -97,6 +117,7 @@ impl Reads {
     pub fn invalidate(&self) {
         self.public.invalidate();
         self.own.invalidate();
+        self.sessions.invalidate();
     }
 }
 
@@ -230,7 +251,7 @@ impl<V: Cacheable> ReadCache<V> {
     /// no longer good make room, or else pages taken at random do; a page heavier than
     /// [`MAX_BYTES`] is not kept.
     pub fn put(&self, target: &str, version: u64, now: DateTime<Utc>, page: V) {
-        let weight = target.len() + page.body().len();
+        let weight = target.len() + page.weight();
         if weight > MAX_BYTES {
             return;
         }
@@ -291,14 +312,20 @@ impl<S: Sync> FromRequestParts<S> for Fresh {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        let no_cache = parts
-            .headers
+        Ok(Fresh::asked_by(&parts.headers))
+    }
+}
+
+impl Fresh {
+    /// Whether `headers` ask for `no-cache`.
+    pub fn asked_by(headers: &HeaderMap) -> Fresh {
+        let no_cache = headers
             .get_all(header::CACHE_CONTROL)
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(','))
             .any(|directive| directive.trim().eq_ignore_ascii_case("no-cache"));
-        Ok(Fresh(no_cache))
+        Fresh(no_cache)
     }
 }
 

@@ -17,6 +17,7 @@ use cruddur_contract::User;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::read_cache::Fresh;
 use crate::state::AppState;
 use token::TokenError;
 
@@ -89,12 +90,24 @@ async fn from_token(parts: &Parts, state: &AppState) -> Result<Option<CurrentUse
             TokenError::Invalid => ApiError::InvalidToken,
             TokenError::Expired => ApiError::TokenExpired,
         })?;
+    // A valid token's session lives at least as long as the token: only a sign-out (a write,
+    // which empties the cache) or another replica's can end it sooner.
+    let read = async {
+        state
+            .store
+            .session_user(claims.sid, now)
+            .await?
+            .ok_or(ApiError::InvalidToken)
+    };
+    let fresh = Fresh::asked_by(&parts.headers);
     let user = state
-        .store
-        .session_user(claims.sid, now)
-        .await?
-        .filter(|user| user.uuid == claims.sub)
-        .ok_or(ApiError::InvalidToken)?;
+        .reads
+        .sessions
+        .get_or_read(&claims.sid.to_string(), now, fresh, read)
+        .await?;
+    if user.uuid != claims.sub {
+        return Err(ApiError::InvalidToken);
+    }
     Ok(Some(CurrentUser {
         user,
         session: Some(claims.sid),

@@ -24,7 +24,8 @@ use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiHandle, ApiJson, ApiPath, ApiQuery};
 use crate::pagination::{EncodedPage, Paged, page_of};
-use crate::read_cache::{CachedPage, Fresh, request_target};
+use crate::read_cache::{Cacheable, CachedPage, Fresh, OwnPage, request_target};
+use crate::routes::own_pages::own_key;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -91,7 +92,7 @@ impl FromRequestParts<AppState> for PublicRequest {
 impl PublicRequest {
     /// The page: from the read cache while it is good there, else read by `read` (as a
     /// signed-out visitor gets it) and kept. A signed-in viewer gets it with their own likes
-    /// and reposts marked, encoded again by `encode`.
+    /// and reposts marked, encoded again by `encode`, and kept for them.
     async fn serve(
         &self,
         state: &AppState,
@@ -100,17 +101,27 @@ impl PublicRequest {
         encode: impl FnOnce(&[Activity], Option<HeaderValue>) -> ApiResult<EncodedPage>,
     ) -> ApiResult<EncodedPage> {
         let target = request_target(&self.uri);
-        let cached = state
+        let public = state
             .reads
             .public
-            .get_or_read(target, now, self.fresh, read)
-            .await?;
+            .get_or_read(target, now, self.fresh, read);
         let Some(viewer) = self.viewer else {
-            return Ok(cached.encoded);
+            return Ok(public.await?.encoded);
         };
-        let mut cruds = cached.cruds.to_vec();
-        mark_reactions(state, Some(viewer), &mut cruds).await?;
-        encode(&cruds, cached.encoded.link)
+        let theirs = async {
+            let public = public.await?;
+            let expires_at = public.expires_at();
+            let mut cruds = public.cruds.to_vec();
+            mark_reactions(state, Some(viewer), &mut cruds).await?;
+            let encoded = encode(&cruds, public.encoded.link)?;
+            Ok::<_, ApiError>(OwnPage {
+                encoded,
+                expires_at,
+            })
+        };
+        let key = own_key(viewer, &self.uri);
+        let page = state.reads.own.get_or_read(&key, now, self.fresh, theirs);
+        Ok(page.await?.encoded)
     }
 }
 

@@ -5,6 +5,7 @@ use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::Uri;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
@@ -43,7 +44,7 @@ impl OwnRequest {
         now: DateTime<Utc>,
         read: impl Future<Output = ApiResult<OwnPage>>,
     ) -> ApiResult<EncodedPage> {
-        let key = format!("{} {}", self.current.user.uuid, request_target(&self.uri));
+        let key = own_key(self.current.user.uuid, &self.uri);
         let page = state
             .reads
             .own
@@ -51,4 +52,9 @@ impl OwnRequest {
             .await?;
         Ok(page.encoded)
     }
+}
+
+/// Where `user`'s own page for `uri` is kept.
+pub fn own_key(user: Uuid, uri: &Uri) -> String {
+    format!("{user} {}", request_target(uri))
 }

@@ -29,6 +29,9 @@ pub struct TestApp {
     _data: TempDir,
 }
 
+/// What test servers sign their tokens with.
+pub const JWT_SECRET: &str = "a test secret that is long enough for HS256";
+
 /// Settings for a test server: port 0, a database in `data`, no demo mode.
 pub fn test_settings(data: &TempDir) -> Settings {
     let mut settings = Settings::new(
@@ -37,9 +40,7 @@ pub fn test_settings(data: &TempDir) -> Settings {
             "sqlite:{}",
             data.path().join("cruddur.db").display()
         )),
-        "a test secret that is long enough for HS256"
-            .to_owned()
-            .into(),
+        JWT_SECRET.to_owned().into(),
     );
     settings.cors_origins = vec![FRONTEND_ORIGIN.to_owned()];
     settings.purge_interval = Duration::from_secs(3600);

@@ -2,12 +2,13 @@
 //! (notifications, conversations) are cached, and never show what a write has changed.
 
 use chrono::TimeDelta;
+use cruddur_backend::auth::token::TokenKeys;
 use cruddur_backend::clock::Clock;
 use cruddur_contract::{Activity, Message, MessageGroup, Notification};
 use cruddur_store::{NewActivity, Participant};
 use serde_json::json;
 
-use crate::helpers::{TestApp, TestUser, ok_json, spawn_app};
+use crate::helpers::{JWT_SECRET, TestApp, TestUser, ok_json, spawn_app};
 
 async fn cruds(app: &TestApp, path: &str) -> Vec<Activity> {
     ok_json(app.get(path).send().await.unwrap()).await
@@ -294,8 +295,40 @@ async fn a_cached_notification_goes_when_its_crud_expires() {
     app.reply(&bob, &short, "a reply").await;
     let notifications =
         || app.as_user::<Vec<Notification>>(&ada, app.get("/api/activities/notifications"));
+    let adas_home = || app.as_user::<Vec<Activity>>(&ada, app.get("/api/activities/home"));
     assert_eq!(notifications().await.len(), 1);
+    assert_eq!(adas_home().await.len(), 1);
 
     app.clock.advance(soon);
     assert!(notifications().await.is_empty(), "its crud expired");
+    assert!(
+        adas_home().await.is_empty(),
+        "and left Ada's cached timeline"
+    );
+}
+
+#[tokio::test]
+async fn a_session_ended_by_another_replica_is_refused_within_the_max_age() {
+    let app = spawn_app().await;
+    let ada = app.sign_up("ada").await;
+    let notifications = || {
+        app.get("/api/activities/notifications")
+            .bearer_auth(&ada.token)
+            .send()
+    };
+    assert_eq!(notifications().await.unwrap().status(), 200);
+
+    let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
+    let keys = TokenKeys::new(&JWT_SECRET.to_owned().into());
+    let session = keys.verify(&ada.token, app.clock.now()).unwrap().sid;
+    other_replica.store.delete_session(session).await.unwrap();
+    assert_eq!(
+        notifications().await.unwrap().status(),
+        200,
+        "from the cache"
+    );
+
+    app.clock
+        .advance(cruddur_backend::read_cache::MAX_AGE + TimeDelta::milliseconds(1));
+    assert_eq!(notifications().await.unwrap().status(), 401);
 }
