@@ -37,12 +37,9 @@ pub use records::{
     SearchPage, SearchTerms,
 };
 
-/// Rows one purge batch deletes: each batch is its own short write.
-const PURGE_BATCH: i64 = 1000;
-
-/// Runs `batch` (which deletes up to [`PURGE_BATCH`] rows and says how many) until one
-/// deletes fewer, letting other tasks run between batches. Returns the rows deleted.
-async fn in_purge_batches<F>(mut batch: impl FnMut() -> F) -> StoreResult<u64>
+/// Runs `batch` (which deletes up to `size` rows and says how many) until one deletes fewer,
+/// letting other tasks run between batches. Returns the rows deleted.
+async fn in_purge_batches<F>(size: i64, mut batch: impl FnMut() -> F) -> StoreResult<u64>
 where
     F: std::future::Future<Output = StoreResult<u64>>,
 {
@@ -50,7 +47,7 @@ where
     loop {
         let rows = batch().await?;
         deleted += rows;
-        if rows < PURGE_BATCH.unsigned_abs() {
+        if rows < size.unsigned_abs() {
             return Ok(deleted);
         }
         tokio::task::yield_now().await;

@@ -9,9 +9,7 @@ use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
 use super::{Keyset, search};
-use crate::{
-    Deletion, NewActivity, NewReply, PURGE_BATCH, Page, StoreError, StoreResult, in_purge_batches,
-};
+use crate::{Deletion, NewActivity, NewReply, Page, StoreError, StoreResult, in_purge_batches};
 
 /// The columns of [`ActivityRow`], from `a` (the activity) and `u` (its author). A macro so
 /// that it can be `concat!`ed into static SQL.
@@ -370,6 +368,9 @@ pub(super) async fn delete_activity(
     Ok(Deletion::Deleted)
 }
 
+/// Rows one purge batch deletes: each batch is its own short transaction.
+const PURGE_BATCH: i64 = 1000;
+
 /// Deletes expired replies, then expired cruds with their search rows, then expired sessions
 /// (likes, reposts and notifications go by `ON DELETE CASCADE`), in batches of
 /// [`PURGE_BATCH`], each short, so that purging a backlog never runs into the statement bound
@@ -378,7 +379,7 @@ pub(super) async fn delete_activity(
 /// one plan for every `now` (see `connect_bounded`), that keeps it on the expiry index rather
 /// than a scan of the table.
 pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
-    let replies = in_purge_batches(|| {
+    let replies = in_purge_batches(PURGE_BATCH, || {
         delete_batch(
             pool,
             "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
@@ -387,8 +388,8 @@ pub(super) async fn purge_expired(pool: &PgPool, now: DateTime<Utc>) -> StoreRes
         )
     })
     .await?;
-    let cruds = in_purge_batches(|| purge_crud_batch(pool, now)).await?;
-    in_purge_batches(|| {
+    let cruds = in_purge_batches(PURGE_BATCH, || purge_crud_batch(pool, now)).await?;
+    in_purge_batches(PURGE_BATCH, || {
         delete_batch(
             pool,
             "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions

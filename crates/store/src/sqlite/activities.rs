@@ -8,9 +8,7 @@ use uuid::fmt::Hyphenated;
 
 use super::writer::Writer;
 use super::{after, micros, notifications, search, time, uuid_list};
-use crate::{
-    Deletion, NewActivity, NewReply, PURGE_BATCH, Page, StoreError, StoreResult, in_purge_batches,
-};
+use crate::{Deletion, NewActivity, NewReply, Page, StoreError, StoreResult, in_purge_batches};
 
 /// `SELECT` of [`ActivityRow`]s from activities `a` and their authors `u`, followed by the rest
 /// of the statement.
@@ -385,6 +383,11 @@ pub(super) async fn create_reply(writer: &Writer, new: &NewReply) -> StoreResult
     }))
 }
 
+/// Rows one purge batch deletes. Each write runs in a savepoint, whose copies of the pages it
+/// changes SQLite keeps in memory (`temp_store = memory`): a crud's search rows alone touch
+/// a dozen pages, so a thousand cruds held 70 MiB at once where a hundred hold a tenth.
+const PURGE_BATCH: i64 = 100;
+
 /// Deletes expired replies, then expired cruds with their search rows, then expired sessions
 /// (nothing else removes them). Likes, reposts and notifications go with each row through
 /// foreign-key cascades. Deletes in batches of [`PURGE_BATCH`], each its own short write, so
@@ -393,7 +396,7 @@ pub(super) async fn create_reply(writer: &Writer, new: &NewReply) -> StoreResult
 /// each batch counts the rows it deletes rather than ones its cascades take along.
 pub(super) async fn purge_expired(writer: &Writer, now: DateTime<Utc>) -> StoreResult<u64> {
     let now = micros(now);
-    let replies = in_purge_batches(|| {
+    let replies = in_purge_batches(PURGE_BATCH, || {
         delete_batch(
             writer,
             "DELETE FROM activities WHERE id IN (SELECT id FROM activities
@@ -403,8 +406,8 @@ pub(super) async fn purge_expired(writer: &Writer, now: DateTime<Utc>) -> StoreR
         )
     })
     .await?;
-    let cruds = in_purge_batches(|| purge_crud_batch(writer, now)).await?;
-    in_purge_batches(|| {
+    let cruds = in_purge_batches(PURGE_BATCH, || purge_crud_batch(writer, now)).await?;
+    in_purge_batches(PURGE_BATCH, || {
         delete_batch(
             writer,
             "DELETE FROM sessions WHERE uuid IN (SELECT uuid FROM sessions
