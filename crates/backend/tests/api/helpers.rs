@@ -8,7 +8,7 @@ use chrono::{TimeZone, Utc};
 use cruddur_backend::Application;
 use cruddur_backend::clock::ManualClock;
 use cruddur_backend::settings::{DatabaseUrl, Settings};
-use cruddur_contract::{Activity, AuthSession, Reply};
+use cruddur_contract::{Activity, AuthSession, Message, Reply};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -176,6 +176,18 @@ impl TestApp {
             .post(&format!("/api/activities/{}/reply", to.uuid))
             .bearer_auth(&user.token)
             .json(&json!({ "message": message }))
+            .send()
+            .await
+            .unwrap();
+        ok_json(response).await
+    }
+
+    /// Sends a direct message from `from` to the user handled `to`.
+    pub async fn send_message(&self, from: &TestUser, to: &str, text: &str) -> Message {
+        let response = self
+            .post("/api/messages")
+            .bearer_auth(&from.token)
+            .json(&json!({"message": text, "user_receiver_handle": to}))
             .send()
             .await
             .unwrap();

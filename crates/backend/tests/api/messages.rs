@@ -8,17 +8,6 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestUser, assert_codes, error_json, next_link, ok_json, spawn_app};
 
-async fn send(app: &TestApp, from: &TestUser, to: &str, text: &str) -> Message {
-    let response = app
-        .post("/api/messages")
-        .bearer_auth(&from.token)
-        .json(&json!({"message": text, "user_receiver_handle": to}))
-        .send()
-        .await
-        .unwrap();
-    ok_json(response).await
-}
-
 async fn groups(app: &TestApp, user: &TestUser) -> Vec<MessageGroup> {
     app.as_user(user, app.get("/api/message_groups")).await
 }
@@ -31,11 +20,11 @@ async fn a_conversation_reads_the_same_from_both_sides() {
         app.sign_up("bob").await,
         app.sign_up("cy").await,
     );
-    send(&app, &ada, "bob", "Seen Babylon 5?").await;
+    app.send_message(&ada, "bob", "Seen Babylon 5?").await;
     app.clock.advance(TimeDelta::seconds(1));
-    send(&app, &ada, "cy", "Hi cy").await;
+    app.send_message(&ada, "cy", "Hi cy").await;
     app.clock.advance(TimeDelta::seconds(1));
-    let last = send(&app, &bob, "@ada", "Of course!").await;
+    let last = app.send_message(&bob, "@ada", "Of course!").await;
     assert_eq!(last.handle, "bob");
 
     let ada_groups = groups(&app, &ada).await;
@@ -145,7 +134,7 @@ async fn a_long_conversation_pages_back_in_time_without_loss() {
         } else {
             (&bob, "ada")
         };
-        send(&app, from, to, &format!("message {i}")).await;
+        app.send_message(from, to, &format!("message {i}")).await;
     }
     let mut pages: Vec<Vec<Message>> = Vec::new();
     let mut next = Some("/api/messages/@bob?limit=50".to_owned());

@@ -21,6 +21,16 @@ async fn home(app: &TestApp) -> Vec<Activity> {
 /// Posts a crud as `author` straight into the database, as another replica sharing it would:
 /// this server's cache is not told.
 async fn behind_the_server_s_back(app: &TestApp, author: &TestUser, message: &str) {
+    lasting_behind_the_server_s_back(app, author, message, TimeDelta::days(1)).await;
+}
+
+/// [`behind_the_server_s_back`], for a crud that lives `lifetime`.
+async fn lasting_behind_the_server_s_back(
+    app: &TestApp,
+    author: &TestUser,
+    message: &str,
+    lifetime: TimeDelta,
+) -> Activity {
     let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
     let now = app.clock.now();
     other_replica
@@ -29,10 +39,10 @@ async fn behind_the_server_s_back(app: &TestApp, author: &TestUser, message: &st
             author: author.session.user.uuid,
             message: message.into(),
             created_at: now,
-            expires_at: now + TimeDelta::days(1),
+            expires_at: now + lifetime,
         })
         .await
-        .unwrap();
+        .unwrap()
 }
 
 #[tokio::test]
@@ -250,14 +260,7 @@ async fn a_user_s_conversations_are_cached_for_them_alone_until_a_write() {
     let app = spawn_app().await;
     let ada = app.sign_up("ada").await;
     let bob = app.sign_up("bob").await;
-    let sent = app
-        .post("/api/messages")
-        .bearer_auth(&ada.token)
-        .json(&json!({"message": "hello", "user_receiver_handle": "bob"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(sent.status().is_success());
+    app.send_message(&ada, "bob", "hello").await;
     let groups = |user| app.as_user::<Vec<MessageGroup>>(user, app.get("/api/message_groups"));
     let with_bob = || app.as_user::<Vec<Message>>(&ada, app.get("/api/messages/@bob"));
     assert_eq!(groups(&ada).await[0].handle, "bob");
@@ -280,18 +283,7 @@ async fn a_cached_notification_goes_when_its_crud_expires() {
     let bob = app.sign_up("bob").await;
     // Sooner than a cached page's max age: only the page's own expiry takes it out.
     let soon = TimeDelta::milliseconds(500);
-    let other_replica = cruddur_store::open(&app.database_url, false).await.unwrap();
-    let now = app.clock.now();
-    let short = other_replica
-        .store
-        .create_activity(&NewActivity {
-            author: ada.session.user.uuid,
-            message: "short".into(),
-            created_at: now,
-            expires_at: now + soon,
-        })
-        .await
-        .unwrap();
+    let short = lasting_behind_the_server_s_back(&app, &ada, "short", soon).await;
     app.reply(&bob, &short, "a reply").await;
     let notifications =
         || app.as_user::<Vec<Notification>>(&ada, app.get("/api/activities/notifications"));
