@@ -103,11 +103,21 @@ impl SqliteStore {
 /// Gives `connection` until `bound` from now; always keeps it in the pool.
 async fn bound_to(connection: &mut SqliteConnection, bound: Duration) -> Result<bool, sqlx::Error> {
     let deadline = Instant::now() + bound;
+    interrupt_unless(connection, move || Instant::now() < deadline).await?;
+    Ok(true)
+}
+
+/// Has SQLite interrupt whatever statement runs on `connection` once `go_on` says no, looked at
+/// every [`STEPS_PER_CHECK`] steps.
+async fn interrupt_unless(
+    connection: &mut SqliteConnection,
+    go_on: impl FnMut() -> bool + Send + 'static,
+) -> Result<(), sqlx::Error> {
     connection
         .lock_handle()
         .await?
-        .set_progress_handler(STEPS_PER_CHECK, move || Instant::now() < deadline);
-    Ok(true)
+        .set_progress_handler(STEPS_PER_CHECK, go_on);
+    Ok(())
 }
 
 /// The writer's connection with no time bound (a write leaves its own behind), for
@@ -214,7 +224,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_activity(&self, new: &NewActivity) -> StoreResult<Activity> {
-        activities::create_activity(&self.writer, new).await
+        activities::create_activity(&self.pool, &self.writer, new).await
     }
 
     async fn activity(&self, uuid: Uuid, now: DateTime<Utc>) -> StoreResult<Option<Activity>> {

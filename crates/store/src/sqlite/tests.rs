@@ -279,6 +279,40 @@ async fn a_statement_past_its_bound_is_cut_off_and_the_connection_serves_again()
 }
 
 #[tokio::test]
+async fn each_write_is_cut_off_at_a_bound_of_its_own_also_after_a_migration() {
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/bounded.db", dir.path().display());
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+        .unwrap()
+        .create_if_missing(true);
+    let bound = std::time::Duration::from_millis(200);
+    let store = SqliteStore::connect_bounded(options, bound).await.unwrap();
+    let endless = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) \
+                   SELECT count(*) FROM n";
+    // Far more steps than the progress handler's period, far less time than the bound.
+    let counting = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n \
+                    WHERE x < 100000) SELECT count(*) FROM n";
+    for _ in 0..2 {
+        // Migrations run without a bound, and the writes after them have theirs again.
+        store.migrate().await.unwrap();
+        let mut tx = store.writer.begin().await.unwrap();
+        let error = sqlx::query(endless)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::StoreError::from)
+            .unwrap_err();
+        assert!(matches!(error, crate::StoreError::TimedOut(_)), "{error:?}");
+        drop(tx);
+        // Past the deadline of the write cut off: the next write has a deadline of its own.
+        tokio::time::sleep(bound).await;
+        let mut tx = store.writer.begin().await.unwrap();
+        sqlx::query(counting).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn concurrent_writes_commit_together_and_a_failed_one_alone_is_undone() {
     let (dir, store) = store().await;
     let store = std::sync::Arc::new(store);

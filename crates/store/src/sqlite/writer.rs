@@ -11,14 +11,14 @@
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use super::bound_to;
+use super::interrupt_unless;
 use crate::{StoreError, StoreResult};
 
 /// Writes one transaction holds at most.
@@ -31,6 +31,7 @@ pub(super) struct Writer {
     pool: SqlitePool,
     /// How long each write's statements may run.
     bound: Duration,
+    deadline: Deadline,
     group: Arc<Mutex<Group>>,
     /// Writes waiting for the group's lock, to join the open transaction.
     waiting: Arc<AtomicUsize>,
@@ -55,6 +56,7 @@ impl Writer {
         Writer {
             pool,
             bound,
+            deadline: Deadline::new(),
             group: Arc::default(),
             waiting: Arc::default(),
         }
@@ -71,8 +73,12 @@ impl Writer {
         let queued = Queued::join(&self.waiting);
         let mut group = self.group.clone().lock_owned().await;
         drop(queued);
+        self.deadline.set(self.bound);
         if group.open.is_none() {
             let mut conn = self.pool.acquire().await?;
+            // Again each transaction: migrations and bulk loads take the handler away.
+            let deadline = self.deadline.clone();
+            interrupt_unless(&mut conn, move || !deadline.passed()).await?;
             // The write lock up front: a deferred transaction that reads first could fail
             // with BUSY when it writes, should another process have written in between.
             run(&mut conn, "BEGIN IMMEDIATE").await?;
@@ -84,7 +90,9 @@ impl Writer {
             });
         }
         let started = match group.open.as_mut() {
-            Some(open) => start(&mut open.conn, self.bound).await,
+            Some(open) => run(&mut open.conn, "SAVEPOINT write")
+                .await
+                .map_err(Into::into),
             None => Ok(()),
         };
         if let Err(error) = started {
@@ -98,11 +106,36 @@ impl Writer {
     }
 }
 
-/// Each write gets the statement bound afresh, and its savepoint.
-async fn start(conn: &mut SqliteConnection, bound: Duration) -> StoreResult<()> {
-    bound_to(conn, bound).await?;
-    run(conn, "SAVEPOINT write").await?;
-    Ok(())
+/// When the write in progress must stop, shared with the progress handler of the writer's
+/// connection: a write sets its bound without a round trip to SQLite's thread, which would
+/// queue every writer behind it.
+#[derive(Clone)]
+struct Deadline {
+    since: Instant,
+    /// Microseconds after `since`.
+    at: Arc<AtomicU64>,
+}
+
+impl Deadline {
+    fn new() -> Self {
+        Deadline {
+            since: Instant::now(),
+            at: Arc::default(),
+        }
+    }
+
+    fn set(&self, bound: Duration) {
+        self.at
+            .store(micros(self.since.elapsed() + bound), Ordering::Relaxed);
+    }
+
+    fn passed(&self) -> bool {
+        micros(self.since.elapsed()) >= self.at.load(Ordering::Relaxed)
+    }
+}
+
+fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// Counts a write as waiting for the group's lock until it has it (or is given up).
