@@ -42,6 +42,9 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(ref db) if is_timeout_code(db.code().as_deref()) => {
                 StoreError::TimedOut(Box::new(error))
             }
+            // A row refers to one that is gone, such as a crud's author deleted while it
+            // was being written.
+            sqlx::Error::Database(ref db) if db.is_foreign_key_violation() => StoreError::NotFound,
             other => StoreError::Internal(Box::new(other)),
         }
     }

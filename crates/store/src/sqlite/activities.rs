@@ -88,14 +88,20 @@ pub(super) fn into_activities(rows: Vec<ActivityRow>) -> StoreResult<Vec<Activit
     rows.into_iter().map(ActivityRow::into_activity).collect()
 }
 
-pub(super) async fn create_activity(writer: &Writer, new: &NewActivity) -> StoreResult<Activity> {
-    let mut tx = writer.begin().await?;
+/// The author is read before the write, outside the one writer's queue: should the account be
+/// deleted in between, the crud's foreign key refuses it.
+pub(super) async fn create_activity(
+    pool: &SqlitePool,
+    writer: &Writer,
+    new: &NewActivity,
+) -> StoreResult<Activity> {
     let author: Option<(String, String)> =
         sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
             .bind(new.author.hyphenated())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(pool)
             .await?;
     let (display_name, handle) = author.ok_or(StoreError::NotFound)?;
+    let mut tx = writer.begin().await?;
     let uuid = Uuid::new_v4();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO activities (uuid, user_uuid, message, created_at, expires_at)
