@@ -6,9 +6,10 @@
 #   scripts/containers/build-standins.sh            # all stand-ins
 #   scripts/containers/build-standins.sh rust       # only the Rust build image
 #   scripts/containers/build-standins.sh postgres dynamodb
+#   scripts/containers/build-standins.sh haproxy    # the Swarm stack's entry proxy (not built by default)
 #
 # Prints `NAME=image:tag` lines on stdout, one per stand-in, for use as build arguments /
-# compose variables (RUST_IMAGE=..., POSTGRES_IMAGE=..., DYNAMODB_IMAGE=...).
+# compose variables (RUST_IMAGE=..., POSTGRES_IMAGE=..., DYNAMODB_IMAGE=..., HAPROXY_IMAGE=...).
 #
 # The stand-ins are local-only (`cruddur-local/...`) and are never pushed. Only they carry
 # this machine's CA bundle (the TLS proxy's CA, needed for cargo/apt downloads at build time);
@@ -22,6 +23,7 @@ STANDINS_DIR="$(cd "$(dirname "$0")/standins" && pwd)"
 RUST_STANDIN="${RUST_STANDIN:-cruddur-local/rust:1.95-bookworm}"
 POSTGRES_STANDIN="${POSTGRES_STANDIN:-cruddur-local/postgres:15-bookworm}"
 DYNAMODB_STANDIN="${DYNAMODB_STANDIN:-cruddur-local/dynamodb-local:standin}"
+HAPROXY_STANDIN="${HAPROXY_STANDIN:-cruddur-local/haproxy:2.6-bookworm}"
 DYNALITE_VERSION="${DYNALITE_VERSION:-3.2.2}"   # 4.x needs Node 20; bookworm ships Node 18
 
 SUITE="${DEBIAN_SUITE:-bookworm}"
@@ -214,6 +216,34 @@ build_dynamodb() {
     echo "DYNAMODB_IMAGE=$DYNAMODB_STANDIN"
 }
 
+# Stand-in for the official `haproxy:2.6-bookworm`: Debian's HAProxy 2.6 laid out like that
+# image (user haproxy = uid/gid 99, the configuration read from
+# /usr/local/etc/haproxy/haproxy.cfg, master-worker in the foreground, SIGUSR1 to stop
+# gracefully). Used by the Swarm stack (deploy/swarm/stack.yaml).
+build_haproxy() {
+    kept HAPROXY_IMAGE "$HAPROXY_STANDIN" && return
+    local dir="$WORK_ROOT/haproxy"
+    local t0=$SECONDS
+    make_rootfs "$dir"
+    chroot_apt "$dir" haproxy
+    # The official image's ids (99), below the range Debian's adduser accepts for the package's
+    # own system user: moved there once the package is in.
+    in_chroot "$dir" groupmod -g 99 haproxy
+    in_chroot "$dir" usermod -u 99 -g 99 haproxy
+    in_chroot "$dir" chown -R haproxy:haproxy /var/lib/haproxy
+    $SUDO install -d -m 0755 "$dir/usr/local/etc/haproxy"
+    $SUDO cp "$dir/etc/haproxy/haproxy.cfg" "$dir/usr/local/etc/haproxy/haproxy.cfg"
+    import_rootfs "$dir" "$HAPROXY_STANDIN" \
+        'LABEL org.opencontainers.image.title="cruddur local stand-in for haproxy:2.6-bookworm" org.opencontainers.image.description="Local-only; Debian HAProxy 2.6 laid out like the official image"' \
+        'USER haproxy' \
+        'WORKDIR /var/lib/haproxy' \
+        'CMD ["haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]'
+    printf 'FROM %s\nSTOPSIGNAL SIGUSR1\n' "$HAPROXY_STANDIN" | docker build -q -t "$HAPROXY_STANDIN" - >/dev/null
+    docker run --rm "$HAPROXY_STANDIN" haproxy -v >&2
+    log "$HAPROXY_STANDIN built in $((SECONDS - t0))s"
+    echo "HAPROXY_IMAGE=$HAPROXY_STANDIN"
+}
+
 require_docker
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(rust postgres dynamodb)
@@ -222,6 +252,7 @@ for t in "${targets[@]}"; do
         rust) build_rust ;;
         postgres) build_postgres ;;
         dynamodb) build_dynamodb ;;
-        *) log "unknown stand-in: $t (rust|postgres|dynamodb)"; exit 2 ;;
+        haproxy) build_haproxy ;;
+        *) log "unknown stand-in: $t (rust|postgres|dynamodb|haproxy)"; exit 2 ;;
     esac
 done
