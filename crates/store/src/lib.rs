@@ -54,6 +54,16 @@ where
     }
 }
 
+/// A backend's migrations as start-up runs them. A release must also start on a database the
+/// next release has already migrated (old and new replicas side by side during an update, or
+/// an update rolled back): migrations are backward compatible for one release (expand, then
+/// contract: docs/platform.md), so those this release does not know are left alone rather than
+/// refused.
+fn migrator(mut migrator: sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
+    migrator.set_ignore_missing(true);
+    migrator
+}
+
 /// The migrations of `migrator` before the one named `description`: a database as it was
 /// before that migration, for tests of what migrating does to old data.
 #[cfg(test)]

@@ -23,7 +23,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Notification, Profile, Reply, User};
 use sqlx::PgPool;
-use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
@@ -31,8 +30,6 @@ use crate::{
     Credentials, Deletion, NewActivity, NewReply, NewUser, Page, Reactions, STATEMENT_BOUND,
     SearchPage, SearchTerms, Store, StoreResult,
 };
-
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Enough for a 2-core service; PostgreSQL's default limit is 100 connections in all.
 const MAX_CONNECTIONS: u32 = 10;
@@ -110,7 +107,9 @@ impl Store for PostgresStore {
         sqlx::query("SET statement_timeout = 0")
             .execute(&mut *connection)
             .await?;
-        MIGRATOR.run_direct(&mut *connection).await?;
+        crate::migrator(sqlx::migrate!("./migrations/postgres"))
+            .run_direct(&mut *connection)
+            .await?;
         sqlx::query("RESET statement_timeout")
             .execute(&mut *connection)
             .await?;

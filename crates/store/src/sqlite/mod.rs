@@ -167,7 +167,7 @@ impl Store for SqliteStore {
 
     async fn migrate(&self) -> StoreResult<()> {
         // `run_direct`: `run` on a connection trips "Acquire is not general enough" here.
-        sqlx::migrate!("./migrations/sqlite")
+        crate::migrator(sqlx::migrate!("./migrations/sqlite"))
             .run_direct(&mut *unbounded(self.writer.pool()).await?)
             .await?;
         accounts::fill_handle_skeletons(self.writer.pool()).await?;

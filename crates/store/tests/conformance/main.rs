@@ -58,6 +58,7 @@ macro_rules! store_tests {
         instantiate!($backend, $attrs;
             single open::open_rejects_unsupported_urls,
             single open::migrating_again_is_harmless_and_keeps_data,
+            single open::a_database_a_later_release_migrated_still_opens,
 
             single accounts::created_user_reads_back,
             single accounts::taken_handle_is_case_insensitive,

@@ -56,3 +56,48 @@ pub async fn migrating_again_is_harmless_and_keeps_data(fx: Fixture) {
     // The first connection still works alongside the second.
     assert!(fx.store.user_by_handle("bob").await.unwrap().is_some());
 }
+
+/// During a rolling update old replicas run beside new ones that have migrated, and an update
+/// rolled back starts the old release again: a migration this release does not know (the next
+/// release's, backward compatible by the expand-then-contract rule) must not stop it.
+pub async fn a_database_a_later_release_migrated_still_opens(fx: Fixture) {
+    let [alice] = users(&fx, ["alice"]).await;
+    record_a_later_release_migration(&fx.url).await;
+
+    fx.store
+        .migrate()
+        .await
+        .expect("migrating beside a later release's migration");
+    let reopened = cruddur_store::open(&fx.url, true)
+        .await
+        .unwrap_or_else(|error| panic!("reopening with migrate: {error:?}"));
+    assert_eq!(
+        reopened.store.user_by_handle("alice").await.unwrap(),
+        Some(alice)
+    );
+}
+
+/// Records, as sqlx would, a migration newer than any this build has.
+async fn record_a_later_release_migration(url: &str) {
+    const LATER: &str = "INSERT INTO _sqlx_migrations \
+        (version, description, success, checksum, execution_time) \
+        VALUES (99990101000000, 'a later release', TRUE, $1, 0)";
+    let checksum = vec![0u8; 48];
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query(LATER)
+            .bind(checksum)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query(LATER)
+            .bind(checksum)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+}
