@@ -268,7 +268,30 @@ impl ApiClient {
         &self,
         known: Option<&str>,
     ) -> Result<Revalidated<Page<Activity>>, ApiError> {
-        let mut request = self.request(Method::GET, self.url(&["api", "activities", "home"]));
+        self.page_if_changed(self.url(&["api", "activities", "home"]), known)
+            .await
+    }
+
+    /// A page of search results, unless it still has the entity tag `known`.
+    pub async fn search_if_changed(
+        &self,
+        term: &str,
+        cursor: Option<&str>,
+        known: Option<&str>,
+    ) -> Result<Revalidated<Page<Activity>>, ApiError> {
+        self.page_if_changed(
+            search_url(self.url(&["api", "activities", "search"]), term, cursor),
+            known,
+        )
+        .await
+    }
+
+    async fn page_if_changed(
+        &self,
+        url: Url,
+        known: Option<&str>,
+    ) -> Result<Revalidated<Page<Activity>>, ApiError> {
+        let mut request = self.request(Method::GET, url);
         if let Some(etag) = known {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
@@ -302,10 +325,12 @@ impl ApiClient {
         term: &str,
         cursor: Option<&str>,
     ) -> Result<Page<Activity>, ApiError> {
-        let mut url = self.url(&["api", "activities", "search"]);
-        url.query_pairs_mut().append_pair("term", term);
-        page_query(&mut url, cursor, None);
-        self.page(url).await
+        self.page(search_url(
+            self.url(&["api", "activities", "search"]),
+            term,
+            cursor,
+        ))
+        .await
     }
 
     /// One live crud with its replies.
@@ -411,6 +436,13 @@ impl ApiClient {
             next_cursor,
         })
     }
+}
+
+/// The search route's address for `term`, from `cursor` on.
+fn search_url(mut url: Url, term: &str, cursor: Option<&str>) -> Url {
+    url.query_pairs_mut().append_pair("term", term);
+    page_query(&mut url, cursor, None);
+    url
 }
 
 /// Adds the cursor and the limit that are set; with neither, the URL keeps no `?` at all

@@ -13,15 +13,15 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::ApiClient;
 use crate::settings::Settings;
-use crate::views::public_home::PublicHomePage;
+use crate::views::public_pages::PublicPages;
 use crate::{assets, error, security, session, views};
 
-/// What every handler may use: the backend client, the signed-out home page as last
-/// rendered, how to mark cookies, and whose `X-Forwarded-For` to believe.
+/// What every handler may use: the backend client, the signed-out pages as last rendered, how
+/// to mark cookies, and whose `X-Forwarded-For` to believe.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub api: ApiClient,
-    pub public_home: Arc<PublicHomePage>,
+    pub public_pages: Arc<PublicPages>,
     pub cookie_secure: bool,
     pub trusted_proxies: TrustedProxies,
 }
@@ -32,9 +32,9 @@ impl FromRef<AppState> for ApiClient {
     }
 }
 
-impl FromRef<AppState> for Arc<PublicHomePage> {
-    fn from_ref(state: &AppState) -> Arc<PublicHomePage> {
-        state.public_home.clone()
+impl FromRef<AppState> for Arc<PublicPages> {
+    fn from_ref(state: &AppState) -> Arc<PublicPages> {
+        state.public_pages.clone()
     }
 }
 
@@ -61,7 +61,7 @@ impl Application {
             listener,
             router: app(AppState {
                 api,
-                public_home: Arc::default(),
+                public_pages: Arc::default(),
                 cookie_secure: settings.cookie_secure,
                 trusted_proxies: settings.trusted_proxies.clone(),
             }),

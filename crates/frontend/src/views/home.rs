@@ -12,7 +12,7 @@ use cruddur_contract::activity::CRUD_MAX_CHARS;
 use cruddur_contract::{Activity, Ttl};
 
 use super::forms::FieldErrors;
-use super::public_home::{PublicHomePage, accepts_gzip};
+use super::public_pages::{PublicPages, accepts_gzip};
 use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
 use crate::api::{ApiClient, Page};
 use crate::error::PageResult;
@@ -87,14 +87,25 @@ impl ComposerPartial {
 
 pub async fn show(
     State(api): State<ApiClient>,
-    State(public): State<Arc<PublicHomePage>>,
+    State(public): State<Arc<PublicPages>>,
     viewer: Viewer,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
     if viewer.user.is_none() && cursor.as_deref().is_none_or(str::is_empty) {
-        return public.serve(&api, &viewer, accepts_gzip(&headers)).await;
+        let page = public
+            .serve(
+                "/",
+                accepts_gzip(&headers),
+                async |known| api.home_if_changed(known).await,
+                async |feed| {
+                    let layout = Layout::load(&api, &viewer, "Home", Section::Home).await;
+                    HomePage::new(layout, None, Feed::Everyone, feed, &viewer).render()
+                },
+            )
+            .await?;
+        return Ok(page);
     }
     let composer = viewer
         .user

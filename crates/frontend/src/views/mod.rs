@@ -10,7 +10,7 @@ pub mod home;
 pub mod messages;
 pub mod notifications;
 pub mod profile;
-pub mod public_home;
+pub mod public_pages;
 pub mod search;
 pub mod status;
 
@@ -197,7 +197,7 @@ pub struct CrudPartial {
 
 /// What every small action form in a list needs: the CSRF token and where to come back to.
 /// A signed-out viewer gets links to sign in instead of forms, so their pages carry no token
-/// and are the same for every signed-out visitor (see `public_home::PublicHomePage`).
+/// and are the same for every signed-out visitor (see `public_pages::PublicPages`).
 #[derive(Debug, Clone)]
 pub struct FormContext {
     pub csrf: String,

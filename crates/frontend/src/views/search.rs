@@ -1,12 +1,18 @@
-//! `/search?term=`: full-text search of live cruds.
+//! `/search?term=`: full-text search of live cruds. Signed out, a page of results is the
+//! same for everyone, so it is kept rendered (`public_pages`).
+
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Utc;
+use cruddur_contract::Activity;
 
+use super::public_pages::{PublicPages, accepts_gzip};
 use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
-use crate::api::{ApiClient, ApiError};
+use crate::api::{ApiClient, ApiError, Page};
 use crate::error::{PageResult, sentences};
 use crate::session::Viewer;
 
@@ -23,40 +29,71 @@ pub struct SearchPage {
 
 pub async fn show(
     State(api): State<ApiClient>,
+    State(public): State<Arc<PublicPages>>,
     viewer: Viewer,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let term = query_param(raw.as_deref(), "term").unwrap_or_default();
     let cursor = query_param(raw.as_deref(), "cursor");
+    if viewer.user.is_none() {
+        let address = page_address(&term, cursor.as_deref());
+        let kept = public
+            .serve(
+                &address,
+                accepts_gzip(&headers),
+                async |known| api.search_if_changed(&term, cursor.as_deref(), known).await,
+                async |found| {
+                    let layout = Layout::load(&api, &viewer, "Search", Section::Other).await;
+                    SearchPage::results(layout, &term, found, &viewer).render()
+                },
+            )
+            .await;
+        match kept {
+            // A search that cannot run gets the page saying why, below.
+            Err(ApiError::Validation(_)) => {}
+            kept => return Ok(kept?),
+        }
+    }
     let backend = viewer.api(&api);
     let (found, layout) = tokio::join!(
         backend.search(&term, cursor.as_deref()),
         Layout::load(&api, &viewer, "Search", Section::Other)
     );
-    let mut page = SearchPage {
-        layout,
-        term,
-        notice: None,
-        cruds: Vec::new(),
-        next_page: None,
-    };
-    match found {
-        Ok(found) => {
-            let back = format!("/search?{}", query(&[("term", &page.term)]));
-            page.cruds =
-                CrudPartial::list(&found.items, Utc::now(), &FormContext::new(&viewer, &back));
-            page.next_page = found.next_cursor.map(|cursor| {
-                format!(
-                    "/search?{}",
-                    query(&[("term", &page.term), ("cursor", &cursor)])
-                )
-            });
-        }
+    let page = match found {
+        Ok(found) => SearchPage::results(layout, &term, found, &viewer),
         // The backend is the judge of what a blank term is; its codes become sentences.
-        Err(ApiError::Validation(codes)) => {
-            page.notice = Some(sentences(&codes));
-        }
+        Err(ApiError::Validation(codes)) => SearchPage {
+            layout,
+            term,
+            notice: Some(sentences(&codes)),
+            cruds: Vec::new(),
+            next_page: None,
+        },
         Err(error) => return Err(error.into()),
-    }
+    };
     Ok(render(&page))
+}
+
+impl SearchPage {
+    fn results(layout: Layout, term: &str, found: Page<Activity>, viewer: &Viewer) -> Self {
+        let back = page_address(term, None);
+        SearchPage {
+            layout,
+            term: term.to_owned(),
+            notice: None,
+            cruds: CrudPartial::list(&found.items, Utc::now(), &FormContext::new(viewer, &back)),
+            next_page: found
+                .next_cursor
+                .map(|cursor| page_address(term, Some(&cursor))),
+        }
+    }
+}
+
+/// The address of the results for `term`, from `cursor` on.
+fn page_address(term: &str, cursor: Option<&str>) -> String {
+    match cursor.filter(|cursor| !cursor.is_empty()) {
+        Some(cursor) => format!("/search?{}", query(&[("term", term), ("cursor", cursor)])),
+        None => format!("/search?{}", query(&[("term", term)])),
+    }
 }

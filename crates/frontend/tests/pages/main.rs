@@ -12,5 +12,5 @@ mod errors;
 mod feeds;
 mod health;
 mod inbox;
-mod public_home;
+mod public_pages;
 mod security;

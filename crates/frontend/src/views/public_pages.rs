@@ -1,37 +1,40 @@
-//! The signed-out home page, the most visited page, kept rendered and compressed.
+//! Signed-out pages kept rendered and compressed: the home page, the most visited, and
+//! searches.
 //!
-//! It is the same for every signed-out visitor (no per-browser token in it), so it is rendered
-//! once and then only revalidated: each visit asks the backend whether the timeline still has
-//! the page's entity tag (a bodiless 304 from the backend's cache when it has), so a new crud
-//! shows at once. It is also the one page sent gzipped: compressing a page that holds a CSRF
-//! token next to text an attacker can choose would let the token be guessed from the
-//! compressed sizes (BREACH), and this page holds neither.
+//! Signed out, these pages are the same for every visitor (no per-browser token in them), so
+//! each is rendered once and then only revalidated: each visit asks the backend whether the
+//! page's data still has the entity tag it was rendered from (a bodiless 304 from the backend's
+//! cache when it has), so a new crud shows at once. They are also the pages sent gzipped:
+//! compressing a page that holds a CSRF token next to text an attacker can choose would let
+//! the token be guessed from the compressed sizes (BREACH), and these hold no token.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use askama::Template;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::home::{Feed, HomePage};
-use super::{Layout, Section, template_failed};
-use crate::api::{ApiClient, ApiError, Revalidated};
-use crate::error::PageResult;
-use crate::session::Viewer;
+use super::template_failed;
+use crate::api::{ApiError, Revalidated};
 
-/// How long a rendering may be reused while the timeline is unchanged: it words times ("5m",
+/// How long a rendering may be reused while its data is unchanged: it words times ("5m",
 /// "expires in 3h") and shows the sidebar as of its rendering.
 pub const RENDERED_MAX_AGE: Duration = Duration::from_secs(1);
 
-#[derive(Debug, Default)]
-pub struct PublicHomePage(Mutex<Option<Rendered>>);
+/// Renderings kept at most (a page of search results is about 100 KiB with its gzip): the
+/// stale ones, then the oldest, make room.
+const KEPT: usize = 32;
 
-/// A rendering, under the timeline's entity tag it was made from.
+/// The renderings, by the page's address.
+#[derive(Debug, Default)]
+pub struct PublicPages(Mutex<HashMap<String, Rendered>>);
+
+/// A rendering, under the entity tag of the data it was made from.
 #[derive(Debug, Clone)]
 struct Rendered {
     etag: String,
@@ -46,25 +49,29 @@ struct Encodings {
     gzip: Bytes,
 }
 
-impl PublicHomePage {
-    /// The page for a signed-out `viewer`, gzipped if the browser takes it.
-    pub async fn serve(
+impl PublicPages {
+    /// The page at `address`, gzipped if the browser takes it: the one kept while `fetch`
+    /// (asked with the kept rendering's entity tag) says its data is unchanged, or else the
+    /// one `render` makes from what `fetch` brought, which is then kept.
+    pub async fn serve<T>(
         &self,
-        api: &ApiClient,
-        viewer: &Viewer,
+        address: &str,
         gzip: bool,
-    ) -> PageResult<Response> {
-        let fresh = self.fresh();
+        fetch: impl AsyncFnOnce(Option<&str>) -> Result<Revalidated<T>, ApiError>,
+        render: impl AsyncFnOnce(T) -> askama::Result<String>,
+    ) -> Result<Response, ApiError> {
+        let fresh = self.fresh(address);
         let known = fresh.as_ref().map(|rendered| rendered.etag.as_str());
-        let (etag, feed) = match (api.home_if_changed(known).await?, fresh) {
+        let (etag, value) = match (fetch(known).await?, fresh) {
             (Revalidated::NotModified, Some(rendered)) => return Ok(rendered.page.respond(gzip)),
             (Revalidated::NotModified, None) => {
-                return Err(ApiError::Unexpected("304 to an unconditional request".into()).into());
+                return Err(ApiError::Unexpected(
+                    "304 to an unconditional request".into(),
+                ));
             }
             (Revalidated::Modified { etag, value }, _) => (etag, value),
         };
-        let layout = Layout::load(api, viewer, "Home", Section::Home).await;
-        let html = match HomePage::new(layout, None, Feed::Everyone, feed, viewer).render() {
+        let html = match render(value).await {
             Ok(html) => Bytes::from(html),
             Err(error) => return Ok(template_failed(&error)),
         };
@@ -74,24 +81,42 @@ impl PublicHomePage {
         };
         // A page without a tag cannot be revalidated, so it is not kept.
         if let Some(etag) = etag {
-            *self.lock() = Some(Rendered {
-                etag,
-                at: Instant::now(),
-                page: page.clone(),
-            });
+            self.keep(
+                address,
+                Rendered {
+                    etag,
+                    at: Instant::now(),
+                    page: page.clone(),
+                },
+            );
         }
         Ok(page.respond(gzip))
     }
 
-    /// The last rendering, if young enough to reuse.
-    fn fresh(&self) -> Option<Rendered> {
+    /// The last rendering of `address`, if young enough to reuse.
+    fn fresh(&self, address: &str) -> Option<Rendered> {
         self.lock()
-            .as_ref()
+            .get(address)
             .filter(|rendered| rendered.at.elapsed() < RENDERED_MAX_AGE)
             .cloned()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Option<Rendered>> {
+    fn keep(&self, address: &str, rendered: Rendered) {
+        let mut pages = self.lock();
+        if pages.len() >= KEPT && !pages.contains_key(address) {
+            pages.retain(|_, kept| kept.at.elapsed() < RENDERED_MAX_AGE);
+            let oldest = pages
+                .iter()
+                .min_by_key(|(_, kept)| kept.at)
+                .map(|(kept, _)| kept.clone());
+            if let (true, Some(oldest)) = (pages.len() >= KEPT, oldest) {
+                pages.remove(&oldest);
+            }
+        }
+        pages.insert(address.to_owned(), rendered);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Rendered>> {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -1,5 +1,6 @@
-//! The signed-out home page is rendered once and revalidated against the timeline's entity tag
-//! on every visit: the same page for every signed-out visitor, and never behind the timeline.
+//! The signed-out home page and search pages are rendered once and revalidated against their
+//! data's entity tag on every visit: the same page for every signed-out visitor, and never
+//! behind the timeline.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -59,35 +60,75 @@ fn asking_for_gzip(stack: &Stack, path: &str) -> reqwest::RequestBuilder {
 }
 
 #[tokio::test]
-async fn the_signed_out_page_is_gzipped_for_browsers_that_take_it_and_no_other_page_is() {
+async fn signed_out_pages_are_gzipped_for_browsers_that_take_it_and_no_other_page_is() {
     let stack = spawn_stack().await;
     let ada = stack.sign_up("ada", "Ada").await;
     stack.crud(&ada, "hello").await;
-    let plain = stack.page("/").await;
-    let gzipped = asking_for_gzip(&stack, "/").send().await.unwrap();
-    assert_eq!(gzipped.status(), StatusCode::OK);
-    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
-    assert_eq!(gzipped.headers()["vary"], "accept-encoding");
-    assert_eq!(plain.header("vary"), "accept-encoding");
-    let body = gzipped.bytes().await.unwrap();
-    assert!(body.len() < plain.body.len() / 2, "{} bytes", body.len());
-    let mut inflated = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut inflated)
-        .unwrap();
-    assert_eq!(inflated, plain.body);
+    for path in ["/", "/search?term=hello"] {
+        let plain = stack.page(path).await;
+        let gzipped = asking_for_gzip(&stack, path).send().await.unwrap();
+        assert_eq!(gzipped.status(), StatusCode::OK);
+        assert_eq!(gzipped.headers()["content-encoding"], "gzip", "{path}");
+        assert_eq!(gzipped.headers()["vary"], "accept-encoding");
+        assert_eq!(plain.header("vary"), "accept-encoding");
+        let body = gzipped.bytes().await.unwrap();
+        assert!(body.len() < plain.body.len() / 2, "{} bytes", body.len());
+        let mut inflated = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut inflated)
+            .unwrap();
+        assert_eq!(inflated, plain.body, "{path}");
+    }
 
     // Pages with a CSRF token are never compressed (BREACH).
     let browser = stack.signed_up_browser("bob", "Bob").await;
     let signed_in: Page = browser.send(asking_for_gzip(&stack, "/")).await;
     signed_in.assert(StatusCode::OK, &["csrf_token"]);
     assert!(signed_in.response_headers.get("content-encoding").is_none());
-    for path in ["/signin", "/search?term=hello"] {
+    let signed_in: Page = browser
+        .send(asking_for_gzip(&stack, "/search?term=hello"))
+        .await;
+    signed_in.assert(StatusCode::OK, &["csrf_token"]);
+    assert!(signed_in.response_headers.get("content-encoding").is_none());
+    for path in ["/signin", "/search?term="] {
         let response = asking_for_gzip(&stack, path).send().await.unwrap();
         assert!(
             response.headers().get("content-encoding").is_none(),
             "{path}"
         );
     }
+}
+
+#[tokio::test]
+async fn signed_out_search_pages_are_one_page_for_everyone_and_show_a_new_match_at_once() {
+    let stack = spawn_stack().await;
+    let ada = stack.sign_up("ada", "Ada").await;
+    stack.crud(&ada, "first #kept").await;
+    let first = stack.page("/search?term=%23kept").await;
+    let second = stack.page("/search?term=%23kept").await;
+    first.assert(StatusCode::OK, &["first #kept"]);
+    assert_eq!(
+        first.body, second.body,
+        "one page for every signed-out visitor"
+    );
+    assert!(
+        !first.body.contains("csrf_token"),
+        "no browser's token in it"
+    );
+    // Another term is another page.
+    stack
+        .page("/search?term=first")
+        .await
+        .assert(StatusCode::OK, &["first #kept"]);
+    stack.crud(&ada, "second #kept").await;
+    stack
+        .page("/search?term=%23kept")
+        .await
+        .assert(StatusCode::OK, &["first #kept", "second #kept"]);
+    // A blank term still explains itself rather than being kept.
+    stack.page("/search?term=++").await.assert(
+        StatusCode::OK,
+        &["Type a word or a #hashtag to search for."],
+    );
 }
 
 #[tokio::test]
