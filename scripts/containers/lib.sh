@@ -13,6 +13,24 @@ require_docker() {
 }
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
+# use_standins NAME...: for each stand-in named (rust, postgres, dynamodb, haproxy), exports its
+# variable (RUST_IMAGE, ...) as given, or else as the local stand-in, built when missing.
+use_standins() {
+    local wanted=() name value variable
+    for name in "$@"; do
+        variable="${name^^}_IMAGE"
+        [ -n "${!variable:-}" ] || wanted+=("$name")
+    done
+    if [ "${#wanted[@]}" -gt 0 ]; then
+        while IFS='=' read -r variable value; do export "$variable=$value"; done \
+            < <(scripts/containers/build-standins.sh "${wanted[@]}")
+    fi
+    for name in "$@"; do
+        variable="${name^^}_IMAGE"
+        export "${variable?}"
+    done
+}
+
 # Debian's client builds with BuildKit (cache mounts) under DOCKER_BUILDKIT=1 without the buildx
 # plugin; the preinstalled client would fall back to the legacy builder.
 DOCKER_BUILD_CLI="${DOCKER_BUILD_CLI:-/usr/bin/docker}"

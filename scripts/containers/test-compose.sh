@@ -39,16 +39,7 @@ SERVICES=(db dynamodb-local backend frontend)
 [ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
 require_docker
 # Only the variables not given are filled, with the stand-ins (built when missing).
-wanted=()
-[ -n "${RUST_IMAGE:-}" ] || wanted+=(rust)
-[ -n "${POSTGRES_IMAGE:-}" ] || wanted+=(postgres)
-[ -n "${DYNAMODB_IMAGE:-}" ] || wanted+=(dynamodb)
-if [ "${#wanted[@]}" -gt 0 ]; then
-    while IFS='=' read -r name value; do
-        case "$name" in RUST_IMAGE|POSTGRES_IMAGE|DYNAMODB_IMAGE) export "$name=$value" ;; esac
-    done < <(scripts/containers/build-standins.sh "${wanted[@]}")
-fi
-export RUST_IMAGE POSTGRES_IMAGE DYNAMODB_IMAGE
+use_standins rust postgres dynamodb
 log "images: RUST_IMAGE=$RUST_IMAGE POSTGRES_IMAGE=$POSTGRES_IMAGE DYNAMODB_IMAGE=$DYNAMODB_IMAGE"
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -16,16 +16,7 @@ LOG_TAG=test-swarm
 
 [ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
 require_docker
-wanted=()
-[ -n "${RUST_IMAGE:-}" ] || wanted+=(rust)
-[ -n "${POSTGRES_IMAGE:-}" ] || wanted+=(postgres)
-[ -n "${DYNAMODB_IMAGE:-}" ] || wanted+=(dynamodb)
-[ -n "${HAPROXY_IMAGE:-}" ] || wanted+=(haproxy)
-if [ "${#wanted[@]}" -gt 0 ]; then
-    while IFS='=' read -r name value; do export "$name=$value"; done \
-        < <(scripts/containers/build-standins.sh "${wanted[@]}")
-fi
-export RUST_IMAGE POSTGRES_IMAGE DYNAMODB_IMAGE HAPROXY_IMAGE
+use_standins rust postgres dynamodb haproxy
 export BACKEND_IMAGE="${BACKEND_IMAGE:-cruddur/backend:local}"
 export FRONTEND_IMAGE="${FRONTEND_IMAGE:-cruddur/frontend:local}"
 

@@ -22,19 +22,10 @@ async fn signed_out_visitors_get_the_same_page_without_a_token_and_sign_in_links
     let ada = stack.sign_up("ada", "Ada").await;
     let crud = stack.crud(&ada, "hello").await;
 
-    let first = stack.page("/").await;
-    let second = stack.page("/").await;
+    let first = one_page_for_everyone(&stack, "/").await;
     first.assert(
         StatusCode::OK,
         &["hello", r#"<a class="action" href="/signin">Like</a>"#],
-    );
-    assert_eq!(
-        first.body, second.body,
-        "one page for every signed-out visitor"
-    );
-    assert!(
-        !first.body.contains("csrf_token"),
-        "no browser's token in it"
     );
     assert!(
         first.header("set-cookie").starts_with("cruddur_anon="),
@@ -49,6 +40,21 @@ async fn signed_out_visitors_get_the_same_page_without_a_token_and_sign_in_links
             &format!(r#"action="/cruds/{}/like""#, crud.uuid),
         ],
     );
+}
+
+/// Two signed-out visits of `path`: the same page, with no browser's token in it.
+async fn one_page_for_everyone(stack: &Stack, path: &str) -> Page {
+    let first = stack.page(path).await;
+    let second = stack.page(path).await;
+    assert_eq!(
+        first.body, second.body,
+        "{path}: one page for every signed-out visitor"
+    );
+    assert!(
+        !first.body.contains("csrf_token"),
+        "{path}: no browser's token in it"
+    );
+    first
 }
 
 /// A GET of the frontend's `path` with the `Accept-Encoding` of a browser.
@@ -103,17 +109,9 @@ async fn signed_out_search_pages_are_one_page_for_everyone_and_show_a_new_match_
     let stack = spawn_stack().await;
     let ada = stack.sign_up("ada", "Ada").await;
     stack.crud(&ada, "first #kept").await;
-    let first = stack.page("/search?term=%23kept").await;
-    let second = stack.page("/search?term=%23kept").await;
-    first.assert(StatusCode::OK, &["first #kept"]);
-    assert_eq!(
-        first.body, second.body,
-        "one page for every signed-out visitor"
-    );
-    assert!(
-        !first.body.contains("csrf_token"),
-        "no browser's token in it"
-    );
+    one_page_for_everyone(&stack, "/search?term=%23kept")
+        .await
+        .assert(StatusCode::OK, &["first #kept"]);
     // Another term is another page.
     stack
         .page("/search?term=first")

@@ -82,22 +82,22 @@ async fn record_a_later_release_migration(url: &str) {
     const LATER: &str = "INSERT INTO _sqlx_migrations \
         (version, description, success, checksum, execution_time) \
         VALUES (99990101000000, 'a later release', TRUE, $1, 0)";
-    let checksum = vec![0u8; 48];
+    // The same statement through either backend's pool type.
+    macro_rules! record {
+        ($pool:ty) => {{
+            let pool = <$pool>::connect(url).await.unwrap();
+            let checksum = vec![0u8; 48];
+            sqlx::query(LATER)
+                .bind(checksum)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }};
+    }
     if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-        sqlx::query(LATER)
-            .bind(checksum)
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
+        record!(sqlx::SqlitePool);
     } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        sqlx::query(LATER)
-            .bind(checksum)
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
+        record!(sqlx::PgPool);
     }
 }
