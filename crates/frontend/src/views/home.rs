@@ -94,7 +94,7 @@ pub async fn show(
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
     if viewer.user.is_none() && cursor.as_deref().is_none_or(str::is_empty) {
-        let page = public
+        return Ok(public
             .serve(
                 "/",
                 accepts_gzip(&headers),
@@ -104,8 +104,7 @@ pub async fn show(
                     HomePage::new(layout, None, Feed::Everyone, feed, &viewer).render()
                 },
             )
-            .await?;
-        return Ok(page);
+            .await?);
     }
     let composer = viewer
         .user

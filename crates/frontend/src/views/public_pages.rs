@@ -101,17 +101,20 @@ impl PublicPages {
             .cloned()
     }
 
+    /// Keeps `rendered` as the page at `address`, making room if all `KEPT` are taken.
     fn keep(&self, address: &str, rendered: Rendered) {
         let mut pages = self.lock();
         if pages.len() >= KEPT && !pages.contains_key(address) {
             pages.retain(|_, kept| kept.at.elapsed() < RENDERED_MAX_AGE);
-            let oldest = pages
+        }
+        if pages.len() >= KEPT
+            && !pages.contains_key(address)
+            && let Some(oldest) = pages
                 .iter()
                 .min_by_key(|(_, kept)| kept.at)
-                .map(|(kept, _)| kept.clone());
-            if let (true, Some(oldest)) = (pages.len() >= KEPT, oldest) {
-                pages.remove(&oldest);
-            }
+                .map(|(oldest, _)| oldest.clone())
+        {
+            pages.remove(&oldest);
         }
         pages.insert(address.to_owned(), rendered);
     }
@@ -190,6 +193,49 @@ mod tests {
         assert!(!accepts("*, gzip;q=0.000"));
         assert!(!accepts("identity"));
         assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    fn rendering(at: Instant) -> Rendered {
+        Rendered {
+            etag: "\"tag\"".into(),
+            at,
+            page: Encodings {
+                html: Bytes::from_static(b"<p>page</p>"),
+                gzip: Bytes::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn at_most_kept_renderings_are_kept_and_the_oldest_makes_room() {
+        let pages = PublicPages::default();
+        let start = Instant::now();
+        for n in 0..KEPT {
+            pages.keep(&format!("/search?term={n}"), rendering(start));
+        }
+        // The first is the oldest now.
+        pages.keep(
+            "/search?term=0",
+            rendering(start - Duration::from_millis(1)),
+        );
+        pages.keep("/", rendering(start));
+        let kept = pages.lock();
+        assert_eq!(kept.len(), KEPT);
+        assert!(kept.contains_key("/"));
+        assert!(!kept.contains_key("/search?term=0"));
+        assert!(kept.contains_key("/search?term=1"));
+    }
+
+    #[test]
+    fn a_page_kept_again_takes_no_room_of_another() {
+        let pages = PublicPages::default();
+        let start = Instant::now();
+        for n in 0..KEPT {
+            pages.keep(&format!("/search?term={n}"), rendering(start));
+        }
+        pages.keep("/search?term=5", rendering(start));
+        assert_eq!(pages.lock().len(), KEPT);
+        assert!((0..KEPT).all(|n| pages.lock().contains_key(&format!("/search?term={n}"))));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Utc;
-use cruddur_contract::Activity;
+use cruddur_contract::{Activity, ErrorCode};
 
 use super::public_pages::{PublicPages, accepts_gzip};
 use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
@@ -37,10 +37,9 @@ pub async fn show(
     let term = query_param(raw.as_deref(), "term").unwrap_or_default();
     let cursor = query_param(raw.as_deref(), "cursor");
     if viewer.user.is_none() {
-        let address = page_address(&term, cursor.as_deref());
         let kept = public
             .serve(
-                &address,
+                &page_address(&term, cursor.as_deref()),
                 accepts_gzip(&headers),
                 async |known| api.search_if_changed(&term, cursor.as_deref(), known).await,
                 async |found| {
@@ -49,11 +48,14 @@ pub async fn show(
                 },
             )
             .await;
-        match kept {
-            // A search that cannot run gets the page saying why, below.
-            Err(ApiError::Validation(_)) => {}
-            kept => return Ok(kept?),
-        }
+        return match kept {
+            // A search that cannot run is not kept: the page says why.
+            Err(ApiError::Validation(codes)) => {
+                let layout = Layout::load(&api, &viewer, "Search", Section::Other).await;
+                Ok(render(&SearchPage::notice(layout, term, &codes)))
+            }
+            kept => Ok(kept?),
+        };
     }
     let backend = viewer.api(&api);
     let (found, layout) = tokio::join!(
@@ -62,20 +64,25 @@ pub async fn show(
     );
     let page = match found {
         Ok(found) => SearchPage::results(layout, &term, found, &viewer),
-        // The backend is the judge of what a blank term is; its codes become sentences.
-        Err(ApiError::Validation(codes)) => SearchPage {
-            layout,
-            term,
-            notice: Some(sentences(&codes)),
-            cruds: Vec::new(),
-            next_page: None,
-        },
+        Err(ApiError::Validation(codes)) => SearchPage::notice(layout, term, &codes),
         Err(error) => return Err(error.into()),
     };
     Ok(render(&page))
 }
 
 impl SearchPage {
+    /// The page for a search that could not run: the backend is the judge of what a blank
+    /// term is, and its codes become sentences.
+    fn notice(layout: Layout, term: String, codes: &[ErrorCode]) -> Self {
+        SearchPage {
+            layout,
+            term,
+            notice: Some(sentences(codes)),
+            cruds: Vec::new(),
+            next_page: None,
+        }
+    }
+
     fn results(layout: Layout, term: &str, found: Page<Activity>, viewer: &Viewer) -> Self {
         let back = page_address(term, None);
         SearchPage {
