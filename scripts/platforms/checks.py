@@ -1,6 +1,14 @@
-"""The platform tests' bookkeeping: one ok/FAIL line per check, a table of figures, and the
+"""What the platform tests share: their bookkeeping (one ok/FAIL line per check, and the
 closing tally `containers: N passed, M failed` that .ci/run adds up with the other tier-3
-scripts'."""
+scripts') and a free port on loopback for the servers they start."""
+
+import socket
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class Checks:

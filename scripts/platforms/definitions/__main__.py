@@ -89,7 +89,6 @@ def main():
         ran(checks, "checkov: clean (skips only by annotation, with reasons)",
             [*CHECKOV, "--framework", "kubernetes", "-f", str(rendered)])
         ran(checks, "trivy config: clean (reviewed exceptions in .trivyignore.yaml)", [*TRIVY, rendered_dir])
-        kubernetes = documents
 
     print("aws:")
     ran(checks, "cfn-lint: no error or warning", ["cfn-lint", str(TEMPLATE)])
@@ -99,7 +98,7 @@ def main():
     ecs_on_moto(checks, TEMPLATE)
 
     print("images and platforms agree (user, ports, health check):")
-    agreement(checks, ROOT, kubernetes)
+    agreement(checks, ROOT, documents)
     return checks.summary()
 
 

@@ -7,11 +7,12 @@ deployment circuit breaker with rollback, 100% minimum healthy.
 """
 
 import logging
-import socket
 
 import boto3
 from cfnlint.decode import cfn_yaml
 from moto.server import ThreadedMotoServer
+
+from checks import free_port
 
 REGION = "us-east-1"
 
@@ -62,12 +63,6 @@ class Template:
         return value
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def ecs_on_moto(checks, template):
     """Creates what `template` defines on a moto server started here, checking each part."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -82,8 +77,8 @@ def ecs_on_moto(checks, template):
 
 def run(checks, path, endpoint):
     session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
-    client = lambda name: session.client(name, endpoint_url=endpoint)  # noqa: E731
-    ec2, ecr, secrets, ecs = client("ec2"), client("ecr"), client("secretsmanager"), client("ecs")
+    ec2, ecr, secrets, ecs = (session.client(name, endpoint_url=endpoint)
+                              for name in ("ec2", "ecr", "secretsmanager", "ecs"))
 
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"] for i in (1, 2)]
@@ -95,11 +90,10 @@ def run(checks, path, endpoint):
     })
     for name in template.resources("AWS::EC2::SecurityGroup"):
         template.values[name] = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
-    for name in ["Key", "LogGroup", "MessagesTable", "ExecutionRole", "BackendTaskRole", "FrontendTaskRole",
-                 "BackendTargets", "FrontendTargets", "BackendDiscovery"]:
-        template.values[name] = f"arn:aws:test:{REGION}:123456789012:{name}"
-        for attribute in ("Arn",):
-            template.values[f"{name}.{attribute}"] = template.values[name]
+    # What moto cannot make (keys, roles, the load balancer's parts) stands in by an ARN.
+    for name in template.body["Resources"]:
+        template.values.setdefault(name, f"arn:aws:test:{REGION}:123456789012:{name}")
+        template.values.setdefault(f"{name}.Arn", template.values[name])
 
     for name, properties in template.resources("AWS::ECR::Repository").items():
         properties = template.resolve(properties)

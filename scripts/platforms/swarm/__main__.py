@@ -13,7 +13,6 @@ built here and the swarm (when this test made it) are removed on exit.
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import shutil
@@ -23,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from checks import Checks  # noqa: E402
+from checks import Checks, free_port  # noqa: E402
 from engine import STACK_FILE, Stack, Swarm, docker, wait_until  # noqa: E402
 from load import Load, lost_writes  # noqa: E402
 
@@ -36,21 +35,15 @@ BUILD_CLI = os.environ.get("DOCKER_BUILD_CLI") or shutil.which("docker", path="/
 MIGRATIONS = len(list((STACK_FILE.parents[2] / "crates/store/migrations/postgres").glob("*.sql")))
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def api_json(port, method, path, body=None, token=None):
+def sign_up(port, handle):
+    """A new account through the API; its bearer token."""
+    body = {"display_name": "Swarm", "handle": handle, "email": f"{handle}@example.com",
+            "password": secrets.token_urlsafe(16)}
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}",
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {}),
-    )
+        f"http://127.0.0.1:{port}/api/auth/sign_up", method="POST",
+        data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+        return json.loads(response.read())["token"]
 
 
 def answers(port, path):
@@ -158,10 +151,7 @@ def scenario(checks, figures, stack, site, api, backend, frontend, built):
                  wait_until(60, lambda: answers(api, "/api/ready")) is not None)
 
     handle = f"swarm{secrets.token_hex(4)}"
-    account = api_json(api, "POST", "/api/auth/sign_up", {
-        "display_name": "Swarm", "handle": handle, "email": f"{handle}@example.com",
-        "password": secrets.token_urlsafe(16)})
-    load = Load(site, api, account["token"], handle)
+    load = Load(site, api, sign_up(api, handle), handle)
     load.start("steady")
     try:
         time.sleep(STEADY_SECS)

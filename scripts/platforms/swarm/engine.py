@@ -9,6 +9,8 @@ from pathlib import Path
 
 STACK_FILE = Path(__file__).resolve().parents[3] / "deploy" / "swarm" / "stack.yaml"
 CREATE_SECRETS = STACK_FILE.parent / "create-secrets.sh"
+# Swarm's UpdateStatus states once an update is over, whichever way.
+ENDED = {"completed", "rollback_completed", "paused", "rollback_paused"}
 
 
 class DockerError(Exception):
@@ -145,6 +147,3 @@ class Stack:
         ).split():
             docker("secret", "rm", secret, check=False)
 
-
-# Swarm's UpdateStatus states once an update is over, whichever way.
-ENDED = {"completed", "rollback_completed", "paused", "rollback_paused"}
