@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
-use cruddur_contract::{Ttl, User};
+use cruddur_contract::{Reaction, Ttl, User};
 use cruddur_store::{NewActivity, NewReply, NewUser, Page, Participant, StoreError, Stores};
 
 /// What [`seed`] created.
@@ -533,23 +533,15 @@ async fn seed_accounts_and_cruds(
             .await?
             .ok_or(StoreError::NotFound)?;
     }
-    for &(handle, liked) in LIKES {
-        for &crud in liked {
-            if !store
-                .set_like(users[handle].uuid, cruds[crud], true, now)
-                .await?
-            {
-                return Err(StoreError::NotFound.into());
-            }
-        }
-    }
-    for &(handle, reposted) in REPOSTS {
-        for &crud in reposted {
-            if !store
-                .set_repost(users[handle].uuid, cruds[crud], true, now)
-                .await?
-            {
-                return Err(StoreError::NotFound.into());
+    for (reaction, given) in [(Reaction::Like, LIKES), (Reaction::Repost, REPOSTS)] {
+        for &(handle, reacted) in given {
+            for &crud in reacted {
+                if !store
+                    .set_reaction(users[handle].uuid, cruds[crud], reaction, true, now)
+                    .await?
+                {
+                    return Err(StoreError::NotFound.into());
+                }
             }
         }
     }

@@ -152,6 +152,31 @@ impl NotificationKind {
     }
 }
 
+/// A like or a repost: two ways of reacting to a crud or reply with the same rules (given or
+/// taken back idempotently, counted on the crud, its author notified of the first), each
+/// named by the last segment of its API path and by its notification kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reaction {
+    Like,
+    Repost,
+}
+
+impl Reaction {
+    pub const ALL: [Reaction; 2] = [Reaction::Like, Reaction::Repost];
+
+    pub fn as_str(self) -> &'static str {
+        self.notification_kind().as_str()
+    }
+
+    /// What the author is told of it.
+    pub fn notification_kind(self) -> NotificationKind {
+        match self {
+            Reaction::Like => NotificationKind::Like,
+            Reaction::Repost => NotificationKind::Repost,
+        }
+    }
+}
+
 /// One entry of the signed-in user's notifications feed, newest first, shaped as week 1 had
 /// them: an activity, so that a week-1 client shows it, replies to it and likes it as it does
 /// any crud. The fields week 1 did not have say what happened and where.

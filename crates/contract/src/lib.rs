@@ -15,7 +15,8 @@ pub mod validation;
 
 pub use account::{AuthSession, Profile, SignIn, SignUp, UpdateProfile, User};
 pub use activity::{
-    Activity, Concerned, CreateActivity, CreateReply, Notification, NotificationKind, Reply,
+    Activity, Concerned, CreateActivity, CreateReply, Notification, NotificationKind, Reaction,
+    Reply,
 };
 pub use error::ErrorBody;
 pub use health::{HealthCheck, Readiness, StoreStatus};

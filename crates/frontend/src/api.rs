@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use cruddur_contract::{
     Activity, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode, Message,
-    MessageGroup, Notification, Profile, Reply, SignIn, SignUp, UpdateProfile, User,
+    MessageGroup, Notification, Profile, Reaction, Reply, SignIn, SignUp, UpdateProfile, User,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
@@ -87,13 +87,6 @@ pub const SAMPLE_MAX_AGE: Duration = Duration::from_secs(5);
 pub enum Revalidated<T> {
     NotModified,
     Modified { etag: Option<String>, value: T },
-}
-
-/// A like or a repost, and whether it is being given or taken back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reaction {
-    Like,
-    Repost,
 }
 
 impl ApiClient {
@@ -191,11 +184,7 @@ impl ApiClient {
 
     /// Gives (`on`) or takes back a like or repost; both are idempotent.
     pub async fn react(&self, uuid: Uuid, reaction: Reaction, on: bool) -> Result<(), ApiError> {
-        let what = match reaction {
-            Reaction::Like => "like",
-            Reaction::Repost => "repost",
-        };
-        let url = self.url(&["api", "activities", &uuid.to_string(), what]);
+        let url = self.url(&["api", "activities", &uuid.to_string(), reaction.as_str()]);
         let method = if on { Method::POST } else { Method::DELETE };
         self.call(method, url, None::<&()>).await.map(drop)
     }

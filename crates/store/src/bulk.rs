@@ -1,4 +1,4 @@
-//! Bulk loading, for benchmarks and imports only: [`Store::load`](crate::Store::load) writes a
+//! Bulk loading, for benchmarks and imports only: [`BulkLoad::load`] writes a
 //! [`Batch`] of rows as given, many rows a statement, without the checks and side effects of
 //! the one-at-a-time write paths.
 //!
@@ -17,9 +17,23 @@
 //! What the store derives from the rows, it derives as usual: handle skeletons, SQLite's
 //! full-text index and hashtags, PostgreSQL's search vectors.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::NotificationKind;
 use uuid::Uuid;
+
+use crate::StoreResult;
+
+#[async_trait]
+pub trait BulkLoad: Send + Sync + 'static {
+    /// Writes a [`Batch`] of rows as given, in one transaction, many rows a statement and
+    /// without the statement time bound: for benchmarks and imports only, never for requests.
+    /// The rows must already be what the write paths would have written (see above); the
+    /// store adds only what it derives itself (handle skeletons, search indexes, hashtags).
+    /// A row that breaks a constraint (a uuid or handle already there, an unknown user or
+    /// crud) fails the whole batch.
+    async fn load(&self, batch: &Batch) -> StoreResult<()>;
+}
 
 /// Rows to write in one transaction.
 #[derive(Debug, Clone, Default)]

@@ -1,32 +1,49 @@
 //! Cruddur's storage.
 //!
-//! Two traits describe what the service needs: [`Store`] (accounts, cruds, replies, likes,
-//! reposts, follows, notifications, search) and [`MessageStore`] (direct messages, kept apart
-//! so they can live in DynamoDB). Each SQL backend is one module implementing both; [`open`]
-//! picks one from the database URL's scheme. [`dynamodb`] implements [`MessageStore`] alone,
-//! for a deployment that keeps messages in DynamoDB next to a SQL store.
+//! One trait per concern, each in its own file here: [`AccountStore`] (accounts, profiles,
+//! sessions), [`ActivityStore`] (cruds and replies), [`ReactionStore`] (likes and reposts),
+//! [`FollowStore`], [`NotificationStore`], [`SearchStore`], [`Maintenance`] (ping, migrations,
+//! the purge), [`BulkLoad`] and [`MessageStore`]. [`Store`] is all of them but messages,
+//! which are kept apart so they can live in DynamoDB. Each SQL backend is a folder with the
+//! same file names as this one, each implementing that file's trait (`sqlite/`, `postgres/`);
+//! [`open`] picks one from the database URL's scheme. [`dynamodb`] implements
+//! [`MessageStore`] alone, for a deployment that keeps messages in DynamoDB next to a SQL
+//! store. The rows both SQL stores read are decoded once, in `rows.rs`.
 //!
 //! Stores never read the clock: every call that depends on time takes `now`, so expiry is
 //! decided by the caller's clock and tests can move time at will. Times are stored with
 //! microsecond precision; callers pass times already truncated to microseconds.
 
+mod accounts;
+mod activities;
 pub mod bulk;
 pub mod dynamodb;
 pub mod error;
+mod follows;
+mod maintenance;
+mod messages;
+mod notifications;
 pub mod postgres;
+mod reactions;
 pub mod records;
+mod rows;
 mod search;
 pub mod sqlite;
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use cruddur_contract::{Activity, Message, MessageGroup, Notification, Profile, Reply, User};
-use uuid::Uuid;
-
-pub use bulk::{Batch, BulkActivity, BulkFollow, BulkNotification, BulkReaction, BulkUser};
+pub use accounts::AccountStore;
+pub use activities::ActivityStore;
+pub use bulk::{
+    Batch, BulkActivity, BulkFollow, BulkLoad, BulkNotification, BulkReaction, BulkUser,
+};
 pub use error::{StoreError, StoreResult};
+pub use follows::FollowStore;
+pub use maintenance::Maintenance;
+pub use messages::MessageStore;
+pub use notifications::NotificationStore;
+pub use reactions::ReactionStore;
+pub use search::SearchStore;
 
 /// How long one statement (or one SQLite transaction) may run before the store cuts it off:
 /// no request can hold a connection past it, so heavy requests cannot starve light ones.
@@ -80,231 +97,29 @@ fn migrations_before(
     migrator
 }
 
-/// Accounts, sessions, cruds and everything that hangs off them.
-///
-/// "Live" below means `now < expires_at`; anything not live is treated as absent by every
-/// read and write, even before [`Store::purge_expired`] deletes it.
-#[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// Answers when the database is reachable.
-    async fn ping(&self) -> StoreResult<()>;
-
-    /// Applies pending migrations. Idempotent.
-    async fn migrate(&self) -> StoreResult<()>;
-
-    // --- accounts -------------------------------------------------------------------------
-
-    /// Creates an account. A handle or email already used, compared case-insensitively, gives
-    /// `StoreError::Taken(HandleTaken)` or `StoreError::Taken(EmailTaken)`.
-    async fn create_user(&self, user: &NewUser) -> StoreResult<User>;
-
-    /// The account and its password hash for a sign-in. `login` is an email when it contains
-    /// `@`, a handle otherwise; both compared case-insensitively.
-    async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>>;
-
-    /// The account with this handle (case-insensitive).
-    async fn user_by_handle(&self, handle: &str) -> StoreResult<Option<User>>;
-
-    /// Changes the display name and/or bio (a `None` leaves it as it is). `NotFound` if the
-    /// user does not exist.
-    async fn update_user(
-        &self,
-        user: Uuid,
-        display_name: Option<&str>,
-        bio: Option<&str>,
-    ) -> StoreResult<User>;
-
-    /// The public profile with this handle, counts computed at `now`; `followed_by_me` is
-    /// from `viewer`'s point of view (false without a viewer).
-    async fn profile(
-        &self,
-        handle: &str,
-        viewer: Option<Uuid>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Profile>>;
-
-    /// Records a sign-in session.
-    async fn create_session(
-        &self,
-        session: Uuid,
-        user: Uuid,
-        created_at: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> StoreResult<()>;
-
-    /// The user of a session that exists and has not expired at `now`.
-    async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>>;
-
-    /// Ends a session (sign-out). Deleting an unknown session is not an error.
-    async fn delete_session(&self, session: Uuid) -> StoreResult<()>;
-
-    // --- cruds ----------------------------------------------------------------------------
-
-    /// Posts a crud. Every existing user @mentioned in the text (other than the author) gets
-    /// one `mention` notification. `NotFound` if the author does not exist.
-    async fn create_activity(&self, new: &NewActivity) -> StoreResult<Activity>;
-
-    /// One live crud with its replies, oldest reply first. `None` for an unknown, expired or
-    /// reply uuid.
-    async fn activity(&self, uuid: Uuid, now: DateTime<Utc>) -> StoreResult<Option<Activity>>;
-
-    /// Live cruds of everyone (replies excluded), newest first, `replies` left empty.
-    async fn home_feed(&self, page: &Page, now: DateTime<Utc>) -> StoreResult<Vec<Activity>>;
-
-    /// Live cruds of the people `user` follows and of `user`, newest first, `replies` left
-    /// empty.
-    async fn following_feed(
-        &self,
-        user: Uuid,
-        page: &Page,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Activity>>;
-
-    /// Live cruds of one user (handle case-insensitive), newest first, `replies` left empty.
-    /// `None` if there is no such user.
-    async fn user_feed(
-        &self,
-        handle: &str,
-        page: &Page,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Vec<Activity>>>;
-
-    /// Live cruds matching every word of the search (whole words, case-insensitive) and
-    /// containing every hashtag of it, newest first, `replies` left empty. No words: empty.
-    /// A search whose matches are rare among cruds that hold its terms may stop before the
-    /// page is full, saying where ([`SearchPage::searched_to`]), to go on from there.
-    async fn search(
-        &self,
-        terms: &SearchTerms,
-        page: &Page,
-        now: DateTime<Utc>,
-    ) -> StoreResult<SearchPage>;
-
-    /// The latest `per_crud` replies of each of these live cruds, oldest first within a crud:
-    /// the threads a feed page shows. One query for the page, reading at most `per_crud`
-    /// replies a crud however long its thread.
-    async fn latest_replies(
-        &self,
-        cruds: &[Uuid],
-        per_crud: u32,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Reply>>;
-
-    /// Which of these cruds and replies `viewer` likes and reposts.
-    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions>;
-
-    /// Deletes `author`'s live crud or reply. A crud goes with its replies and with the likes,
-    /// reposts, notifications and search entries of both; a reply goes alone, with its own,
-    /// and its crud's `replies_count` goes down.
-    async fn delete_activity(
-        &self,
-        author: Uuid,
-        uuid: Uuid,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Deletion>;
-
-    /// Replies to a live crud, or to a live reply, which joins that reply's thread: replies
-    /// are one level deep. The reply expires with its crud, the crud's `replies_count` goes
-    /// up, the crud's author and the answered reply's get a `reply` notification and users
-    /// @mentioned a `mention` one (nobody is notified of their own act, nor twice for one
-    /// reply). `None` if what is answered is unknown or expired.
-    async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>>;
-
-    /// Likes (`true`) or unlikes a live crud or reply; idempotent, so counts stay true. The
-    /// first like by a user notifies the author (once per liker and crud, never oneself).
-    /// `false` if the crud or reply is unknown or expired.
-    async fn set_like(
-        &self,
-        user: Uuid,
-        activity: Uuid,
-        liked: bool,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool>;
-
-    /// Reposts or un-reposts, with the same rules as [`Store::set_like`].
-    async fn set_repost(
-        &self,
-        user: Uuid,
-        activity: Uuid,
-        reposted: bool,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool>;
-
-    /// Follows (`true`) or unfollows the user with this handle; idempotent. The first follow
-    /// notifies the followed user (once per follower). Returns the followed user's profile
-    /// as the follower now sees it; `None` for an unknown handle. Following oneself is the
-    /// caller's to refuse.
-    async fn set_follow(
-        &self,
-        follower: Uuid,
-        followee_handle: &str,
-        follow: bool,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Profile>>;
-
-    /// The user's notifications, newest first. Those about a crud or reply that is no longer
-    /// live are left out.
-    async fn notifications(
-        &self,
-        user: Uuid,
-        page: &Page,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Notification>>;
-
-    /// Deletes every crud and reply whose `expires_at <= now`, with their likes, reposts,
-    /// notifications and search entries. Returns how many cruds and replies were deleted.
-    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64>;
-
-    /// Writes a [`Batch`] of rows as given, in one transaction, many rows a statement and
-    /// without the statement time bound: for benchmarks and imports only, never for requests.
-    /// The rows must already be what the write paths would have written (see [`bulk`]); the
-    /// store adds only what it derives itself (handle skeletons, search indexes, hashtags).
-    /// A row that breaks a constraint (a uuid or handle already there, an unknown user or
-    /// crud) fails the whole batch.
-    async fn load(&self, batch: &Batch) -> StoreResult<()>;
+/// Accounts, cruds and everything that hangs off them: every concern but direct messages.
+pub trait Store:
+    Maintenance
+    + AccountStore
+    + ActivityStore
+    + ReactionStore
+    + FollowStore
+    + NotificationStore
+    + SearchStore
+    + BulkLoad
+{
 }
 
-/// Direct messages between two people. Participants come from the account store; a message
-/// store keeps what it needs of their names.
-#[async_trait]
-pub trait MessageStore: Send + Sync + 'static {
-    /// Answers when the message store is reachable.
-    async fn ping(&self) -> StoreResult<()>;
-
-    /// `user`'s conversations, the one with the latest message first. The cursor is the
-    /// `(created_at, uuid)` of the last group seen, `created_at` being its last message's time.
-    async fn message_groups(
-        &self,
-        user: &Participant,
-        page: &Page,
-    ) -> StoreResult<Vec<MessageGroup>>;
-
-    /// The messages between `user` and `other`, newest first (empty if they never wrote).
-    async fn conversation(
-        &self,
-        user: &Participant,
-        other: &Participant,
-        page: &Page,
-    ) -> StoreResult<Vec<Message>>;
-
-    /// The messages of one group, newest first. `NotFound` for an unknown group, `Forbidden`
-    /// if `user` is not one of its two participants.
-    async fn group_messages(
-        &self,
-        user: &Participant,
-        group: Uuid,
-        page: &Page,
-    ) -> StoreResult<Vec<Message>>;
-
-    /// Sends a message, starting the conversation between the two if there is none (there is
-    /// never more than one per pair, whoever wrote first), and makes it the group's preview.
-    async fn send_message(
-        &self,
-        sender: &Participant,
-        receiver: &Participant,
-        message: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Message>;
+impl<T> Store for T where
+    T: Maintenance
+        + AccountStore
+        + ActivityStore
+        + ReactionStore
+        + FollowStore
+        + NotificationStore
+        + SearchStore
+        + BulkLoad
+{
 }
 
 /// The stores opened from one database URL.

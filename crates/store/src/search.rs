@@ -1,4 +1,4 @@
-//! How every SQL store searches, over the index each keeps of its cruds' terms
+//! Search: the trait, and how every SQL store searches, over the index each keeps of its cruds' terms
 //! (`text::search_terms`): one row per term of a crud, in feed order under each term, so the
 //! newest rows of a term are the first of its range however many cruds hold it. A store
 //! provides the reads ([`TermIndex`]); this module decides what to read.
@@ -10,10 +10,25 @@
 //! [`SearchPage::MOST_READ`] rows and the page says where it stopped, so no search costs more
 //! than a bounded walk, whatever it asks.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Cursor};
 
 use crate::{Page, SearchPage, SearchTerms, StoreResult};
+
+#[async_trait]
+pub trait SearchStore: Send + Sync + 'static {
+    /// Live cruds matching every word of the search (whole words, case-insensitive) and
+    /// containing every hashtag of it, newest first, `replies` left empty. No words: empty.
+    /// A search whose matches are rare among cruds that hold its terms may stop before the
+    /// page is full, saying where ([`SearchPage::searched_to`]), to go on from there.
+    async fn search(
+        &self,
+        terms: &SearchTerms,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<SearchPage>;
+}
 
 /// How many rows of each term are read to choose the term to walk, and the first stretch of
 /// the walk: a page of common terms is usually full within it.

@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{
-    Activity, CreateActivity, CreateReply, ErrorBody, ErrorCode, PageParams, Reply,
+    Activity, CreateActivity, CreateReply, ErrorBody, ErrorCode, PageParams, Reaction, Reply,
 };
 use cruddur_store::{Deletion, NewActivity, NewReply, SearchPage, SearchTerms};
 use serde::Deserialize;
@@ -584,12 +584,6 @@ async fn unrepost(
     react(state, current, uuid, Reaction::Repost, false).await
 }
 
-#[derive(Clone, Copy)]
-enum Reaction {
-    Like,
-    Repost,
-}
-
 async fn react(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -598,11 +592,11 @@ async fn react(
     on: bool,
 ) -> ApiResult<StatusCode> {
     let (user, now) = (current.user.uuid, state.clock.now());
-    let found = match reaction {
-        Reaction::Like => state.store.set_like(user, uuid, on, now).await?,
-        Reaction::Repost => state.store.set_repost(user, uuid, on, now).await?,
-    };
-    if found {
+    if state
+        .store
+        .set_reaction(user, uuid, reaction, on, now)
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound("activity"))

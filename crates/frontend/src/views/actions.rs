@@ -5,14 +5,14 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use cruddur_contract::activity::{CRUD_MAX_CHARS, REPLY_MAX_CHARS};
-use cruddur_contract::{CreateActivity, CreateReply, ErrorCode};
+use cruddur_contract::{CreateActivity, CreateReply, ErrorCode, Reaction};
 use serde::Deserialize;
 
 use super::account::EmptyForm;
 use super::forms::{FieldErrors, kept, submit};
 use super::home::{self, ComposerPartial, Feed};
 use super::{profile_url, status, unprocessable};
-use crate::api::{ApiClient, ApiError, Reaction};
+use crate::api::{ApiClient, ApiError};
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, local_path};
 

@@ -7,58 +7,16 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Message, MessageGroup};
-use sqlx::FromRow;
 use uuid::Uuid;
 
 use super::{Keyset, PostgresStore};
-use crate::{MessageStore, Page, Participant, Store, StoreError, StoreResult};
-
-#[derive(FromRow)]
-struct MessageRow {
-    uuid: Uuid,
-    display_name: String,
-    handle: String,
-    message: String,
-    created_at: DateTime<Utc>,
-}
-
-impl From<MessageRow> for Message {
-    fn from(row: MessageRow) -> Self {
-        Message {
-            uuid: row.uuid,
-            display_name: row.display_name,
-            handle: row.handle,
-            message: row.message,
-            created_at: row.created_at,
-        }
-    }
-}
-
-#[derive(FromRow)]
-struct GroupRow {
-    uuid: Uuid,
-    display_name: String,
-    handle: String,
-    message: String,
-    created_at: DateTime<Utc>,
-}
-
-impl From<GroupRow> for MessageGroup {
-    fn from(row: GroupRow) -> Self {
-        MessageGroup {
-            uuid: row.uuid,
-            display_name: row.display_name,
-            handle: row.handle,
-            message: row.message,
-            created_at: row.created_at,
-        }
-    }
-}
+use crate::rows::{GroupRow, MessageRow};
+use crate::{Maintenance, MessageStore, Page, Participant, StoreError, StoreResult};
 
 #[async_trait]
 impl MessageStore for PostgresStore {
     async fn ping(&self) -> StoreResult<()> {
-        Store::ping(self).await
+        Maintenance::ping(self).await
     }
 
     /// The user's groups come from two indexes (as `user_a` and as `user_b`), each read in

@@ -1,6 +1,5 @@
-//! The PostgreSQL store: connection pool, migrations, and the [`Store`] implementation, whose
-//! methods live in one file per concern. [`MessageStore`](crate::MessageStore) is in
-//! `messages.rs`.
+//! The PostgreSQL store. This file opens the connection pool; each other file implements the
+//! trait of the same name one folder up.
 //!
 //! Every write that changes more than one row (a reply and its crud's count, a like and its
 //! notification, a message and its group's preview) is one statement with data-modifying
@@ -10,26 +9,22 @@
 mod accounts;
 mod activities;
 mod bulk;
+mod follows;
+mod maintenance;
 mod messages;
 mod notifications;
 mod reactions;
 mod search;
-mod sessions;
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Activity, Notification, Profile, Reply, User};
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
-use crate::{
-    Credentials, Deletion, NewActivity, NewReply, NewUser, Page, Reactions, STATEMENT_BOUND,
-    SearchPage, SearchTerms, Store, StoreResult,
-};
+use crate::{Page, STATEMENT_BOUND, StoreResult};
 
 /// Enough for a 2-core service; PostgreSQL's default limit is 100 connections in all.
 const MAX_CONNECTIONS: u32 = 10;
@@ -90,198 +85,10 @@ impl From<&Page> for Keyset {
     }
 }
 
-#[async_trait]
-impl Store for PostgresStore {
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    /// sqlx's migrator holds a PostgreSQL advisory lock while it runs, so several processes
-    /// starting together apply each migration once.
-    async fn migrate(&self) -> StoreResult<()> {
-        // Migrations may run long (an index over every crud): without the bound, on a
-        // connection of their own that then goes back to the pool with the bound restored.
-        // `run_direct`: `run` on a connection trips "Acquire is not general enough" here.
-        let mut connection = self.pool.acquire().await?;
-        sqlx::query("SET statement_timeout = 0")
-            .execute(&mut *connection)
-            .await?;
-        crate::migrator(sqlx::migrate!("./migrations/postgres"))
-            .run_direct(&mut *connection)
-            .await?;
-        sqlx::query("RESET statement_timeout")
-            .execute(&mut *connection)
-            .await?;
-        drop(connection);
-        accounts::fill_handle_skeletons(&self.pool).await?;
-        search::fill(&self.pool).await
-    }
-
-    async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
-        accounts::create_user(&self.pool, user).await
-    }
-
-    async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>> {
-        accounts::credentials(&self.pool, login).await
-    }
-
-    async fn user_by_handle(&self, handle: &str) -> StoreResult<Option<User>> {
-        accounts::user_by_handle(&self.pool, handle).await
-    }
-
-    async fn update_user(
-        &self,
-        user: Uuid,
-        display_name: Option<&str>,
-        bio: Option<&str>,
-    ) -> StoreResult<User> {
-        accounts::update_user(&self.pool, user, display_name, bio).await
-    }
-
-    async fn profile(
-        &self,
-        handle: &str,
-        viewer: Option<Uuid>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Profile>> {
-        accounts::profile(&self.pool, handle, viewer, now).await
-    }
-
-    async fn create_session(
-        &self,
-        session: Uuid,
-        user: Uuid,
-        created_at: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        sessions::create_session(&self.pool, session, user, created_at, expires_at).await
-    }
-
-    async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>> {
-        sessions::session_user(&self.pool, session, now).await
-    }
-
-    async fn delete_session(&self, session: Uuid) -> StoreResult<()> {
-        sessions::delete_session(&self.pool, session).await
-    }
-
-    async fn create_activity(&self, new: &NewActivity) -> StoreResult<Activity> {
-        activities::create_activity(&self.pool, new).await
-    }
-
-    async fn activity(&self, uuid: Uuid, now: DateTime<Utc>) -> StoreResult<Option<Activity>> {
-        activities::activity(&self.pool, uuid, now).await
-    }
-
-    async fn home_feed(&self, page: &Page, now: DateTime<Utc>) -> StoreResult<Vec<Activity>> {
-        activities::home_feed(&self.pool, page, now).await
-    }
-
-    async fn following_feed(
-        &self,
-        user: Uuid,
-        page: &Page,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Activity>> {
-        activities::following_feed(&self.pool, user, page, now).await
-    }
-
-    async fn user_feed(
-        &self,
-        handle: &str,
-        page: &Page,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Vec<Activity>>> {
-        activities::user_feed(&self.pool, handle, page, now).await
-    }
-
-    async fn search(
-        &self,
-        terms: &SearchTerms,
-        page: &Page,
-        now: DateTime<Utc>,
-    ) -> StoreResult<SearchPage> {
-        search::search(&self.pool, terms, page, now).await
-    }
-
-    async fn latest_replies(
-        &self,
-        cruds: &[Uuid],
-        per_crud: u32,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Reply>> {
-        activities::latest_replies(&self.pool, cruds, per_crud, now).await
-    }
-
-    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions> {
-        reactions::reactions(&self.pool, viewer, activities).await
-    }
-
-    async fn delete_activity(
-        &self,
-        author: Uuid,
-        uuid: Uuid,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Deletion> {
-        activities::delete_activity(&self.pool, author, uuid, now).await
-    }
-
-    async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>> {
-        activities::create_reply(&self.pool, new).await
-    }
-
-    async fn set_like(
-        &self,
-        user: Uuid,
-        activity: Uuid,
-        liked: bool,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        reactions::set_like(&self.pool, user, activity, liked, now).await
-    }
-
-    async fn set_repost(
-        &self,
-        user: Uuid,
-        activity: Uuid,
-        reposted: bool,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        reactions::set_repost(&self.pool, user, activity, reposted, now).await
-    }
-
-    async fn set_follow(
-        &self,
-        follower: Uuid,
-        followee_handle: &str,
-        follow: bool,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Profile>> {
-        accounts::set_follow(&self.pool, follower, followee_handle, follow, now).await
-    }
-
-    async fn notifications(
-        &self,
-        user: Uuid,
-        page: &Page,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Notification>> {
-        notifications::notifications(&self.pool, user, page, now).await
-    }
-
-    async fn purge_expired(&self, now: DateTime<Utc>) -> StoreResult<u64> {
-        activities::purge_expired(&self.pool, now).await
-    }
-
-    async fn load(&self, batch: &crate::Batch) -> StoreResult<()> {
-        bulk::load(&self.pool, batch).await
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Maintenance;
 
     #[tokio::test]
     #[ignore = "needs PostgreSQL: set CRUDDUR_TEST_POSTGRES_URL"]

@@ -6,11 +6,13 @@
 //! cannot make it drift: a second insert of the same row waits for the first and then does
 //! nothing, a second delete finds nothing to delete.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use cruddur_contract::Reaction;
 use uuid::Uuid;
 
-use crate::{Reactions, StoreResult};
+use super::PostgresStore;
+use crate::{ReactionStore, Reactions, StoreResult};
 
 /// `$1` user, `$2` activity, `$3` now. The statement answers whether the activity is live.
 /// The author is notified only when a row was added, and the notifications' unique index keeps
@@ -69,71 +71,47 @@ macro_rules! remove_sql {
     };
 }
 
-pub(super) async fn set_like(
-    pool: &PgPool,
-    user: Uuid,
-    activity: Uuid,
-    liked: bool,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let sql = if liked {
-        add_sql!("likes", "likes_count", "like")
-    } else {
-        remove_sql!("likes", "likes_count")
-    };
-    toggle(pool, sql, user, activity, now).await
-}
-
-pub(super) async fn set_repost(
-    pool: &PgPool,
-    user: Uuid,
-    activity: Uuid,
-    reposted: bool,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let sql = if reposted {
-        add_sql!("reposts", "reposts_count", "repost")
-    } else {
-        remove_sql!("reposts", "reposts_count")
-    };
-    toggle(pool, sql, user, activity, now).await
-}
-
-async fn toggle(
-    pool: &PgPool,
-    sql: &'static str,
-    user: Uuid,
-    activity: Uuid,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let live = sqlx::query_scalar(sql)
-        .bind(user)
-        .bind(activity)
-        .bind(now)
-        .fetch_one(pool)
-        .await?;
-    Ok(live)
-}
-
-/// Which of `activities` `viewer` likes and reposts, from both tables' primary keys.
-pub(super) async fn reactions(
-    pool: &PgPool,
-    viewer: Uuid,
-    activities: &[Uuid],
-) -> StoreResult<Reactions> {
-    if activities.is_empty() {
-        return Ok(Reactions::default());
+#[async_trait]
+impl ReactionStore for PostgresStore {
+    async fn set_reaction(
+        &self,
+        user: Uuid,
+        activity: Uuid,
+        reaction: Reaction,
+        on: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = match (reaction, on) {
+            (Reaction::Like, true) => add_sql!("likes", "likes_count", "like"),
+            (Reaction::Like, false) => remove_sql!("likes", "likes_count"),
+            (Reaction::Repost, true) => add_sql!("reposts", "reposts_count", "repost"),
+            (Reaction::Repost, false) => remove_sql!("reposts", "reposts_count"),
+        };
+        let live = sqlx::query_scalar(sql)
+            .bind(user)
+            .bind(activity)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(live)
     }
-    let rows: Vec<(Uuid, bool)> = sqlx::query_as(
-        "SELECT activity_uuid, false FROM likes
-         WHERE user_uuid = $1 AND activity_uuid = ANY ($2)
-         UNION ALL
-         SELECT activity_uuid, true FROM reposts
-         WHERE user_uuid = $1 AND activity_uuid = ANY ($2)",
-    )
-    .bind(viewer)
-    .bind(activities)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().collect())
+
+    /// Which of `activities` `viewer` likes and reposts, from both tables' primary keys.
+    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions> {
+        if activities.is_empty() {
+            return Ok(Reactions::default());
+        }
+        let rows: Vec<(Uuid, bool)> = sqlx::query_as(
+            "SELECT activity_uuid, false FROM likes
+             WHERE user_uuid = $1 AND activity_uuid = ANY ($2)
+             UNION ALL
+             SELECT activity_uuid, true FROM reposts
+             WHERE user_uuid = $1 AND activity_uuid = ANY ($2)",
+        )
+        .bind(viewer)
+        .bind(activities)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
 }

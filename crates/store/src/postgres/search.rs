@@ -1,15 +1,17 @@
 //! PostgreSQL's term index, `search_terms` (see `0004_search_terms.sql`): written and removed
 //! with each crud here, and read for [`crate::search`].
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Cursor, text};
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool, Postgres};
 use uuid::Uuid;
 
-use super::activities::{ActivityRow, activity_columns, feed};
+use super::PostgresStore;
+use crate::rows::{ActivityRow, activity_columns, feed};
 use crate::search::{Depth, TermIndex};
-use crate::{Page, SearchPage, SearchTerms, StoreResult};
+use crate::{Page, SearchPage, SearchStore, SearchTerms, StoreResult};
 
 /// The terms of cruds as three columns to bind as arrays (`unnest($1, $2, $3)`).
 #[derive(Default)]
@@ -86,14 +88,17 @@ pub(super) async fn fill(pool: &PgPool) -> StoreResult<()> {
     }
 }
 
-pub(super) async fn search(
-    pool: &PgPool,
-    terms: &SearchTerms,
-    page: &Page,
-    now: DateTime<Utc>,
-) -> StoreResult<SearchPage> {
-    let mut index = Index(pool.acquire().await?);
-    crate::search::search(&mut index, terms, page, now).await
+#[async_trait]
+impl SearchStore for PostgresStore {
+    async fn search(
+        &self,
+        terms: &SearchTerms,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<SearchPage> {
+        let mut index = Index(self.pool.acquire().await?);
+        crate::search::search(&mut index, terms, page, now).await
+    }
 }
 
 /// One connection, for every read of a search.

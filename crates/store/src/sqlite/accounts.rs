@@ -1,74 +1,145 @@
-//! Accounts and sign-in sessions.
+//! Accounts, their public profiles and sign-in sessions.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::account::handle_skeleton;
-use cruddur_contract::{ErrorCode, User};
-use sqlx::SqlitePool;
+use cruddur_contract::{ErrorCode, Profile, User};
 use sqlx::error::ErrorKind;
+use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
-use uuid::fmt::Hyphenated;
 
-use super::writer::Writer;
-use super::{micros, time};
-use crate::{Credentials, NewUser, StoreError, StoreResult};
+use super::{SqliteStore, micros};
+use crate::rows::{CredentialsRow, ProfileRow, UserRow};
+use crate::{AccountStore, Credentials, NewUser, StoreError, StoreResult};
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    uuid: Hyphenated,
-    display_name: String,
-    handle: String,
-    email: String,
-    bio: String,
-    created_at: i64,
-}
-
-impl UserRow {
-    fn into_user(self) -> StoreResult<User> {
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
+        let uuid = Uuid::new_v4();
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO users (uuid, display_name, handle, handle_skeleton, email, password_hash,
+                                created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(uuid.hyphenated())
+        .bind(&user.display_name)
+        .bind(&user.handle)
+        .bind(handle_skeleton(&user.handle))
+        .bind(&user.email)
+        .bind(&user.password_hash)
+        .bind(micros(user.created_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(taken)?;
+        tx.commit().await?;
         Ok(User {
-            uuid: self.uuid.into_uuid(),
-            display_name: self.display_name,
-            handle: self.handle,
-            email: self.email,
-            bio: self.bio,
-            created_at: time(self.created_at)?,
+            uuid,
+            display_name: user.display_name.clone(),
+            handle: user.handle.clone(),
+            email: user.email.clone(),
+            bio: String::new(),
+            created_at: user.created_at,
         })
     }
-}
 
-#[derive(sqlx::FromRow)]
-struct CredentialsRow {
-    #[sqlx(flatten)]
-    user: UserRow,
-    password_hash: String,
-}
+    async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>> {
+        // Both columns are NOCASE, so `=` compares case-insensitively.
+        let sql = if login.contains('@') {
+            "SELECT uuid, display_name, handle, email, bio, created_at, password_hash
+             FROM users WHERE email = ?"
+        } else {
+            "SELECT uuid, display_name, handle, email, bio, created_at, password_hash
+             FROM users WHERE handle = ?"
+        };
+        let row: Option<CredentialsRow> = sqlx::query_as(sql)
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(Credentials::from))
+    }
 
-pub(super) async fn create_user(writer: &Writer, user: &NewUser) -> StoreResult<User> {
-    let uuid = Uuid::new_v4();
-    let mut tx = writer.begin().await?;
-    sqlx::query(
-        "INSERT INTO users (uuid, display_name, handle, handle_skeleton, email, password_hash,
-                            created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(uuid.hyphenated())
-    .bind(&user.display_name)
-    .bind(&user.handle)
-    .bind(handle_skeleton(&user.handle))
-    .bind(&user.email)
-    .bind(&user.password_hash)
-    .bind(micros(user.created_at))
-    .execute(&mut *tx)
-    .await
-    .map_err(taken)?;
-    tx.commit().await?;
-    Ok(User {
-        uuid,
-        display_name: user.display_name.clone(),
-        handle: user.handle.clone(),
-        email: user.email.clone(),
-        bio: String::new(),
-        created_at: user.created_at,
-    })
+    async fn user_by_handle(&self, handle: &str) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as(
+            "SELECT uuid, display_name, handle, email, bio, created_at FROM users WHERE handle = ?",
+        )
+        .bind(handle)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(User::from))
+    }
+
+    async fn update_user(
+        &self,
+        user: Uuid,
+        display_name: Option<&str>,
+        bio: Option<&str>,
+    ) -> StoreResult<User> {
+        let mut tx = self.writer.begin().await?;
+        let row: Option<UserRow> = sqlx::query_as(
+            "UPDATE users SET display_name = ifnull(?, display_name), bio = ifnull(?, bio)
+             WHERE uuid = ?
+             RETURNING uuid, display_name, handle, email, bio, created_at",
+        )
+        .bind(display_name)
+        .bind(bio)
+        .bind(user.hyphenated())
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        row.map(User::from).ok_or(StoreError::NotFound)
+    }
+
+    async fn profile(
+        &self,
+        handle: &str,
+        viewer: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Profile>> {
+        profile_on(&mut *self.pool.acquire().await?, handle, viewer, now).await
+    }
+
+    async fn create_session(
+        &self,
+        session: Uuid,
+        user: Uuid,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO sessions (uuid, user_uuid, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(session.hyphenated())
+        .bind(user.hyphenated())
+        .bind(micros(created_at))
+        .bind(micros(expires_at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as(
+            "SELECT u.uuid, u.display_name, u.handle, u.email, u.bio, u.created_at
+             FROM sessions s JOIN users u ON u.uuid = s.user_uuid
+             WHERE s.uuid = ? AND s.expires_at > ?",
+        )
+        .bind(session.hyphenated())
+        .bind(micros(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(User::from))
+    }
+
+    async fn delete_session(&self, session: Uuid) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE uuid = ?")
+            .bind(session.hyphenated())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
 }
 
 /// Gives users from before handle skeletons theirs. Two old handles that look alike keep
@@ -113,101 +184,29 @@ fn taken(error: sqlx::Error) -> StoreError {
     error.into()
 }
 
-pub(super) async fn credentials(
-    pool: &SqlitePool,
-    login: &str,
-) -> StoreResult<Option<Credentials>> {
-    // Both columns are NOCASE, so `=` compares case-insensitively.
-    let sql = if login.contains('@') {
-        "SELECT uuid, display_name, handle, email, bio, created_at, password_hash
-         FROM users WHERE email = ?"
-    } else {
-        "SELECT uuid, display_name, handle, email, bio, created_at, password_hash
-         FROM users WHERE handle = ?"
-    };
-    let row: Option<CredentialsRow> = sqlx::query_as(sql).bind(login).fetch_optional(pool).await?;
-    row.map(|row| {
-        Ok(Credentials {
-            user: row.user.into_user()?,
-            password_hash: row.password_hash,
-        })
-    })
-    .transpose()
-}
-
-pub(super) async fn user_by_handle(pool: &SqlitePool, handle: &str) -> StoreResult<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT uuid, display_name, handle, email, bio, created_at FROM users WHERE handle = ?",
+/// The profile on one connection, so that a follow can answer from inside its transaction.
+pub(super) async fn profile_on(
+    conn: &mut SqliteConnection,
+    handle: &str,
+    viewer: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Profile>> {
+    let row: Option<ProfileRow> = sqlx::query_as(
+        "SELECT u.uuid, u.display_name, u.handle, u.bio, u.created_at,
+                (SELECT count(*) FROM activities a
+                 WHERE a.user_uuid = u.uuid AND a.reply_to IS NULL AND a.expires_at > ?2)
+                    AS cruds_count,
+                (SELECT count(*) FROM follows f WHERE f.followee_uuid = u.uuid) AS followers_count,
+                (SELECT count(*) FROM follows f WHERE f.follower_uuid = u.uuid) AS following_count,
+                EXISTS (SELECT 1 FROM follows f
+                        WHERE f.follower_uuid = ?3 AND f.followee_uuid = u.uuid) AS followed_by_me
+         FROM users u
+         WHERE u.handle = ?1",
     )
     .bind(handle)
-    .fetch_optional(pool)
-    .await?;
-    row.map(UserRow::into_user).transpose()
-}
-
-pub(super) async fn update_user(
-    writer: &Writer,
-    user: Uuid,
-    display_name: Option<&str>,
-    bio: Option<&str>,
-) -> StoreResult<User> {
-    let mut tx = writer.begin().await?;
-    let row: Option<UserRow> = sqlx::query_as(
-        "UPDATE users SET display_name = ifnull(?, display_name), bio = ifnull(?, bio)
-         WHERE uuid = ?
-         RETURNING uuid, display_name, handle, email, bio, created_at",
-    )
-    .bind(display_name)
-    .bind(bio)
-    .bind(user.hyphenated())
-    .fetch_optional(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    row.ok_or(StoreError::NotFound)?.into_user()
-}
-
-pub(super) async fn create_session(
-    writer: &Writer,
-    session: Uuid,
-    user: Uuid,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> StoreResult<()> {
-    let mut tx = writer.begin().await?;
-    sqlx::query(
-        "INSERT INTO sessions (uuid, user_uuid, created_at, expires_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(session.hyphenated())
-    .bind(user.hyphenated())
-    .bind(micros(created_at))
-    .bind(micros(expires_at))
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
-}
-
-pub(super) async fn session_user(
-    pool: &SqlitePool,
-    session: Uuid,
-    now: DateTime<Utc>,
-) -> StoreResult<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT u.uuid, u.display_name, u.handle, u.email, u.bio, u.created_at
-         FROM sessions s JOIN users u ON u.uuid = s.user_uuid
-         WHERE s.uuid = ? AND s.expires_at > ?",
-    )
-    .bind(session.hyphenated())
     .bind(micros(now))
-    .fetch_optional(pool)
+    .bind(viewer.map(|uuid| uuid.hyphenated()))
+    .fetch_optional(conn)
     .await?;
-    row.map(UserRow::into_user).transpose()
-}
-
-pub(super) async fn delete_session(writer: &Writer, session: Uuid) -> StoreResult<()> {
-    let mut tx = writer.begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE uuid = ?")
-        .bind(session.hyphenated())
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
+    Ok(row.map(Profile::from))
 }

@@ -6,33 +6,9 @@ use cruddur_contract::{Message, MessageGroup};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use super::{SqliteStore, after, micros, time};
-use crate::{MessageStore, Page, Participant, StoreError, StoreResult};
-
-#[derive(sqlx::FromRow)]
-struct MessageRow {
-    uuid: Hyphenated,
-    display_name: String,
-    handle: String,
-    message: String,
-    created_at: i64,
-}
-
-impl MessageRow {
-    fn into_message(self) -> StoreResult<Message> {
-        Ok(Message {
-            uuid: self.uuid.into_uuid(),
-            display_name: self.display_name,
-            handle: self.handle,
-            message: self.message,
-            created_at: time(self.created_at)?,
-        })
-    }
-}
-
-fn into_messages(rows: Vec<MessageRow>) -> StoreResult<Vec<Message>> {
-    rows.into_iter().map(MessageRow::into_message).collect()
-}
+use super::{SqliteStore, after, micros};
+use crate::rows::{GroupRow, MessageRow};
+use crate::{Maintenance, MessageStore, Page, Participant, StoreError, StoreResult};
 
 /// A pair in the order `message_groups` stores it, which makes the pair unordered.
 fn pair(one: Uuid, other: Uuid) -> (Hyphenated, Hyphenated) {
@@ -47,7 +23,7 @@ fn pair(one: Uuid, other: Uuid) -> (Hyphenated, Hyphenated) {
 #[async_trait]
 impl MessageStore for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        super::ping(&self.pool).await
+        Maintenance::ping(self).await
     }
 
     /// Names are the other person's current ones, read from `users`.
@@ -56,18 +32,10 @@ impl MessageStore for SqliteStore {
         user: &Participant,
         page: &Page,
     ) -> StoreResult<Vec<MessageGroup>> {
-        #[derive(sqlx::FromRow)]
-        struct GroupRow {
-            uuid: Hyphenated,
-            display_name: String,
-            handle: String,
-            last_message: String,
-            last_message_at: i64,
-        }
-
         let (after_time, after_uuid) = after(page);
         let rows: Vec<GroupRow> = sqlx::query_as(
-            "SELECT g.uuid, other.display_name, other.handle, g.last_message, g.last_message_at
+            "SELECT g.uuid, other.display_name, other.handle, g.last_message AS message,
+                    g.last_message_at AS created_at
              FROM message_groups g
              JOIN users other
                ON other.uuid = CASE WHEN g.user_a = ?1 THEN g.user_b ELSE g.user_a END
@@ -82,17 +50,7 @@ impl MessageStore for SqliteStore {
         .bind(i64::from(page.limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(MessageGroup {
-                    uuid: row.uuid.into_uuid(),
-                    display_name: row.display_name,
-                    handle: row.handle,
-                    message: row.last_message,
-                    created_at: time(row.last_message_at)?,
-                })
-            })
-            .collect()
+        Ok(rows.into_iter().map(MessageGroup::from).collect())
     }
 
     async fn conversation(
@@ -103,7 +61,7 @@ impl MessageStore for SqliteStore {
     ) -> StoreResult<Vec<Message>> {
         let (a, b) = pair(user.uuid, other.uuid);
         let (after_time, after_uuid) = after(page);
-        let rows = sqlx::query_as(
+        let rows: Vec<MessageRow> = sqlx::query_as(
             "SELECT m.uuid, sender.display_name, sender.handle, m.message, m.created_at
              FROM message_groups g
              JOIN messages m ON m.group_uuid = g.uuid
@@ -120,7 +78,7 @@ impl MessageStore for SqliteStore {
         .bind(i64::from(page.limit))
         .fetch_all(&self.pool)
         .await?;
-        into_messages(rows)
+        Ok(rows.into_iter().map(Message::from).collect())
     }
 
     async fn group_messages(
@@ -162,7 +120,7 @@ impl MessageStore for SqliteStore {
                 Some(true) => {}
             }
         }
-        into_messages(rows)
+        Ok(rows.into_iter().map(Message::from).collect())
     }
 
     /// The group is created on the first message with ON CONFLICT DO NOTHING and then read

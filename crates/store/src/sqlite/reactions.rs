@@ -1,20 +1,13 @@
 //! Likes and reposts: the same toggle over two tables and two counters.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::NotificationKind;
-use sqlx::SqlitePool;
+use cruddur_contract::Reaction;
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
-use super::writer::Writer;
-use super::{micros, notifications, uuid_list};
-use crate::{Reactions, StoreResult};
-
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Reaction {
-    Like,
-    Repost,
-}
+use super::{SqliteStore, micros, notifications, uuid_list};
+use crate::{ReactionStore, Reactions, StoreResult};
 
 /// The statements of one reaction; tables and columns cannot be bound as parameters.
 struct Statements {
@@ -22,113 +15,108 @@ struct Statements {
     delete: &'static str,
     /// Adds the bound delta to the activity's counter.
     count: &'static str,
-    kind: NotificationKind,
 }
 
-impl Reaction {
-    fn statements(self) -> Statements {
-        match self {
-            Reaction::Like => Statements {
-                insert: "INSERT INTO likes (activity_uuid, user_uuid, created_at) VALUES (?, ?, ?)
+/// The statements of `reaction`.
+fn statements(reaction: Reaction) -> Statements {
+    match reaction {
+        Reaction::Like => Statements {
+            insert: "INSERT INTO likes (activity_uuid, user_uuid, created_at) VALUES (?, ?, ?)
                          ON CONFLICT DO NOTHING",
-                delete: "DELETE FROM likes WHERE activity_uuid = ? AND user_uuid = ?",
-                count: "UPDATE activities SET likes_count = likes_count + ? WHERE uuid = ?",
-                kind: NotificationKind::Like,
-            },
-            Reaction::Repost => Statements {
-                insert:
-                    "INSERT INTO reposts (activity_uuid, user_uuid, created_at) VALUES (?, ?, ?)
+            delete: "DELETE FROM likes WHERE activity_uuid = ? AND user_uuid = ?",
+            count: "UPDATE activities SET likes_count = likes_count + ? WHERE uuid = ?",
+        },
+        Reaction::Repost => Statements {
+            insert: "INSERT INTO reposts (activity_uuid, user_uuid, created_at) VALUES (?, ?, ?)
                          ON CONFLICT DO NOTHING",
-                delete: "DELETE FROM reposts WHERE activity_uuid = ? AND user_uuid = ?",
-                count: "UPDATE activities SET reposts_count = reposts_count + ? WHERE uuid = ?",
-                kind: NotificationKind::Repost,
-            },
-        }
+            delete: "DELETE FROM reposts WHERE activity_uuid = ? AND user_uuid = ?",
+            count: "UPDATE activities SET reposts_count = reposts_count + ? WHERE uuid = ?",
+        },
     }
 }
 
-/// Adds or removes `user`'s reaction to a live crud or reply. The counter moves only when a
-/// row was really inserted or deleted, so repeating a toggle never makes it drift; the author
-/// is notified on the first reaction only (see [`notifications::notify`]).
-pub(super) async fn set(
-    writer: &Writer,
-    reaction: Reaction,
-    user: Uuid,
-    activity: Uuid,
-    on: bool,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let statements = reaction.statements();
-    let mut tx = writer.begin().await?;
-    let author: Option<Hyphenated> =
-        sqlx::query_scalar("SELECT user_uuid FROM activities WHERE uuid = ? AND expires_at > ?")
-            .bind(activity.hyphenated())
-            .bind(micros(now))
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some(author) = author else {
-        return Ok(false);
-    };
-    let changed = if on {
-        sqlx::query(statements.insert)
-            .bind(activity.hyphenated())
-            .bind(user.hyphenated())
-            .bind(micros(now))
-            .execute(&mut *tx)
-            .await?
-    } else {
-        sqlx::query(statements.delete)
-            .bind(activity.hyphenated())
-            .bind(user.hyphenated())
-            .execute(&mut *tx)
-            .await?
-    }
-    .rows_affected()
-        > 0;
-    if changed {
-        sqlx::query(statements.count)
-            .bind(if on { 1_i64 } else { -1 })
-            .bind(activity.hyphenated())
-            .execute(&mut *tx)
-            .await?;
-        if on {
-            notifications::notify(
-                &mut tx,
-                author.into_uuid(),
-                user,
-                statements.kind,
-                Some(activity),
-                now,
-            )
-            .await?;
+#[async_trait]
+impl ReactionStore for SqliteStore {
+    /// Adds or removes `user`'s reaction to a live crud or reply. The counter moves only when a
+    /// row was really inserted or deleted, so repeating a toggle never makes it drift; the author
+    /// is notified on the first reaction only (see [`notifications::notify`]).
+    async fn set_reaction(
+        &self,
+        user: Uuid,
+        activity: Uuid,
+        reaction: Reaction,
+        on: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let statements = statements(reaction);
+        let mut tx = self.writer.begin().await?;
+        let author: Option<Hyphenated> = sqlx::query_scalar(
+            "SELECT user_uuid FROM activities WHERE uuid = ? AND expires_at > ?",
+        )
+        .bind(activity.hyphenated())
+        .bind(micros(now))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(author) = author else {
+            return Ok(false);
+        };
+        let changed = if on {
+            sqlx::query(statements.insert)
+                .bind(activity.hyphenated())
+                .bind(user.hyphenated())
+                .bind(micros(now))
+                .execute(&mut *tx)
+                .await?
+        } else {
+            sqlx::query(statements.delete)
+                .bind(activity.hyphenated())
+                .bind(user.hyphenated())
+                .execute(&mut *tx)
+                .await?
         }
+        .rows_affected()
+            > 0;
+        if changed {
+            sqlx::query(statements.count)
+                .bind(if on { 1_i64 } else { -1 })
+                .bind(activity.hyphenated())
+                .execute(&mut *tx)
+                .await?;
+            if on {
+                notifications::notify(
+                    &mut tx,
+                    author.into_uuid(),
+                    user,
+                    reaction.notification_kind(),
+                    Some(activity),
+                    now,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
     }
-    tx.commit().await?;
-    Ok(true)
-}
 
-/// Which of `activities` `viewer` likes and reposts, from both tables' primary keys.
-pub(super) async fn reactions(
-    pool: &SqlitePool,
-    viewer: Uuid,
-    activities: &[Uuid],
-) -> StoreResult<Reactions> {
-    if activities.is_empty() {
-        return Ok(Reactions::default());
+    /// Which of `activities` `viewer` likes and reposts, from both tables' primary keys.
+    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions> {
+        if activities.is_empty() {
+            return Ok(Reactions::default());
+        }
+        let rows: Vec<(Hyphenated, bool)> = sqlx::query_as(
+            "SELECT activity_uuid, false FROM likes
+             WHERE user_uuid = ?1 AND activity_uuid IN (SELECT value FROM json_each(?2))
+             UNION ALL
+             SELECT activity_uuid, true FROM reposts
+             WHERE user_uuid = ?1 AND activity_uuid IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(viewer.hyphenated())
+        .bind(uuid_list(activities))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(uuid, reposted)| (uuid.into_uuid(), reposted))
+            .collect())
     }
-    let rows: Vec<(Hyphenated, bool)> = sqlx::query_as(
-        "SELECT activity_uuid, false FROM likes
-         WHERE user_uuid = ?1 AND activity_uuid IN (SELECT value FROM json_each(?2))
-         UNION ALL
-         SELECT activity_uuid, true FROM reposts
-         WHERE user_uuid = ?1 AND activity_uuid IN (SELECT value FROM json_each(?2))",
-    )
-    .bind(viewer.hyphenated())
-    .bind(uuid_list(activities))
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(uuid, reposted)| (uuid.into_uuid(), reposted))
-        .collect())
 }

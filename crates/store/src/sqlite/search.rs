@@ -1,17 +1,18 @@
 //! SQLite's term index, `search_terms` (see `0004_search_terms.sql`): written and removed
 //! with each crud here, and read for [`crate::search`].
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Cursor, text};
 use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Sqlite, SqliteConnection};
 use uuid::Uuid;
 
-use super::activities::{ActivityRow, activity_columns, into_activities};
 use super::writer::Writer;
-use super::{micros, time};
+use super::{SqliteStore, micros};
+use crate::rows::{ActivityRow, Time, activity_columns, feed};
 use crate::search::{Depth, TermIndex};
-use crate::{Page, SearchPage, SearchTerms, StoreResult};
+use crate::{Page, SearchPage, SearchStore, SearchTerms, StoreResult};
 
 /// Indexes one crud (not a reply: replies are not searched).
 pub(super) async fn index(
@@ -65,7 +66,7 @@ pub(super) async fn fill(writer: &Writer) -> StoreResult<()> {
     let mut after = 0;
     loop {
         let mut tx = writer.begin().await?;
-        let cruds: Vec<(i64, uuid::fmt::Hyphenated, i64, String)> = sqlx::query_as(
+        let cruds: Vec<(i64, uuid::fmt::Hyphenated, Time, String)> = sqlx::query_as(
             "SELECT id, uuid, created_at, message FROM activities
              WHERE id > ? AND reply_to IS NULL ORDER BY id LIMIT 1000",
         )
@@ -76,7 +77,7 @@ pub(super) async fn fill(writer: &Writer) -> StoreResult<()> {
             return Ok(());
         };
         for (id, uuid, created_at, message) in &cruds {
-            index(&mut tx, *id, uuid.into_uuid(), time(*created_at)?, message).await?;
+            index(&mut tx, *id, uuid.into_uuid(), created_at.0, message).await?;
         }
         tx.commit().await?;
         after = last;
@@ -88,14 +89,17 @@ fn terms_json(message: &str) -> String {
     serde_json::to_string(&text::search_terms(message)).unwrap_or_default()
 }
 
-pub(super) async fn search(
-    pool: &SqlitePool,
-    terms: &SearchTerms,
-    page: &Page,
-    now: DateTime<Utc>,
-) -> StoreResult<SearchPage> {
-    let mut index = Index(pool.acquire().await?);
-    crate::search::search(&mut index, terms, page, now).await
+#[async_trait]
+impl SearchStore for SqliteStore {
+    async fn search(
+        &self,
+        terms: &SearchTerms,
+        page: &Page,
+        now: DateTime<Utc>,
+    ) -> StoreResult<SearchPage> {
+        let mut index = Index(self.pool.acquire().await?);
+        crate::search::search(&mut index, terms, page, now).await
+    }
 }
 
 /// One connection, for every read of a search.
@@ -111,7 +115,7 @@ fn key(below: Option<Cursor>) -> (i64, Uuid) {
 impl TermIndex for Index {
     async fn depth(&mut self, term: &str, below: Option<Cursor>, n: u32) -> StoreResult<Depth> {
         let (below_time, below_uuid) = key(below);
-        let nth: Option<(i64, Uuid)> = sqlx::query_as(
+        let nth: Option<(Time, Uuid)> = sqlx::query_as(
             "SELECT created_at, uuid FROM search_terms
              WHERE term = ? AND (created_at, uuid) < (?, ?)
              ORDER BY created_at DESC, uuid DESC LIMIT 1 OFFSET ?",
@@ -124,7 +128,7 @@ impl TermIndex for Index {
         .await?;
         if let Some((created_at, uuid)) = nth {
             return Ok(Depth::AtLeast(Cursor {
-                created_at: time(created_at)?,
+                created_at: created_at.0,
                 uuid,
             }));
         }
@@ -183,6 +187,6 @@ impl TermIndex for Index {
             query = query.bind(term);
         }
         let rows = query.bind(i64::from(limit)).fetch_all(&mut *self.0).await?;
-        into_activities(rows)
+        Ok(feed(rows))
     }
 }

@@ -3,12 +3,15 @@
 //! conformance suite.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use cruddur_contract::text;
+use cruddur_contract::{Reaction, text};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
 use super::{SqliteStore, micros};
-use crate::{NewActivity, NewReply, NewUser, Page, SearchTerms, Store};
+use crate::{
+    AccountStore, ActivityStore, Maintenance, NewActivity, NewReply, NewUser, NotificationStore,
+    Page, ReactionStore, SearchStore, SearchTerms,
+};
 
 fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(1_700_000_000_000_000).unwrap()
@@ -187,11 +190,16 @@ async fn repeated_toggles_keep_counts_true_and_notify_once() {
     let ada = user(&store, "ada").await;
     let bob = user(&store, "bob").await;
     let post = crud(&store, ada, "hello", TimeDelta::days(1)).await;
-    for liked in [true, true, false, false, true, true] {
-        assert!(store.set_like(bob, post, liked, t0()).await.unwrap());
-        assert!(store.set_repost(bob, post, liked, t0()).await.unwrap());
+    for on in [true, true, false, false, true, true] {
+        for reaction in Reaction::ALL {
+            let set = store.set_reaction(bob, post, reaction, on, t0()).await;
+            assert!(set.unwrap());
+        }
     }
-    assert!(store.set_like(ada, post, true, t0()).await.unwrap());
+    let own = store
+        .set_reaction(ada, post, Reaction::Like, true, t0())
+        .await;
+    assert!(own.unwrap());
     let activity = store.activity(post, t0()).await.unwrap().unwrap();
     assert_eq!((activity.likes_count, activity.reposts_count), (2, 1));
     let notifications = store
@@ -201,7 +209,10 @@ async fn repeated_toggles_keep_counts_true_and_notify_once() {
     assert_eq!(notifications.len(), 2, "one like and one repost by bob");
 
     let gone = t0() + TimeDelta::days(1);
-    assert!(!store.set_like(bob, post, false, gone).await.unwrap());
+    let unliked = store
+        .set_reaction(bob, post, Reaction::Like, false, gone)
+        .await;
+    assert!(!unliked.unwrap());
     assert_eq!(store.purge_expired(gone).await.unwrap(), 1);
     for table in ["likes", "reposts", "notifications"] {
         let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))

@@ -2,7 +2,9 @@
 //! pagination walker.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use cruddur_contract::{Activity, Cursor, Message, MessageGroup, Notification, Reply, User};
+use cruddur_contract::{
+    Activity, Cursor, Message, MessageGroup, Notification, Reaction, Reply, User,
+};
 use cruddur_store::{
     BulkActivity, BulkUser, NewActivity, NewReply, NewUser, Page, Participant, SearchTerms,
 };
@@ -220,9 +222,9 @@ pub async fn like(
     now: DateTime<Utc>,
 ) -> bool {
     fx.store
-        .set_like(user.uuid, activity, liked, now)
+        .set_reaction(user.uuid, activity, Reaction::Like, liked, now)
         .await
-        .expect("set_like")
+        .expect("set_reaction")
 }
 
 pub async fn repost(
@@ -233,9 +235,9 @@ pub async fn repost(
     now: DateTime<Utc>,
 ) -> bool {
     fx.store
-        .set_repost(user.uuid, activity, reposted, now)
+        .set_reaction(user.uuid, activity, Reaction::Repost, reposted, now)
         .await
-        .expect("set_repost")
+        .expect("set_reaction")
 }
 
 pub async fn follow(fx: &Fixture, follower: &User, followee: &str, now: DateTime<Utc>) {

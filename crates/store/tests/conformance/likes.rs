@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use cruddur_contract::NotificationKind;
+use cruddur_contract::{NotificationKind, Reaction};
 use tokio::sync::Barrier;
 use uuid::Uuid;
 
@@ -151,12 +151,14 @@ async fn like_all_at_once(fx: &Fixture, likers: Vec<Uuid>, target: Uuid) {
             let (store, start) = (fx.store.clone(), start.clone());
             tokio::spawn(async move {
                 start.wait().await;
-                store.set_like(liker, target, true, at(1)).await
+                store
+                    .set_reaction(liker, target, Reaction::Like, true, at(1))
+                    .await
             })
         })
         .collect();
     for task in tasks {
-        let landed = task.await.expect("task").expect("set_like");
+        let landed = task.await.expect("task").expect("set_reaction");
         assert!(landed, "a like on a live crud returns true");
     }
 }

@@ -1,0 +1,55 @@
+//! Accounts, their public profiles and their sign-in sessions.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use cruddur_contract::{Profile, User};
+use uuid::Uuid;
+
+use crate::{Credentials, NewUser, StoreResult};
+
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
+    /// Creates an account. A handle or email already used, compared case-insensitively, gives
+    /// `StoreError::Taken(HandleTaken)` or `StoreError::Taken(EmailTaken)`.
+    async fn create_user(&self, user: &NewUser) -> StoreResult<User>;
+
+    /// The account and its password hash for a sign-in. `login` is an email when it contains
+    /// `@`, a handle otherwise; both compared case-insensitively.
+    async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>>;
+
+    /// The account with this handle (case-insensitive).
+    async fn user_by_handle(&self, handle: &str) -> StoreResult<Option<User>>;
+
+    /// Changes the display name and/or bio (a `None` leaves it as it is). `NotFound` if the
+    /// user does not exist.
+    async fn update_user(
+        &self,
+        user: Uuid,
+        display_name: Option<&str>,
+        bio: Option<&str>,
+    ) -> StoreResult<User>;
+
+    /// The public profile with this handle, counts computed at `now`; `followed_by_me` is
+    /// from `viewer`'s point of view (false without a viewer).
+    async fn profile(
+        &self,
+        handle: &str,
+        viewer: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Profile>>;
+
+    /// Records a sign-in session.
+    async fn create_session(
+        &self,
+        session: Uuid,
+        user: Uuid,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// The user of a session that exists and has not expired at `now`.
+    async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>>;
+
+    /// Ends a session (sign-out). Deleting an unknown session is not an error.
+    async fn delete_session(&self, session: Uuid) -> StoreResult<()>;
+}

@@ -1,0 +1,23 @@
+//! Who follows whom.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use cruddur_contract::Profile;
+use uuid::Uuid;
+
+use crate::StoreResult;
+
+#[async_trait]
+pub trait FollowStore: Send + Sync + 'static {
+    /// Follows (`true`) or unfollows the user with this handle; idempotent. The first follow
+    /// notifies the followed user (once per follower). Returns the followed user's profile
+    /// as the follower now sees it; `None` for an unknown handle. Following oneself is the
+    /// caller's to refuse.
+    async fn set_follow(
+        &self,
+        follower: Uuid,
+        followee_handle: &str,
+        follow: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Profile>>;
+}
