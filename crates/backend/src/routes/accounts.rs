@@ -32,12 +32,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     request_body = SignUp,
     responses(
         (status = 201, description = "Signed up and in", body = AuthSession),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 422, description = "Every failing rule, `handle_taken` (also for a handle that \
                                       looks like a taken one) and `email_taken` included", body = [ErrorCode]),
         (status = 429, description = "Too many sign-ups from this address or from everyone; \
                                       `Retry-After` says when to try again", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn sign_up(
@@ -73,12 +71,10 @@ async fn sign_up(
     request_body = SignIn,
     responses(
         (status = 200, description = "Signed in", body = AuthSession),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Wrong login or password", body = ErrorBody),
         (status = 422, description = "`login_blank`, `password_blank`", body = [ErrorCode]),
         (status = 429, description = "Too many attempts from this address, or on this account \
                                       from this address; `Retry-After` says when to try again", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn sign_in(
@@ -147,8 +143,6 @@ async fn start_session(state: &AppState, user: User) -> ApiResult<AuthSession> {
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn sign_out(State(state): State<AppState>, current: CurrentUser) -> ApiResult<StatusCode> {
@@ -166,8 +160,6 @@ async fn sign_out(State(state): State<AppState>, current: CurrentUser) -> ApiRes
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = User),
-        (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn me(current: CurrentUser) -> Json<User> {
@@ -183,10 +175,7 @@ async fn me(current: CurrentUser) -> Json<User> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated user", body = User),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 422, description = "Every failing rule", body = [ErrorCode]),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn update_me(

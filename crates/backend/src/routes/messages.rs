@@ -37,9 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "Conversations, latest first", body = [MessageGroup],
             headers(("link" = String, description = "Next page, when there is one"))),
-        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
-        (status = 503, description = "Message store unavailable", body = ErrorBody),
     )
 )]
 async fn message_groups(
@@ -75,11 +73,9 @@ fn lasting<T: Serialize>(paged: Paged<T>) -> ApiResult<OwnPage> {
     responses(
         (status = 200, description = "Messages, oldest first", body = [Message],
             headers(("link" = String, description = "Older messages, when there are some"))),
-        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such conversation, or not one of yours: which, is \
                                       not told", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
-        (status = 503, description = "Message store unavailable", body = ErrorBody),
     )
 )]
 async fn group_messages(
@@ -114,10 +110,8 @@ async fn group_messages(
     responses(
         (status = 200, description = "Messages, oldest first (empty if none yet)", body = [Message],
             headers(("link" = String, description = "Older messages, when there are some"))),
-        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
-        (status = 503, description = "Message store unavailable", body = ErrorBody),
     )
 )]
 async fn conversation(
@@ -153,10 +147,7 @@ async fn conversation(
     responses(
         (status = 200, description = "The message", body = Message,
             headers(("location" = String, description = "The conversation's URL"))),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 422, description = "Every failing rule, `user_receiver_not_found` and `user_receiver_is_self` included", body = [ErrorCode]),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn send(

@@ -1,7 +1,7 @@
 //! The signed-in user's notifications.
 
 use axum::extract::State;
-use cruddur_contract::{ErrorBody, ErrorCode, Notification, PageParams};
+use cruddur_contract::{ErrorCode, Notification, PageParams};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,9 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "Notifications, newest first", body = [Notification],
             headers(("link" = String, description = "Next page, when there is one"))),
-        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn notifications(

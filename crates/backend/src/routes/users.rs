@@ -23,11 +23,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     path = "/api/users/@{handle}",
     tag = "users",
     params(("handle" = String, Path, description = "The user's handle, without @")),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The profile", body = Profile),
-        (status = 401, description = "A token was sent and is not valid", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn profile(
@@ -52,10 +51,8 @@ async fn profile(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Followed", body = Profile),
-        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 422, description = "`cannot_follow_self`", body = [ErrorCode]),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn follow(
@@ -75,10 +72,8 @@ async fn follow(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Not followed any more", body = Profile),
-        (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 422, description = "`cannot_follow_self`", body = [ErrorCode]),
-        (status = 503, description = "Store unavailable", body = ErrorBody),
     )
 )]
 async fn unfollow(
