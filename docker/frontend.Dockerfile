@@ -1,7 +1,7 @@
 # The Cruddur web pages (`cruddur-frontend`) as a static binary on an empty image.
 #
 #   DOCKER_BUILDKIT=1 docker build -f docker/frontend.Dockerfile -t cruddur-frontend .
-#   docker run --rm -p 127.0.0.1:3000:3000 --read-only -e BACKEND_URL=http://backend:4567 cruddur-frontend
+#   docker run --rm -p 127.0.0.1:3000:3000 --read-only -e API_URL=http://backend:4567 cruddur-frontend
 #
 # Build context: the repository root (see /.dockerignore, an allow-list). Needs BuildKit
 # (cache mounts). No `# syntax=` line on purpose: BuildKit would pull a frontend image.

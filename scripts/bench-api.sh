@@ -58,7 +58,7 @@ start() {
 # Starts the web frontend in front of the running API.
 start_web() {
   web_port=$(free_port)
-  RUST_LOG=warn PORT="$web_port" BACKEND_URL="http://127.0.0.1:$port" "$frontend_binary" >"$work/web.log" 2>&1 &
+  RUST_LOG=warn PORT="$web_port" API_URL="http://127.0.0.1:$port" "$frontend_binary" >"$work/web.log" 2>&1 &
   web=$!
   for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:$web_port/" >/dev/null && return 0

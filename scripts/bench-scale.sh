@@ -160,7 +160,7 @@ sign_in() {
 start_web() {
   local key=$1
   web_port=$(free_port)
-  RUST_LOG=warn PORT="$web_port" BACKEND_URL="http://127.0.0.1:$port" "$frontend" >"$work/web.log" 2>&1 &
+  RUST_LOG=warn PORT="$web_port" API_URL="http://127.0.0.1:$port" "$frontend" >"$work/web.log" 2>&1 &
   web=$!
   for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:$web_port/" >/dev/null 2>&1 && return 0

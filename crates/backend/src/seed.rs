@@ -20,13 +20,14 @@ pub struct SeedSummary {
     pub messages: usize,
 }
 
-/// The first user seeded: if this handle exists, the demo data is already there.
-const MARKER_HANDLE: &str = crate::settings::DEMO_HANDLE;
+/// Who unauthenticated requests act as in all-in-one mode: the original app's one user, the
+/// first seeded. If this handle exists, the demo data is already there.
+pub const DEMO_HANDLE: &str = "andrewbrown";
 
 /// (handle, display name, bio, joined how many days ago)
 const USERS: &[(&str, &str, &str, i64)] = &[
     (
-        "andrewbrown",
+        DEMO_HANDLE,
         "Andrew Brown",
         "Cloud instructor, bootcamp host and Cruddur's first user. I crud, therefore I am.",
         30,
@@ -488,7 +489,7 @@ async fn seed_accounts_and_cruds(
     password: &str,
 ) -> anyhow::Result<Option<SeedSummary>> {
     let store = &stores.store;
-    if store.user_by_handle(MARKER_HANDLE).await?.is_some() {
+    if store.user_by_handle(DEMO_HANDLE).await?.is_some() {
         return Ok(None);
     }
     // Hashed only now: a restart of an already seeded store should not pay for it.

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use cruddur_serve::random_secret;
 pub use cruddur_serve::{Limits, LimitsArgs, LogFormat, TrustedProxies};
-use cruddur_serve::{random_secret, secret};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::rate_limit::SignUpRates;
 use crate::search_gate::SearchGate;
+use crate::seed::DEMO_HANDLE;
 
 /// How the process runs, which changes a few defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,24 +37,8 @@ pub struct SettingsArgs {
     /// Folder for the embedded SQLite database when no database URL is given.
     #[arg(long, env = "DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
-    /// `sqlite:PATH` or `postgres://…` (secret: may hold a password).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// File holding the database URL.
-    #[arg(long, env = "DATABASE_URL_FILE")]
-    pub database_url_file: Option<PathBuf>,
-    /// The original app's name for the database URL.
-    #[arg(long, env = "CONNECTION_URL", hide_env_values = true)]
-    pub connection_url: Option<String>,
-    /// File holding the connection URL.
-    #[arg(long, env = "CONNECTION_URL_FILE")]
-    pub connection_url_file: Option<PathBuf>,
-    /// Secret that signs bearer tokens (at least 32 bytes).
-    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
-    pub jwt_secret: Option<String>,
-    /// File holding the token secret.
-    #[arg(long, env = "JWT_SECRET_FILE")]
-    pub jwt_secret_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub secrets: Secrets,
     /// Origin of the web frontend, allowed by CORS (`*` allows any origin).
     #[arg(long, env = "FRONTEND_URL")]
     pub frontend_url: Option<String>,
@@ -61,15 +46,9 @@ pub struct SettingsArgs {
     #[arg(long, env = "BACKEND_URL")]
     pub backend_url: Option<String>,
     /// Handle that unauthenticated requests act as (demo mode). Off unless set; all-in-one
-    /// defaults to `andrewbrown`.
+    /// defaults to the first demo user.
     #[arg(long, env = "DEMO_USER")]
     pub demo_user: Option<String>,
-    /// Password of the seeded demo users.
-    #[arg(long, env = "DEMO_PASSWORD", hide_env_values = true)]
-    pub demo_password: Option<String>,
-    /// File holding the demo users' password.
-    #[arg(long, env = "DEMO_PASSWORD_FILE")]
-    pub demo_password_file: Option<PathBuf>,
     /// Load the demo data at start-up when the store has none.
     #[arg(long, env = "SEED_DEMO_DATA")]
     pub seed_demo_data: Option<bool>,
@@ -89,13 +68,6 @@ pub struct SettingsArgs {
     /// default; the all-in-one's own frontend is recognised by a key instead.
     #[arg(long, env = "TRUSTED_PROXIES")]
     pub trusted_proxies: Option<TrustedProxies>,
-    /// Key the web frontend sends with `X-Forwarded-For` (secret; the same value as the
-    /// frontend's): requests carrying it name the browser, whatever their peer.
-    #[arg(long, env = "FRONTEND_KEY", hide_env_values = true)]
-    pub frontend_key: Option<String>,
-    /// File holding the frontend key.
-    #[arg(long, env = "FRONTEND_KEY_FILE")]
-    pub frontend_key_file: Option<PathBuf>,
     /// Sign-ups one client address may make in an hour.
     #[arg(long, env = "SIGN_UPS_PER_CLIENT_PER_HOUR", default_value_t = SignUpRates::default().per_client_per_hour)]
     pub sign_ups_per_client_per_hour: u32,
@@ -119,18 +91,27 @@ pub struct SettingsArgs {
     /// or fake local credentials with an endpoint.
     #[arg(long, env = "AWS_ACCESS_KEY_ID", hide_env_values = true)]
     pub aws_access_key_id: Option<String>,
-    /// AWS secret access key.
-    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
-    pub aws_secret_access_key: Option<String>,
-    /// File holding the AWS secret access key.
-    #[arg(long, env = "AWS_SECRET_ACCESS_KEY_FILE")]
-    pub aws_secret_access_key_file: Option<PathBuf>,
-    /// AWS session token, for temporary credentials.
-    #[arg(long, env = "AWS_SESSION_TOKEN", hide_env_values = true)]
-    pub aws_session_token: Option<String>,
-    /// File holding the AWS session token.
-    #[arg(long, env = "AWS_SESSION_TOKEN_FILE")]
-    pub aws_session_token_file: Option<PathBuf>,
+}
+
+cruddur_serve::secret_settings! {
+    /// The settings that are secrets.
+    pub struct Secrets {
+        /// `sqlite:PATH` or `postgres://…` (it may hold a password).
+        database_url, database_url_file = "DATABASE_URL";
+        /// The original app's name for the database URL.
+        connection_url, connection_url_file = "CONNECTION_URL";
+        /// Secret that signs bearer tokens (at least 32 bytes).
+        jwt_secret, jwt_secret_file = "JWT_SECRET";
+        /// Password of the seeded demo users.
+        demo_password, demo_password_file = "DEMO_PASSWORD";
+        /// Key the web frontend sends with `X-Forwarded-For` (the same value as the
+        /// frontend's): requests carrying it name the browser, whatever their peer.
+        frontend_key, frontend_key_file = "FRONTEND_KEY";
+        /// AWS secret access key.
+        aws_secret_access_key, aws_secret_access_key_file = "AWS_SECRET_ACCESS_KEY";
+        /// AWS session token, for temporary credentials.
+        aws_session_token, aws_session_token_file = "AWS_SESSION_TOKEN";
+    }
 }
 
 /// Resolved settings.
@@ -183,8 +164,6 @@ pub struct AwsCredentials {
 const DEFAULT_PURGE_INTERVAL_SECS: u64 = 60;
 const DEFAULT_DATABASE_WAIT_SECS: u64 = 30;
 
-/// Who unauthenticated requests act as in all-in-one mode: the original app's one user.
-pub const DEMO_HANDLE: &str = "andrewbrown";
 /// The demo users' password in all-in-one mode, shown in the README.
 pub const ALL_IN_ONE_DEMO_PASSWORD: &str = "cruddur-demo";
 const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -215,19 +194,13 @@ impl Settings {
     }
 
     pub fn resolve(args: &SettingsArgs, mode: Mode) -> anyhow::Result<Settings> {
-        let database_url = one_of(&[
-            secret("DATABASE_URL", &args.database_url, &args.database_url_file)?,
-            secret(
-                "CONNECTION_URL",
-                &args.connection_url,
-                &args.connection_url_file,
-            )?,
-        ])
-        .context("set only one of DATABASE_URL, CONNECTION_URL and their _FILE forms")?
-        .map(|url| url.expose_secret().to_owned())
-        .unwrap_or_else(|| default_sqlite_url(&args.data_dir));
+        let secrets = &args.secrets;
+        let database_url = one_of(&[secrets.database_url()?, secrets.connection_url()?])
+            .context("set only one of DATABASE_URL, CONNECTION_URL and their _FILE forms")?
+            .map(|url| url.expose_secret().to_owned())
+            .unwrap_or_else(|| default_sqlite_url(&args.data_dir));
 
-        let configured_secret = secret("JWT_SECRET", &args.jwt_secret, &args.jwt_secret_file)?;
+        let configured_secret = secrets.jwt_secret()?;
         // Without a configured secret a random one lets a lone container or `cargo run` work
         // at once; start-up warns that sign-ins then end with the process (and differ between
         // replicas).
@@ -263,12 +236,7 @@ impl Settings {
         }
         // The published demo password only while demo mode is on: with it off, seeded users
         // get one only if it is configured.
-        let demo_password = secret(
-            "DEMO_PASSWORD",
-            &args.demo_password,
-            &args.demo_password_file,
-        )?
-        .or_else(|| {
+        let demo_password = secrets.demo_password()?.or_else(|| {
             (mode == Mode::AllInOne && demo_user.is_some())
                 .then(|| ALL_IN_ONE_DEMO_PASSWORD.to_owned().into())
         });
@@ -294,7 +262,7 @@ impl Settings {
                 per_client_per_hour: args.sign_ups_per_client_per_hour,
                 per_minute: args.sign_ups_per_minute,
             },
-            frontend_key: secret("FRONTEND_KEY", &args.frontend_key, &args.frontend_key_file)?,
+            frontend_key: secrets.frontend_key()?,
             searches_at_once: args
                 .searches_at_once
                 .unwrap_or_else(SearchGate::default_at_once),
@@ -315,16 +283,8 @@ fn dynamodb_settings(args: &SettingsArgs) -> anyhow::Result<Option<DynamoDbSetti
     let Some(table) = non_blank(&args.ddb_message_table) else {
         return Ok(None);
     };
-    let secret_access_key = secret(
-        "AWS_SECRET_ACCESS_KEY",
-        &args.aws_secret_access_key,
-        &args.aws_secret_access_key_file,
-    )?;
-    let session_token = secret(
-        "AWS_SESSION_TOKEN",
-        &args.aws_session_token,
-        &args.aws_session_token_file,
-    )?;
+    let secret_access_key = args.secrets.aws_secret_access_key()?;
+    let session_token = args.secrets.aws_session_token()?;
     let credentials = match (non_blank(&args.aws_access_key_id), secret_access_key) {
         (Some(access_key_id), Some(secret_access_key)) => Some(AwsCredentials {
             access_key_id,

@@ -8,8 +8,9 @@ use clap::Parser;
 use cruddur_backend::cli::Command;
 use cruddur_backend::clock::SystemClock;
 use cruddur_backend::settings::{Mode, Settings, SettingsArgs};
+use cruddur_frontend::settings::{PageArgs, Settings as WebSettings};
 
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(
     name = "cruddur",
     version,
@@ -21,15 +22,11 @@ struct Cli {
     /// Port of the web pages (the API keeps PORT).
     #[arg(long, env = "WEB_PORT", default_value_t = 3000)]
     web_port: u16,
+    /// The settings of the pages; the rest they share with the API.
+    #[command(flatten)]
+    pages: PageArgs,
     #[command(subcommand)]
     command: Option<Command>,
-}
-
-/// The frontend's own flags, given on its behalf so they cannot clash with the API's.
-#[derive(Parser)]
-struct WebCli {
-    #[command(flatten)]
-    web: cruddur_frontend::settings::SettingsArgs,
 }
 
 // jemalloc returns freed memory to the OS (glibc kept a freed 19 MiB Argon2 buffer resident).
@@ -66,14 +63,11 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
 
     let api_address = reachable(api.local_addr());
     let web_address = SocketAddr::new(settings.listen.ip(), cli.web_port);
-    let web_args = WebCli::try_parse_from([
-        "cruddur".to_owned(),
-        format!("--host={}", web_address.ip()),
-        format!("--port={}", web_address.port()),
-        format!("--backend-url=http://{api_address}"),
-    ])?;
-    let mut web_settings = cruddur_frontend::settings::Settings::resolve(&web_args.web)?;
+    let api_url = format!("http://{api_address}").parse()?;
+    let mut web_settings = WebSettings::new(web_address, api_url, &cli.pages);
     web_settings.serving = settings.serving;
+    web_settings.log_format = settings.log_format;
+    web_settings.trusted_proxies = settings.trusted_proxies.clone();
     web_settings.frontend_key = Some(frontend_key);
     let web = cruddur_frontend::Application::build(&web_settings).await?;
     tracing::info!(

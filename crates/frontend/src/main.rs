@@ -6,7 +6,7 @@ use clap::Parser;
 use cruddur_frontend::Application;
 use cruddur_frontend::settings::{Settings, SettingsArgs};
 
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(
     version,
     about = "The Cruddur web frontend: server-rendered pages over the API."

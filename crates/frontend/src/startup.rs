@@ -49,7 +49,7 @@ impl Application {
     /// backend need not be up yet: pages answer 502 until it is, and recover when it is.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let api = ApiClient::new(
-            settings.backend_url.clone(),
+            settings.api_url.clone(),
             settings.backend_timeout,
             // Both services read the same IDLE_TIMEOUT_SECS; half of it keeps clear of the
             // backend closing a connection as this one sends on it.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use cruddur_backend::clock::SystemClock;
 use cruddur_backend::settings::DatabaseUrl;
 use cruddur_contract::{Activity, AuthSession, Reply};
-use cruddur_frontend::settings::{Settings, backend_url};
+use cruddur_frontend::settings::{Settings, api_url_from};
 use reqwest::{Response, StatusCode};
 use serde_json::json;
 use tempfile::TempDir;
@@ -66,7 +66,7 @@ pub async fn spawn_frontend(backend: &str, timeout: Duration) -> Running {
 pub async fn spawn_frontend_with(backend: &str, timeout: Duration, cookie_secure: bool) -> Running {
     let settings = Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
-        backend_url: backend_url(backend).unwrap(),
+        api_url: api_url_from(backend).unwrap(),
         backend_timeout: timeout,
         serving: cruddur_serve::Limits {
             grace: Duration::from_secs(1),
