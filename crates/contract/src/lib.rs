@@ -10,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod message;
 pub mod page;
+pub mod routes;
 pub mod text;
 pub mod validation;
 

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use cruddur_contract::routes;
 use cruddur_contract::{AuthSession, ErrorBody, ErrorCode, SignIn, SignUp, UpdateProfile, User};
 use cruddur_store::NewUser;
 use utoipa_axum::router::OpenApiRouter;
@@ -27,7 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Creates an account and signs it in.
 #[utoipa::path(
     post,
-    path = "/api/auth/sign_up",
+    path = routes::SIGN_UP.path,
     tag = "accounts",
     request_body = SignUp,
     responses(
@@ -66,7 +67,7 @@ async fn sign_up(
 /// Signs in with a handle or email and the password, and returns a bearer token.
 #[utoipa::path(
     post,
-    path = "/api/auth/sign_in",
+    path = routes::SIGN_IN.path,
     tag = "accounts",
     request_body = SignIn,
     responses(
@@ -138,7 +139,7 @@ async fn start_session(state: &AppState, user: User) -> ApiResult<AuthSession> {
 /// Ends this token's session: the token stops working at once.
 #[utoipa::path(
     post,
-    path = "/api/auth/sign_out",
+    path = routes::SIGN_OUT.path,
     tag = "accounts",
     security(("bearer" = [])),
     responses(
@@ -155,7 +156,7 @@ async fn sign_out(State(state): State<AppState>, current: CurrentUser) -> ApiRes
 /// The signed-in user.
 #[utoipa::path(
     get,
-    path = "/api/me",
+    path = routes::ME.path,
     tag = "accounts",
     security(("bearer" = [])),
     responses(
@@ -169,7 +170,7 @@ async fn me(current: CurrentUser) -> Json<User> {
 /// Changes the signed-in user's display name and/or bio.
 #[utoipa::path(
     patch,
-    path = "/api/me",
+    path = routes::UPDATE_ME.path,
     tag = "accounts",
     request_body = UpdateProfile,
     security(("bearer" = [])),

@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
+use cruddur_contract::routes;
 use cruddur_contract::{
     Activity, CreateActivity, CreateReply, ErrorBody, ErrorCode, PageParams, Reaction, Reply,
 };
@@ -44,7 +45,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The public timeline: live cruds of everyone, newest first.
 #[utoipa::path(
     get,
-    path = "/api/activities/home",
+    path = routes::HOME.path,
     tag = "activities",
     params(PageParams),
     security((), ("bearer" = [])),
@@ -151,7 +152,7 @@ fn cached_page(paged: Paged<Activity>) -> ApiResult<CachedPage> {
 /// first.
 #[utoipa::path(
     get,
-    path = "/api/activities/following",
+    path = routes::FOLLOWING.path,
     tag = "activities",
     params(PageParams),
     security(("bearer" = [])),
@@ -180,7 +181,7 @@ async fn following(
 /// One user's live cruds, newest first.
 #[utoipa::path(
     get,
-    path = "/api/activities/@{handle}",
+    path = routes::USER_ACTIVITIES.path,
     tag = "activities",
     params(("handle" = String, Path, description = "The user's handle, without @"), PageParams),
     security((), ("bearer" = [])),
@@ -224,7 +225,7 @@ struct SearchParams {
 /// Full-text search of live cruds, newest first.
 #[utoipa::path(
     get,
-    path = "/api/activities/search",
+    path = routes::SEARCH.path,
     tag = "activities",
     params(SearchParams),
     security((), ("bearer" = [])),
@@ -339,7 +340,7 @@ async fn mark_reactions(
 /// Posts a crud that lives for `ttl`. Answers 200 (as week 1 did) with a `Location` header.
 #[utoipa::path(
     post,
-    path = "/api/activities",
+    path = routes::CREATE_ACTIVITY.path,
     tag = "activities",
     request_body = CreateActivity,
     security(("bearer" = [])),
@@ -372,7 +373,7 @@ async fn create(
 /// One live crud with its replies, oldest reply first.
 #[utoipa::path(
     get,
-    path = "/api/activities/{uuid}",
+    path = routes::ACTIVITY.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud's uuid")),
     security((), ("bearer" = [])),
@@ -407,7 +408,7 @@ async fn show(
 /// one's own reply.
 #[utoipa::path(
     delete,
-    path = "/api/activities/{uuid}",
+    path = routes::DELETE_ACTIVITY.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),
@@ -436,7 +437,7 @@ async fn delete(
 /// Replies to a live crud. Answers 200 with the reply.
 #[utoipa::path(
     post,
-    path = "/api/activities/{uuid}/reply",
+    path = routes::REPLY.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud replied to")),
     request_body = CreateReply,
@@ -473,7 +474,7 @@ async fn reply(
 /// Likes a crud or reply (idempotent).
 #[utoipa::path(
     post,
-    path = "/api/activities/{uuid}/like",
+    path = routes::LIKE.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),
@@ -493,7 +494,7 @@ async fn like(
 /// Takes a like back (idempotent).
 #[utoipa::path(
     delete,
-    path = "/api/activities/{uuid}/like",
+    path = routes::UNLIKE.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),
@@ -513,7 +514,7 @@ async fn unlike(
 /// Reposts a crud or reply (idempotent).
 #[utoipa::path(
     post,
-    path = "/api/activities/{uuid}/repost",
+    path = routes::REPOST.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),
@@ -533,7 +534,7 @@ async fn repost(
 /// Takes a repost back (idempotent).
 #[utoipa::path(
     delete,
-    path = "/api/activities/{uuid}/repost",
+    path = routes::UNREPOST.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),

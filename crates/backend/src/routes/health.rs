@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use cruddur_contract::routes;
 use cruddur_contract::{HealthCheck, Readiness, StoreStatus};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,7 +19,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The process is up. Touches no store, so it stays cheap for container health checks.
 #[utoipa::path(
     get,
-    path = "/api/health-check",
+    path = routes::HEALTH_CHECK.path,
     tag = "health",
     responses((status = 200, description = "Alive", body = HealthCheck))
 )]
@@ -34,7 +35,7 @@ async fn health_check() -> Json<HealthCheck> {
 /// whole API out of rotation for that would stop everything else too.
 #[utoipa::path(
     get,
-    path = "/api/ready",
+    path = routes::READY.path,
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = Readiness),

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use cruddur_contract::routes;
 use cruddur_contract::{CreateMessage, ErrorBody, ErrorCode, Message, MessageGroup, PageParams};
 use cruddur_store::{Participant, StoreError};
 use serde::Serialize;
@@ -30,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// My conversations, the one with the latest message first.
 #[utoipa::path(
     get,
-    path = "/api/message_groups",
+    path = routes::MESSAGE_GROUPS.path,
     tag = "messages",
     params(PageParams),
     security(("bearer" = [])),
@@ -66,7 +67,7 @@ fn lasting<T: Serialize>(paged: Paged<T>) -> ApiResult<OwnPage> {
 /// ones.
 #[utoipa::path(
     get,
-    path = "/api/message_groups/{uuid}",
+    path = routes::MESSAGE_GROUP.path,
     tag = "messages",
     params(("uuid" = Uuid, Path, description = "The conversation"), PageParams),
     security(("bearer" = [])),
@@ -103,7 +104,7 @@ async fn group_messages(
 /// My conversation with a user, oldest first; the `Link` header leads to older messages.
 #[utoipa::path(
     get,
-    path = "/api/messages/@{handle}",
+    path = routes::CONVERSATION.path,
     tag = "messages",
     params(("handle" = String, Path, description = "The other person's handle"), PageParams),
     security(("bearer" = [])),
@@ -140,7 +141,7 @@ async fn conversation(
 /// Sends a direct message, starting the conversation if needed. Answers 200 (as week 1 did).
 #[utoipa::path(
     post,
-    path = "/api/messages",
+    path = routes::SEND_MESSAGE.path,
     tag = "messages",
     request_body = CreateMessage,
     security(("bearer" = [])),

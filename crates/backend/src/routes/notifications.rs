@@ -1,6 +1,7 @@
 //! The signed-in user's notifications.
 
 use axum::extract::State;
+use cruddur_contract::routes;
 use cruddur_contract::{ErrorCode, Notification, PageParams};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,7 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// first.
 #[utoipa::path(
     get,
-    path = "/api/activities/notifications",
+    path = routes::NOTIFICATIONS.path,
     tag = "notifications",
     params(PageParams),
     security(("bearer" = [])),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::http::header;
 use axum::response::IntoResponse;
+use cruddur_contract::routes;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -169,7 +170,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// This document.
 #[utoipa::path(
     get,
-    path = "/api/openapi.json",
+    path = routes::OPENAPI.path,
     tag = "health",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
 )]

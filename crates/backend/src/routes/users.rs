@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use cruddur_contract::routes;
 use cruddur_contract::{ErrorBody, ErrorCode, Profile};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,7 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A user's profile; `followed_by_me` is true when the signed-in viewer follows them.
 #[utoipa::path(
     get,
-    path = "/api/users/@{handle}",
+    path = routes::PROFILE.path,
     tag = "users",
     params(("handle" = String, Path, description = "The user's handle, without @")),
     security((), ("bearer" = [])),
@@ -45,7 +46,7 @@ async fn profile(
 /// Follows a user (idempotent) and returns their profile as the follower now sees it.
 #[utoipa::path(
     post,
-    path = "/api/users/@{handle}/follow",
+    path = routes::FOLLOW.path,
     tag = "users",
     params(("handle" = String, Path, description = "Who to follow")),
     security(("bearer" = [])),
@@ -66,7 +67,7 @@ async fn follow(
 /// Unfollows a user (idempotent) and returns their profile.
 #[utoipa::path(
     delete,
-    path = "/api/users/@{handle}/follow",
+    path = routes::UNFOLLOW.path,
     tag = "users",
     params(("handle" = String, Path, description = "Who to unfollow")),
     security(("bearer" = [])),

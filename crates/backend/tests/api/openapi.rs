@@ -4,6 +4,7 @@ use cruddur_contract::account::{
     BIO_MAX_CHARS, DISPLAY_NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 use cruddur_contract::activity::{CRUD_MAX_CHARS, REPLY_MAX_CHARS};
+use cruddur_contract::routes;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -45,6 +46,15 @@ async fn the_document_is_openapi_3_1_and_covers_every_route() {
             "{method} {path} is not documented"
         );
     }
+    // The document lists exactly the contract's route table, which clients build on.
+    let mut documented: Vec<(String, String)> = operations.clone();
+    let mut table: Vec<(String, String)> = routes::ALL
+        .iter()
+        .map(|route| (route.method.as_str().to_lowercase(), route.path.to_owned()))
+        .collect();
+    documented.sort();
+    table.sort();
+    assert_eq!(documented, table);
 
     // Every documented operation is served: with made-up parameters it may be refused, but
     // never as an unknown route or method.
