@@ -1,11 +1,15 @@
 //! Accounts, their public profiles and their sign-in sessions.
 
+use std::future::Future;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::account::handle_skeleton;
 use cruddur_contract::{Profile, User};
 use uuid::Uuid;
 
-use crate::{Credentials, NewUser, StoreResult};
+use crate::rows::Id;
+use crate::{Credentials, NewUser, StoreError, StoreResult};
 
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
@@ -52,4 +56,27 @@ pub trait AccountStore: Send + Sync + 'static {
 
     /// Ends a session (sign-out). Deleting an unknown session is not an error.
     async fn delete_session(&self, session: Uuid) -> StoreResult<()>;
+}
+
+/// Gives users from before handle skeletons theirs, each stored by `set`. Two old handles that
+/// look alike keep none (the second would break uniqueness: `set` answers `Taken`); both
+/// still sign in, and new lookalikes of either are still refused by the case-insensitive
+/// handle index only.
+pub(crate) async fn fill_handle_skeletons<F, Done>(
+    missing: Vec<(Id, String)>,
+    mut set: F,
+) -> StoreResult<()>
+where
+    F: FnMut(Uuid, String) -> Done,
+    Done: Future<Output = StoreResult<()>>,
+{
+    for (Id(uuid), handle) in missing {
+        match set(uuid, handle_skeleton(&handle)).await {
+            Err(StoreError::Taken(_)) => {
+                tracing::warn!(%handle, "handle looks like another one: no skeleton kept");
+            }
+            other => other?,
+        }
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::{Message, MessageGroup};
 use uuid::Uuid;
 
-use crate::{Page, Participant, StoreResult};
+use crate::{Page, Participant, StoreError, StoreResult};
 
 /// Direct messages between two people. Participants come from the account store; a message
 /// store keeps what it needs of their names.
@@ -48,4 +48,14 @@ pub trait MessageStore: Send + Sync + 'static {
         message: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Message>;
+}
+
+/// Why a page of a group's messages is empty when it is not for want of messages: `member`
+/// says whether the user is one of the group's two, `None` that there is no such group.
+pub(crate) fn check_membership(member: Option<bool>) -> StoreResult<()> {
+    match member {
+        None => Err(StoreError::NotFound),
+        Some(false) => Err(StoreError::Forbidden),
+        Some(true) => Ok(()),
+    }
 }

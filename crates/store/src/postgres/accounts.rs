@@ -147,30 +147,20 @@ impl AccountStore for PostgresStore {
     }
 }
 
-/// Gives users from before handle skeletons theirs. Two old handles that look alike keep
-/// none (the second would break uniqueness); both still sign in, and new lookalikes of
-/// either are still refused by the case-insensitive handle index only.
+/// See [`crate::accounts::fill_handle_skeletons`].
 pub(super) async fn fill_handle_skeletons(pool: &PgPool) -> StoreResult<()> {
-    let missing: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT uuid, handle FROM users WHERE handle_skeleton IS NULL")
-            .fetch_all(pool)
-            .await?;
-    for (uuid, handle) in missing {
+    let missing = sqlx::query_as("SELECT uuid, handle FROM users WHERE handle_skeleton IS NULL")
+        .fetch_all(pool)
+        .await?;
+    crate::accounts::fill_handle_skeletons(missing, |uuid, skeleton| async move {
         let filled = sqlx::query("UPDATE users SET handle_skeleton = $1 WHERE uuid = $2")
-            .bind(handle_skeleton(&handle))
+            .bind(skeleton)
             .bind(uuid)
             .execute(pool)
             .await;
-        match filled.map_err(taken) {
-            Err(StoreError::Taken(_)) => {
-                tracing::warn!(%handle, "handle looks like another one: no skeleton kept");
-            }
-            other => {
-                other?;
-            }
-        }
-    }
-    Ok(())
+        filled.map(drop).map_err(taken)
+    })
+    .await
 }
 
 /// Names which unique index a sign-up collided with; any other error converts as usual.

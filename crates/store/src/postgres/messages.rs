@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Keyset, PostgresStore};
 use crate::rows::{GroupRow, MessageRow};
-use crate::{Maintenance, MessageStore, Page, Participant, StoreError, StoreResult};
+use crate::{Maintenance, MessageStore, Page, Participant, StoreResult};
 
 #[async_trait]
 impl MessageStore for PostgresStore {
@@ -123,11 +123,7 @@ impl MessageStore for PostgresStore {
             .bind(user.uuid)
             .fetch_optional(&self.pool)
             .await?;
-            match member {
-                None => return Err(StoreError::NotFound),
-                Some(false) => return Err(StoreError::Forbidden),
-                Some(true) => {}
-            }
+            crate::messages::check_membership(member)?;
         }
         Ok(rows.into_iter().map(Message::from).collect())
     }

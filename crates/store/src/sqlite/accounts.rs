@@ -142,30 +142,20 @@ impl AccountStore for SqliteStore {
     }
 }
 
-/// Gives users from before handle skeletons theirs. Two old handles that look alike keep
-/// none (the second would break uniqueness); both still sign in, and new lookalikes of
-/// either are still refused by the case-insensitive handle index only.
+/// See [`crate::accounts::fill_handle_skeletons`].
 pub(super) async fn fill_handle_skeletons(pool: &SqlitePool) -> StoreResult<()> {
-    let missing: Vec<(String, String)> =
-        sqlx::query_as("SELECT uuid, handle FROM users WHERE handle_skeleton IS NULL")
-            .fetch_all(pool)
-            .await?;
-    for (uuid, handle) in missing {
+    let missing = sqlx::query_as("SELECT uuid, handle FROM users WHERE handle_skeleton IS NULL")
+        .fetch_all(pool)
+        .await?;
+    crate::accounts::fill_handle_skeletons(missing, |uuid, skeleton| async move {
         let filled = sqlx::query("UPDATE users SET handle_skeleton = ? WHERE uuid = ?")
-            .bind(handle_skeleton(&handle))
-            .bind(&uuid)
+            .bind(skeleton)
+            .bind(uuid.hyphenated())
             .execute(pool)
             .await;
-        match filled.map_err(taken) {
-            Err(StoreError::Taken(_)) => {
-                tracing::warn!(%handle, "handle looks like another one: no skeleton kept");
-            }
-            other => {
-                other?;
-            }
-        }
-    }
-    Ok(())
+        filled.map(drop).map_err(taken)
+    })
+    .await
 }
 
 /// Names the unique column a sign-up collided with; SQLite reports it as `table.column`

@@ -8,7 +8,7 @@ use uuid::fmt::Hyphenated;
 
 use super::{SqliteStore, after, micros};
 use crate::rows::{GroupRow, MessageRow};
-use crate::{Maintenance, MessageStore, Page, Participant, StoreError, StoreResult};
+use crate::{Maintenance, MessageStore, Page, Participant, StoreResult};
 
 /// A pair in the order `message_groups` stores it, which makes the pair unordered.
 fn pair(one: Uuid, other: Uuid) -> (Hyphenated, Hyphenated) {
@@ -114,11 +114,7 @@ impl MessageStore for SqliteStore {
             .bind(user.uuid.hyphenated())
             .fetch_optional(&self.pool)
             .await?;
-            match member {
-                None => return Err(StoreError::NotFound),
-                Some(false) => return Err(StoreError::Forbidden),
-                Some(true) => {}
-            }
+            crate::messages::check_membership(member)?;
         }
         Ok(rows.into_iter().map(Message::from).collect())
     }
