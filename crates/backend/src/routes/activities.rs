@@ -50,9 +50,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     params(PageParams),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "Cruds, newest first", body = [Activity],
-            headers(("link" = String, description = "Next page, when there is one"))),
-        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
+        (status = 200, description = "Cruds, newest first", body = [Activity]),
     )
 )]
 async fn home(
@@ -157,9 +155,7 @@ fn cached_page(paged: Paged<Activity>) -> ApiResult<CachedPage> {
     params(PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Cruds, newest first", body = [Activity],
-            headers(("link" = String, description = "Next page, when there is one"))),
-        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
+        (status = 200, description = "Cruds, newest first", body = [Activity]),
     )
 )]
 async fn following(
@@ -186,10 +182,8 @@ async fn following(
     params(("handle" = String, Path, description = "The user's handle, without @"), PageParams),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "Cruds, newest first", body = [Activity],
-            headers(("link" = String, description = "Next page, when there is one"))),
+        (status = 200, description = "Cruds, newest first", body = [Activity]),
         (status = 404, description = "No such user", body = ErrorBody),
-        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
     )
 )]
 async fn user_activities(
@@ -230,8 +224,7 @@ struct SearchParams {
     params(SearchParams),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "Matching cruds, newest first", body = [Activity],
-            headers(("link" = String, description = "Next page, when there is one"))),
+        (status = 200, description = "Matching cruds, newest first", body = [Activity]),
         (status = 422, description = "`search_term_blank`, or a bad cursor or limit", body = [ErrorCode]),
         (status = 503, description = "`search_busy`: too many searches at once; or the store is unavailable", body = ErrorBody),
     )

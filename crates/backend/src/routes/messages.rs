@@ -36,9 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     params(PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Conversations, latest first", body = [MessageGroup],
-            headers(("link" = String, description = "Next page, when there is one"))),
-        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
+        (status = 200, description = "Conversations, latest first", body = [MessageGroup]),
     )
 )]
 async fn message_groups(
@@ -72,11 +70,9 @@ fn lasting<T: Serialize>(paged: Paged<T>) -> ApiResult<OwnPage> {
     params(("uuid" = Uuid, Path, description = "The conversation"), PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Messages, oldest first", body = [Message],
-            headers(("link" = String, description = "Older messages, when there are some"))),
+        (status = 200, description = "Messages, oldest first", body = [Message]),
         (status = 404, description = "No such conversation, or not one of yours: which, is \
                                       not told", body = ErrorBody),
-        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
     )
 )]
 async fn group_messages(
@@ -109,10 +105,8 @@ async fn group_messages(
     params(("handle" = String, Path, description = "The other person's handle"), PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Messages, oldest first (empty if none yet)", body = [Message],
-            headers(("link" = String, description = "Older messages, when there are some"))),
+        (status = 200, description = "Messages, oldest first (empty if none yet)", body = [Message]),
         (status = 404, description = "No such user", body = ErrorBody),
-        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
     )
 )]
 async fn conversation(

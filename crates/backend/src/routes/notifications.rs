@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use cruddur_contract::routes;
-use cruddur_contract::{ErrorCode, Notification, PageParams};
+use cruddur_contract::{Notification, PageParams};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -26,9 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     params(PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Notifications, newest first", body = [Notification],
-            headers(("link" = String, description = "Next page, when there is one"))),
-        (status = 422, description = "Bad cursor or limit", body = [ErrorCode]),
+        (status = 200, description = "Notifications, newest first", body = [Notification]),
     )
 )]
 async fn notifications(

@@ -7,10 +7,10 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use cruddur_contract::routes;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::Operation;
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, ToArray, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -72,21 +72,40 @@ pub fn add_common_responses(document: &mut utoipa::openapi::OpenApi) {
         for operation in operations.into_iter().flatten() {
             add_operation_responses(operation);
         }
-        if let Some(get) = &mut item.get {
-            add_conditional_get(get);
+        if let Some(get) = &mut item.get
+            && is_paged(get)
+        {
+            add_page_headers(get);
         }
     }
 }
 
-/// Feeds (the answers with a `Link` header) also carry an `ETag`, and answer 304 to a request
-/// whose `If-None-Match` names it (see `conditional`).
-fn add_conditional_get(operation: &mut Operation) {
-    let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") else {
+/// Whether the operation answers pages: it takes a `cursor` (see `pagination`).
+fn is_paged(operation: &Operation) -> bool {
+    operation.parameters.iter().flatten().any(|parameter| {
+        parameter.name == "cursor" && matches!(parameter.parameter_in, ParameterIn::Query)
+    })
+}
+
+/// A page links to the next one (`Link`), carries an `ETag`, and answers 304 to a request
+/// whose `If-None-Match` names it (see `conditional`); a bad cursor or limit is a 422.
+fn add_page_headers(operation: &mut Operation) {
+    let responses = &mut operation.responses.responses;
+    responses.entry("422".to_owned()).or_insert_with(|| {
+        error_response(
+            "Bad cursor or limit",
+            RefOr::from(Ref::from_schema_name("ErrorCode")).to_array(),
+        )
+    });
+    let Some(RefOr::T(ok)) = responses.get_mut("200") else {
         return;
     };
-    if !ok.headers.contains_key("link") {
-        return;
-    }
+    ok.headers.entry("link".to_owned()).or_insert_with(|| {
+        HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some("The next page, when there is one"))
+            .build()
+    });
     ok.headers.insert(
         "etag".to_owned(),
         HeaderBuilder::new()
@@ -94,7 +113,7 @@ fn add_conditional_get(operation: &mut Operation) {
             .description(Some("Names this page; send it back in `If-None-Match`"))
             .build(),
     );
-    operation.responses.responses.insert(
+    responses.insert(
         "304".to_owned(),
         ResponseBuilder::new()
             .description("Unchanged since the page whose `ETag` was sent in `If-None-Match`")
@@ -134,22 +153,26 @@ fn add_operation_responses(operation: &mut Operation) {
         (uses_stores, "503", "A store is unavailable; retry later"),
     ];
     for (applies, status, description) in common {
-        if applies && !operation.responses.responses.contains_key(status) {
-            let response = ResponseBuilder::new()
-                .description(description)
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("ErrorBody")))
-                        .build(),
-                )
-                .build();
+        if applies {
             operation
                 .responses
                 .responses
-                .insert(status.to_owned(), response.into());
+                .entry(status.to_owned())
+                .or_insert_with(|| error_response(description, Ref::from_schema_name("ErrorBody")));
         }
     }
+}
+
+/// An error answer whose JSON body has `schema`.
+fn error_response(description: &str, schema: impl Into<RefOr<Schema>>) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new().schema(Some(schema)).build(),
+        )
+        .build()
+        .into()
 }
 
 /// The document, serialised once at start-up.
