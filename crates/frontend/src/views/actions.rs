@@ -11,7 +11,9 @@ use serde::Deserialize;
 use super::account::EmptyForm;
 use super::forms::{FieldErrors, kept, submit};
 use super::home::{self, ComposerPartial, Feed};
-use super::{profile_url, status, unprocessable};
+use super::render::unprocessable;
+use super::status;
+use super::urls::{permalink, profile_url};
 use crate::api::{ApiClient, ApiError, Reaction};
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, local_path};
@@ -160,5 +162,5 @@ pub async fn delete_reply(
 ) -> PageResult<Response> {
     let crud = status::parse_uuid(&uuid)?;
     viewer.api(&api).delete(status::parse_uuid(&reply)?).await?;
-    Ok(Redirect::to(&super::permalink(&handle, crud)).into_response())
+    Ok(Redirect::to(&permalink(&handle, crud)).into_response())
 }

@@ -7,8 +7,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
+use super::forms::FormContext;
+use super::layout::{Layout, Section};
+use super::render::render;
 use super::status::{crud_at, parse_uuid};
-use super::{FormContext, Layout, Section, permalink, render};
+use super::urls::permalink;
 use crate::api::{ApiClient, ApiError};
 use crate::error::{PageError, PageResult};
 use crate::session::SignedIn;

@@ -7,8 +7,10 @@ use cruddur_contract::account::{BIO_MAX_CHARS, DISPLAY_NAME_MAX_CHARS};
 use cruddur_contract::{ErrorCode, UpdateProfile};
 use serde::Deserialize;
 
-use super::forms::{FieldErrors, kept, submit};
-use super::{FormContext, Layout, Section, profile_url, render, unprocessable};
+use super::forms::{FieldErrors, FormContext, kept, submit};
+use super::layout::{Layout, Section};
+use super::render::{render, unprocessable};
+use super::urls::profile_url;
 use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, Viewer};

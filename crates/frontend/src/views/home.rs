@@ -11,9 +11,12 @@ use chrono::Utc;
 use cruddur_contract::activity::CRUD_MAX_CHARS;
 use cruddur_contract::{Activity, Ttl};
 
-use super::forms::FieldErrors;
+use super::cruds::CrudPartial;
+use super::forms::{FieldErrors, FormContext};
+use super::layout::{Layout, Section};
 use super::public_pages::{PublicPages, accepts_gzip};
-use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
+use super::render::render;
+use super::urls::{query, query_param};
 use crate::api::{ApiClient, Page};
 use crate::error::PageResult;
 use crate::session::{SignedIn, Viewer};

@@ -9,11 +9,11 @@ use cruddur_contract::activity::REPLY_MAX_CHARS;
 use cruddur_contract::{CreateMessage, ErrorCode};
 use serde::Deserialize;
 
-use super::forms::{FieldErrors, kept, submit};
-use super::{
-    FormContext, Layout, MessageFormPartial, Section, ago, full_time, machine_time, profile_url,
-    render, unprocessable,
-};
+use super::forms::{FieldErrors, FormContext, MessageFormPartial, kept, submit};
+use super::layout::{Layout, Section};
+use super::render::{render, unprocessable};
+use super::times::{ago, full_time, machine_time};
+use super::urls::profile_url;
 use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, Viewer};

@@ -6,10 +6,10 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Notification, NotificationKind};
 
-use super::{
-    Layout, Section, ago, full_time, machine_time, permalink, profile_url, query, query_param,
-    render, reply_anchor,
-};
+use super::layout::{Layout, Section};
+use super::render::render;
+use super::times::{ago, full_time, machine_time};
+use super::urls::{permalink, profile_url, query, query_param, reply_anchor};
 use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::SignedIn;

@@ -6,7 +6,11 @@ use axum::response::Response;
 use chrono::Utc;
 use cruddur_contract::Profile;
 
-use super::{CrudPartial, FormContext, Layout, Section, profile_url, query, query_param, render};
+use super::cruds::CrudPartial;
+use super::forms::FormContext;
+use super::layout::{Layout, Section};
+use super::render::render;
+use super::urls::{profile_url, query, query_param};
 use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::Viewer;

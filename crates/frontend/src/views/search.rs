@@ -10,8 +10,12 @@ use axum::response::Response;
 use chrono::Utc;
 use cruddur_contract::{Activity, ErrorCode};
 
+use super::cruds::CrudPartial;
+use super::forms::FormContext;
+use super::layout::{Layout, Section};
 use super::public_pages::{PublicPages, accepts_gzip};
-use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
+use super::render::render;
+use super::urls::{query, query_param};
 use crate::api::{ApiClient, ApiError, Page};
 use crate::error::{PageResult, sentences};
 use crate::session::Viewer;

@@ -8,8 +8,11 @@ use cruddur_contract::Activity;
 use cruddur_contract::activity::REPLY_MAX_CHARS;
 use uuid::Uuid;
 
-use super::forms::FieldErrors;
-use super::{CrudPartial, FormContext, Layout, MessageFormPartial, ReplyPartial, Section, render};
+use super::cruds::{CrudPartial, ReplyPartial};
+use super::forms::{FieldErrors, FormContext, MessageFormPartial};
+use super::layout::{Layout, Section};
+use super::render::render;
+use super::urls::permalink;
 use crate::api::ApiClient;
 use crate::error::{PageError, PageResult};
 use crate::session::Viewer;
@@ -71,7 +74,7 @@ pub async fn page(
     );
     let crud = crud?;
     let now = Utc::now();
-    let permalink = super::permalink(&crud.handle, crud.uuid);
+    let permalink = permalink(&crud.handle, crud.uuid);
     let forms = FormContext::new(viewer, &permalink);
     Ok(StatusPage {
         layout,
