@@ -84,9 +84,7 @@ pub async fn reply(
     let backend = viewer.api(&api);
     let call = backend.reply(uuid, &body);
     match submit(body.validate(), ErrorCode::MessageExceedMaxChars, call).await? {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("{}/status/{uuid}", profile_url(&handle))).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&permalink(&handle, uuid)).into_response()),
         Err(codes) => {
             let message = kept(body.message.as_deref().unwrap_or_default(), REPLY_MAX_CHARS);
             let errors = FieldErrors::from_codes(&codes);

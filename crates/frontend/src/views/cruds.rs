@@ -6,7 +6,9 @@ use cruddur_contract::{Activity, Reply};
 
 use super::forms::FormContext;
 use super::times::{ago, full_time, machine_time, time_left};
-use super::urls::{permalink, profile_url, reply_anchor};
+use super::urls::{
+    delete_crud_url, delete_reply_url, like_url, permalink, profile_url, reply_anchor, repost_url,
+};
 
 /// One crud in a list or on its own page.
 #[derive(Template)]
@@ -38,19 +40,18 @@ pub struct CrudPartial {
 
 impl CrudPartial {
     pub fn new(crud: &Activity, now: DateTime<Utc>, forms: &FormContext) -> Self {
-        let permalink = permalink(&crud.handle, crud.uuid);
         CrudPartial {
-            like_url: format!("/cruds/{}/like", crud.uuid),
-            repost_url: format!("/cruds/{}/repost", crud.uuid),
+            like_url: like_url(crud.uuid),
+            repost_url: repost_url(crud.uuid),
             delete_url: forms
                 .is_me(&crud.handle)
-                .then(|| format!("{permalink}/delete")),
+                .then(|| delete_crud_url(&crud.handle, crud.uuid)),
             forms: forms.clone(),
             display_name: crud.display_name.clone(),
             handle: crud.handle.clone(),
             message: crud.message.clone(),
             profile_url: profile_url(&crud.handle),
-            permalink,
+            permalink: permalink(&crud.handle, crud.uuid),
             created_at: machine_time(crud.created_at),
             created_on: full_time(crud.created_at),
             ago: ago(now, crud.created_at),
@@ -95,19 +96,14 @@ pub struct ReplyPartial {
 }
 
 impl ReplyPartial {
-    /// The reply under the crud at `crud_permalink`.
-    pub fn new(
-        reply: &Reply,
-        crud_permalink: &str,
-        now: DateTime<Utc>,
-        forms: &FormContext,
-    ) -> Self {
+    /// The reply under `crud`.
+    pub fn new(reply: &Reply, crud: &Activity, now: DateTime<Utc>, forms: &FormContext) -> Self {
         ReplyPartial {
             anchor: reply_anchor(reply.uuid),
-            like_url: format!("/cruds/{}/like", reply.uuid),
+            like_url: like_url(reply.uuid),
             delete_url: forms
                 .is_me(&reply.handle)
-                .then(|| format!("{crud_permalink}/replies/{}/delete", reply.uuid)),
+                .then(|| delete_reply_url(&crud.handle, crud.uuid, reply.uuid)),
             forms: forms.clone(),
             display_name: reply.display_name.clone(),
             handle: reply.handle.clone(),

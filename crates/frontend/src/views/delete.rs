@@ -11,7 +11,7 @@ use super::forms::FormContext;
 use super::layout::{Layout, Section};
 use super::render::render;
 use super::status::{crud_at, parse_uuid};
-use super::urls::permalink;
+use super::urls::{delete_crud_url, delete_reply_url, permalink};
 use crate::api::{ApiClient, ApiError};
 use crate::error::{PageError, PageResult};
 use crate::session::SignedIn;
@@ -46,7 +46,7 @@ pub async fn crud(
         what: "crud",
         message: crud.message,
         consequence: "Its replies, likes and reposts go with it.",
-        action: format!("{cancel}/delete"),
+        action: delete_crud_url(&crud.handle, crud.uuid),
         cancel,
         forms,
     }))
@@ -74,7 +74,7 @@ pub async fn reply(
         what: "reply",
         message: reply.message,
         consequence: "Its likes go with it.",
-        action: format!("{cancel}/replies/{}/delete", reply.uuid),
+        action: delete_reply_url(&crud.handle, crud.uuid, reply.uuid),
         cancel,
         forms,
     }))

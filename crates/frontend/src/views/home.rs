@@ -16,7 +16,7 @@ use super::forms::{FieldErrors, FormContext};
 use super::layout::{Layout, Section};
 use super::public_pages::{PublicPages, accepts_gzip};
 use super::render::render;
-use super::urls::{query, query_param};
+use super::urls::{next_page_url, query_param};
 use crate::api::{ApiClient, Page};
 use crate::error::PageResult;
 use crate::session::{SignedIn, Viewer};
@@ -171,7 +171,7 @@ impl HomePage {
             cruds: CrudPartial::list(&cruds.items, Utc::now(), &forms),
             next_page: cruds
                 .next_cursor
-                .map(|cursor| format!("{}?{}", feed.path(), query(&[("cursor", &cursor)]))),
+                .map(|cursor| next_page_url(feed.path(), &cursor)),
         }
     }
 }

@@ -13,7 +13,7 @@ use super::forms::{FieldErrors, FormContext, MessageFormPartial, kept, submit};
 use super::layout::{Layout, Section};
 use super::render::{render, unprocessable};
 use super::times::{ago, full_time, machine_time};
-use super::urls::profile_url;
+use super::urls::{conversation_url, profile_url};
 use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, Viewer};
@@ -66,7 +66,7 @@ pub async fn groups(
     let groups = groups?
         .into_iter()
         .map(|group| {
-            let url = format!("/messages{}", profile_url(&group.handle));
+            let url = conversation_url(&group.handle);
             line(
                 group.display_name,
                 group.handle,
@@ -102,7 +102,7 @@ pub async fn send(
     let backend = viewer.api(&api);
     let call = backend.send_message(&body);
     match submit(body.validate(), ErrorCode::MessageExceedMaxChars, call).await? {
-        Ok(_) => Ok(Redirect::to(&format!("/messages{}", profile_url(&handle))).into_response()),
+        Ok(_) => Ok(Redirect::to(&conversation_url(&handle)).into_response()),
         Err(codes) => {
             let message = kept(body.message.as_deref().unwrap_or_default(), REPLY_MAX_CHARS);
             let errors = FieldErrors::from_codes(&codes);
@@ -126,7 +126,7 @@ async fn conversation_page(
         Layout::load(api, viewer, &title, Section::Messages)
     );
     let now = Utc::now();
-    let url = format!("/messages{}", profile_url(handle));
+    let url = conversation_url(handle);
     Ok(ConversationPage {
         layout,
         handle: handle.to_owned(),

@@ -9,7 +9,7 @@ use cruddur_contract::{Notification, NotificationKind};
 use super::layout::{Layout, Section};
 use super::render::render;
 use super::times::{ago, full_time, machine_time};
-use super::urls::{permalink, profile_url, query, query_param, reply_anchor};
+use super::urls::{next_page_url, permalink, profile_url, query_param, reply_link};
 use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::SignedIn;
@@ -42,11 +42,9 @@ impl NotificationItem {
         let of_a_reply = item.activity_uuid.is_some() && item.activity_uuid != item.thread_uuid;
         // The thread, at the reply when the activity is one (its crud's page holds it).
         let thread = match (item.activity_uuid, item.thread_uuid, &item.thread_handle) {
-            (Some(activity), Some(thread), Some(handle)) if of_a_reply => Some(format!(
-                "{}#{}",
-                permalink(handle, thread),
-                reply_anchor(activity)
-            )),
+            (Some(activity), Some(thread), Some(handle)) if of_a_reply => {
+                Some(reply_link(handle, thread, activity))
+            }
             (_, Some(thread), Some(handle)) => Some(permalink(handle, thread)),
             _ => None,
         };
@@ -95,6 +93,6 @@ pub async fn show(
             .collect(),
         next_page: feed
             .next_cursor
-            .map(|cursor| format!("/notifications?{}", query(&[("cursor", &cursor)]))),
+            .map(|cursor| next_page_url("/notifications", &cursor)),
     }))
 }

@@ -10,7 +10,7 @@ use super::cruds::CrudPartial;
 use super::forms::FormContext;
 use super::layout::{Layout, Section};
 use super::render::render;
-use super::urls::{profile_url, query, query_param};
+use super::urls::{conversation_url, follow_url, next_page_url, profile_url, query_param};
 use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::Viewer;
@@ -46,9 +46,7 @@ pub async fn show(
     );
     let (profile, feed) = (profile?, feed?);
     let url = profile_url(&profile.handle);
-    let next_page = feed
-        .next_cursor
-        .map(|cursor| format!("{url}?{}", query(&[("cursor", &cursor)])));
+    let next_page = feed.next_cursor.map(|cursor| next_page_url(&url, &cursor));
     let forms = FormContext::new(&viewer, &url);
     Ok(render(&ProfilePage {
         layout,
@@ -57,8 +55,8 @@ pub async fn show(
             .user
             .as_ref()
             .is_some_and(|user| user.uuid == profile.uuid),
-        follow_url: format!("{url}/follow"),
-        message_url: format!("/messages{url}"),
+        follow_url: follow_url(&profile.handle),
+        message_url: conversation_url(&profile.handle),
         cruds: CrudPartial::list(&feed.items, Utc::now(), &forms),
         forms,
         profile,

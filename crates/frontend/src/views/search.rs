@@ -15,7 +15,7 @@ use super::forms::FormContext;
 use super::layout::{Layout, Section};
 use super::public_pages::{PublicPages, accepts_gzip};
 use super::render::render;
-use super::urls::{query, query_param};
+use super::urls::{query_param, search_url};
 use crate::api::{ApiClient, ApiError, Page};
 use crate::error::{PageResult, sentences};
 use crate::session::Viewer;
@@ -43,7 +43,7 @@ pub async fn show(
     if viewer.user.is_none() {
         let kept = public
             .serve(
-                &page_address(&term, cursor.as_deref()),
+                &search_url(&term, cursor.as_deref()),
                 accepts_gzip(&headers),
                 async |known| api.search_if_changed(&term, cursor.as_deref(), known).await,
                 async |found| {
@@ -88,7 +88,7 @@ impl SearchPage {
     }
 
     fn results(layout: Layout, term: &str, found: Page<Activity>, viewer: &Viewer) -> Self {
-        let back = page_address(term, None);
+        let back = search_url(term, None);
         SearchPage {
             layout,
             term: term.to_owned(),
@@ -96,15 +96,7 @@ impl SearchPage {
             cruds: CrudPartial::list(&found.items, Utc::now(), &FormContext::new(viewer, &back)),
             next_page: found
                 .next_cursor
-                .map(|cursor| page_address(term, Some(&cursor))),
+                .map(|cursor| search_url(term, Some(&cursor))),
         }
-    }
-}
-
-/// The address of the results for `term`, from `cursor` on.
-fn page_address(term: &str, cursor: Option<&str>) -> String {
-    match cursor.filter(|cursor| !cursor.is_empty()) {
-        Some(cursor) => format!("/search?{}", query(&[("term", term), ("cursor", cursor)])),
-        None => format!("/search?{}", query(&[("term", term)])),
     }
 }

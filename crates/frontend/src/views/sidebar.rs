@@ -8,7 +8,7 @@ use cruddur_contract::Activity;
 use cruddur_contract::text::hashtags;
 
 use super::layout::NavUser;
-use super::urls::{profile_url, query};
+use super::urls::{hashtag_url, profile_url};
 
 const TRENDING_SHOWN: usize = 5;
 const SUGGESTED_SHOWN: usize = 3;
@@ -32,7 +32,7 @@ pub fn trending(cruds: &[Activity], now: DateTime<Utc>) -> Vec<Trend> {
     let mut trends: Vec<Trend> = counts
         .into_iter()
         .map(|(tag, count)| Trend {
-            search_url: format!("/search?{}", query(&[("term", &format!("#{tag}"))])),
+            search_url: hashtag_url(&tag),
             tag,
             count,
         })

@@ -12,7 +12,7 @@ use super::cruds::{CrudPartial, ReplyPartial};
 use super::forms::{FieldErrors, FormContext, MessageFormPartial};
 use super::layout::{Layout, Section};
 use super::render::render;
-use super::urls::permalink;
+use super::urls::{permalink, reply_url};
 use crate::api::ApiClient;
 use crate::error::{PageError, PageResult};
 use crate::session::Viewer;
@@ -81,11 +81,11 @@ pub async fn page(
         replies: crud
             .replies
             .iter()
-            .map(|reply| ReplyPartial::new(reply, &permalink, now, &forms))
+            .map(|reply| ReplyPartial::new(reply, &crud, now, &forms))
             .collect(),
         reply_form: viewer.user.is_some().then(|| MessageFormPartial {
             id: "reply",
-            action: format!("{permalink}/reply"),
+            action: reply_url(&crud.handle, crud.uuid),
             label: "Your reply",
             button: "Reply",
             forms: forms.clone(),
