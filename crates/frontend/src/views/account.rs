@@ -8,6 +8,7 @@ use cruddur_contract::account::{DISPLAY_NAME_MAX_CHARS, EMAIL_MAX_CHARS, HANDLE_
 use cruddur_contract::{AuthSession, SignIn, SignUp};
 use serde::Deserialize;
 
+use super::filters;
 use super::forms::{FieldErrors, FormContext, kept};
 use super::layout::{Layout, Section};
 use super::render::{render, unprocessable};

@@ -4,116 +4,107 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Reply};
 
+use super::filters;
 use super::forms::FormContext;
-use super::times::{ago, full_time, machine_time, time_left};
 use super::urls::{
     delete_crud_url, delete_reply_url, like_url, permalink, profile_url, reply_anchor, repost_url,
 };
 
-/// One crud in a list or on its own page.
+/// One crud in a list or on its own page, its times and counts worded by the template.
 #[derive(Template)]
 #[template(path = "cruds/crud_partial.html")]
-pub struct CrudPartial {
-    pub display_name: String,
-    pub handle: String,
-    pub message: String,
+pub struct CrudPartial<'a> {
+    pub crud: &'a Activity,
+    /// What times are worded against ("5m", "expires in 3h").
+    pub now: DateTime<Utc>,
+    pub forms: &'a FormContext,
     pub profile_url: String,
     pub permalink: String,
-    pub created_at: String,
-    pub created_on: String,
-    pub ago: String,
-    pub expires_at: String,
-    pub expires_on: String,
-    pub time_left: String,
-    pub replies_count: i64,
-    pub reposts_count: i64,
-    pub likes_count: i64,
     pub like_url: String,
     pub repost_url: String,
-    /// The viewer's own like and repost, for the toggles' `aria-pressed`.
-    pub liked: bool,
-    pub reposted: bool,
     /// The confirm step, on the viewer's own cruds.
     pub delete_url: Option<String>,
-    pub forms: FormContext,
 }
 
-impl CrudPartial {
-    pub fn new(crud: &Activity, now: DateTime<Utc>, forms: &FormContext) -> Self {
+impl<'a> CrudPartial<'a> {
+    pub fn new(crud: &'a Activity, now: DateTime<Utc>, forms: &'a FormContext) -> Self {
         CrudPartial {
+            crud,
+            now,
+            forms,
+            profile_url: profile_url(&crud.handle),
+            permalink: permalink(&crud.handle, crud.uuid),
             like_url: like_url(crud.uuid),
             repost_url: repost_url(crud.uuid),
             delete_url: forms
                 .is_me(&crud.handle)
                 .then(|| delete_crud_url(&crud.handle, crud.uuid)),
-            forms: forms.clone(),
-            display_name: crud.display_name.clone(),
-            handle: crud.handle.clone(),
-            message: crud.message.clone(),
-            profile_url: profile_url(&crud.handle),
-            permalink: permalink(&crud.handle, crud.uuid),
-            created_at: machine_time(crud.created_at),
-            created_on: full_time(crud.created_at),
-            ago: ago(now, crud.created_at),
-            expires_at: machine_time(crud.expires_at),
-            expires_on: full_time(crud.expires_at),
-            time_left: time_left(now, crud.expires_at),
-            replies_count: crud.replies_count,
-            reposts_count: crud.reposts_count,
-            likes_count: crud.likes_count,
-            liked: crud.liked_by_me,
-            reposted: crud.reposted_by_me,
+        }
+    }
+}
+
+/// The cruds a page lists, each shown as a [`CrudPartial`].
+#[derive(Default)]
+pub struct CrudList {
+    cruds: Vec<Activity>,
+    now: DateTime<Utc>,
+    forms: FormContext,
+}
+
+impl CrudList {
+    /// These cruds as of now, their forms coming back to where `forms` says.
+    pub fn new(cruds: Vec<Activity>, forms: FormContext) -> Self {
+        CrudList {
+            cruds,
+            now: Utc::now(),
+            forms,
         }
     }
 
-    pub fn list(cruds: &[Activity], now: DateTime<Utc>, forms: &FormContext) -> Vec<Self> {
-        cruds
+    pub fn is_empty(&self) -> bool {
+        self.cruds.is_empty()
+    }
+
+    pub fn partials(&self) -> impl Iterator<Item = CrudPartial<'_>> {
+        self.cruds
             .iter()
-            .map(|crud| CrudPartial::new(crud, now, forms))
-            .collect()
+            .map(|crud| CrudPartial::new(crud, self.now, &self.forms))
     }
 }
 
 /// One reply under a crud.
 #[derive(Template)]
 #[template(path = "cruds/reply_partial.html")]
-pub struct ReplyPartial {
+pub struct ReplyPartial<'a> {
+    pub reply: &'a Reply,
+    pub now: DateTime<Utc>,
+    pub forms: &'a FormContext,
     /// The element's id, which notifications link to.
     pub anchor: String,
-    pub display_name: String,
-    pub handle: String,
-    pub message: String,
     pub profile_url: String,
-    pub created_at: String,
-    pub created_on: String,
-    pub ago: String,
-    pub likes_count: i64,
     pub like_url: String,
-    pub liked: bool,
     /// The confirm step, on the viewer's own replies.
     pub delete_url: Option<String>,
-    pub forms: FormContext,
 }
 
-impl ReplyPartial {
+impl<'a> ReplyPartial<'a> {
     /// The reply under `crud`.
-    pub fn new(reply: &Reply, crud: &Activity, now: DateTime<Utc>, forms: &FormContext) -> Self {
+    pub fn new(
+        reply: &'a Reply,
+        crud: &Activity,
+        now: DateTime<Utc>,
+        forms: &'a FormContext,
+    ) -> Self {
         ReplyPartial {
+            reply,
+            now,
+            forms,
             anchor: reply_anchor(reply.uuid),
+            profile_url: profile_url(&reply.handle),
             like_url: like_url(reply.uuid),
             delete_url: forms
                 .is_me(&reply.handle)
                 .then(|| delete_reply_url(&crud.handle, crud.uuid, reply.uuid)),
-            forms: forms.clone(),
-            display_name: reply.display_name.clone(),
-            handle: reply.handle.clone(),
-            message: reply.message.clone(),
-            profile_url: profile_url(&reply.handle),
-            created_at: machine_time(reply.created_at),
-            created_on: full_time(reply.created_at),
-            ago: ago(now, reply.created_at),
-            likes_count: reply.likes_count,
-            liked: reply.liked_by_me,
         }
     }
 }

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
+use super::filters;
 use super::forms::FormContext;
 use super::layout::{Layout, Section};
 use super::render::render;

@@ -7,6 +7,7 @@ use cruddur_contract::account::{BIO_MAX_CHARS, DISPLAY_NAME_MAX_CHARS};
 use cruddur_contract::{ErrorCode, UpdateProfile};
 use serde::Deserialize;
 
+use super::filters;
 use super::forms::{FieldErrors, FormContext, kept, submit};
 use super::layout::{Layout, Section};
 use super::render::{render, unprocessable};

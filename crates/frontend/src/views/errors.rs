@@ -2,6 +2,7 @@
 
 use askama::Template;
 
+use super::filters;
 use super::layout::Layout;
 
 /// A styled error page (404, 400, 502, 503, …).

@@ -12,7 +12,8 @@ use crate::session::Viewer;
 /// What every small action form in a list needs: the CSRF token and where to come back to.
 /// A signed-out viewer gets links to sign in instead of forms, so their pages carry no token
 /// and are the same for every signed-out visitor (see `public_pages::PublicPages`).
-#[derive(Debug, Clone)]
+/// (The default is a signed-out viewer's, for pages without forms.)
+#[derive(Debug, Clone, Default)]
 pub struct FormContext {
     pub csrf: String,
     pub back: String,

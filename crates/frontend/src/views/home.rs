@@ -7,11 +7,11 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Utc;
 use cruddur_contract::activity::CRUD_MAX_CHARS;
 use cruddur_contract::{Activity, Ttl};
 
-use super::cruds::CrudPartial;
+use super::cruds::CrudList;
+use super::filters;
 use super::forms::{FieldErrors, FormContext};
 use super::layout::{Layout, Section};
 use super::public_pages::{PublicPages, accepts_gzip};
@@ -30,7 +30,7 @@ pub struct HomePage {
     /// Which feed this is; a signed-in viewer gets a tab for each.
     pub feed: Feed,
     pub tabs: bool,
-    pub cruds: Vec<CrudPartial>,
+    pub cruds: CrudList,
     pub next_page: Option<String>,
 }
 
@@ -168,10 +168,10 @@ impl HomePage {
             composer,
             feed,
             tabs: forms.signed_in(),
-            cruds: CrudPartial::list(&cruds.items, Utc::now(), &forms),
             next_page: cruds
                 .next_cursor
                 .map(|cursor| next_page_url(feed.path(), &cursor)),
+            cruds: CrudList::new(cruds.items, forms),
         }
     }
 }

@@ -4,15 +4,15 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use cruddur_contract::activity::REPLY_MAX_CHARS;
 use cruddur_contract::{CreateMessage, ErrorCode};
 use serde::Deserialize;
 
+use super::filters;
 use super::forms::{FieldErrors, FormContext, MessageFormPartial, kept, submit};
 use super::layout::{Layout, Section};
 use super::render::{render, unprocessable};
-use super::times::{ago, full_time, machine_time};
 use super::urls::{conversation_url, profile_url};
 use crate::api::ApiClient;
 use crate::error::PageResult;
@@ -23,6 +23,7 @@ use crate::session::{CsrfForm, SignedIn, Viewer};
 pub struct GroupsPage {
     pub layout: Layout,
     pub groups: Vec<Line>,
+    pub now: DateTime<Utc>,
 }
 
 #[derive(Template)]
@@ -32,6 +33,7 @@ pub struct ConversationPage {
     pub handle: String,
     pub profile_url: String,
     pub messages: Vec<Line>,
+    pub now: DateTime<Utc>,
     pub form: MessageFormPartial,
 }
 
@@ -42,9 +44,7 @@ pub struct Line {
     /// The conversation (in the list) or the sender's profile (in a conversation).
     pub url: String,
     pub message: String,
-    pub created_at: String,
-    pub created_on: String,
-    pub ago: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,22 +62,21 @@ pub async fn groups(
         api.message_groups(),
         Layout::load(&api, &viewer, "Messages", Section::Messages)
     );
-    let now = Utc::now();
     let groups = groups?
         .into_iter()
-        .map(|group| {
-            let url = conversation_url(&group.handle);
-            line(
-                group.display_name,
-                group.handle,
-                url,
-                group.message,
-                group.created_at,
-                now,
-            )
+        .map(|group| Line {
+            url: conversation_url(&group.handle),
+            display_name: group.display_name,
+            handle: group.handle,
+            message: group.message,
+            created_at: group.created_at,
         })
         .collect();
-    Ok(render(&GroupsPage { layout, groups }))
+    Ok(render(&GroupsPage {
+        layout,
+        groups,
+        now: Utc::now(),
+    }))
 }
 
 pub async fn conversation(
@@ -125,7 +124,6 @@ async fn conversation_page(
         api.conversation(handle),
         Layout::load(api, viewer, &title, Section::Messages)
     );
-    let now = Utc::now();
     let url = conversation_url(handle);
     Ok(ConversationPage {
         layout,
@@ -133,18 +131,15 @@ async fn conversation_page(
         profile_url: profile_url(handle),
         messages: messages?
             .into_iter()
-            .map(|m| {
-                let sender = profile_url(&m.handle);
-                line(
-                    m.display_name,
-                    m.handle,
-                    sender,
-                    m.message,
-                    m.created_at,
-                    now,
-                )
+            .map(|m| Line {
+                url: profile_url(&m.handle),
+                display_name: m.display_name,
+                handle: m.handle,
+                message: m.message,
+                created_at: m.created_at,
             })
             .collect(),
+        now: Utc::now(),
         form: MessageFormPartial {
             id: "message",
             action: url.clone(),
@@ -156,23 +151,4 @@ async fn conversation_page(
             max_chars: REPLY_MAX_CHARS,
         },
     })
-}
-
-fn line(
-    display_name: String,
-    handle: String,
-    url: String,
-    message: String,
-    at: chrono::DateTime<Utc>,
-    now: chrono::DateTime<Utc>,
-) -> Line {
-    Line {
-        display_name,
-        handle,
-        url,
-        message,
-        created_at: machine_time(at),
-        created_on: full_time(at),
-        ago: ago(now, at),
-    }
 }

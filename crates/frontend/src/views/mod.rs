@@ -1,6 +1,7 @@
 //! The pages, one module each, and what they share: the layout around every page and its
-//! sidebar, the crud and reply partials, forms, page addresses, times in words, and rendering.
-//! Each module's templates are in the folder of `templates/` with its name.
+//! sidebar, the crud and reply partials, forms, page addresses, the templates' filters (times
+//! and counts), and rendering. Each module's templates are in the folder of `templates/` named
+//! after it.
 
 pub mod account;
 pub mod actions;
@@ -8,6 +9,7 @@ pub mod cruds;
 pub mod delete;
 pub mod edit_profile;
 pub mod errors;
+pub mod filters;
 pub mod forms;
 pub mod home;
 pub mod layout;
@@ -19,5 +21,4 @@ pub mod render;
 pub mod search;
 pub mod sidebar;
 pub mod status;
-pub mod times;
 pub mod urls;

@@ -6,9 +6,9 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Notification, NotificationKind};
 
+use super::filters;
 use super::layout::{Layout, Section};
 use super::render::render;
-use super::times::{ago, full_time, machine_time};
 use super::urls::{next_page_url, permalink, profile_url, query_param, reply_link};
 use crate::api::ApiClient;
 use crate::error::PageResult;
@@ -19,6 +19,7 @@ use crate::session::SignedIn;
 pub struct NotificationsPage {
     pub layout: Layout,
     pub items: Vec<NotificationItem>,
+    pub now: DateTime<Utc>,
     pub next_page: Option<String>,
 }
 
@@ -31,13 +32,11 @@ pub struct NotificationItem {
     /// follower's profile.
     pub target_url: String,
     pub message: Option<String>,
-    pub created_at: String,
-    pub created_on: String,
-    pub ago: String,
+    pub created_at: DateTime<Utc>,
 }
 
 impl NotificationItem {
-    fn new(item: &Notification, now: DateTime<Utc>) -> Self {
+    fn new(item: &Notification) -> Self {
         let actor = profile_url(&item.handle);
         let of_a_reply = item.activity_uuid.is_some() && item.activity_uuid != item.thread_uuid;
         // The thread, at the reply when the activity is one (its crud's page holds it).
@@ -64,9 +63,7 @@ impl NotificationItem {
             profile_url: actor,
             what,
             message: item.activity_uuid.map(|_| item.message.clone()),
-            created_at: machine_time(item.created_at),
-            created_on: full_time(item.created_at),
-            ago: ago(now, item.created_at),
+            created_at: item.created_at,
         }
     }
 }
@@ -83,14 +80,10 @@ pub async fn show(
         Layout::load(&api, &viewer, "Notifications", Section::Notifications)
     );
     let feed = feed?;
-    let now = Utc::now();
     Ok(render(&NotificationsPage {
         layout,
-        items: feed
-            .items
-            .iter()
-            .map(|item| NotificationItem::new(item, now))
-            .collect(),
+        items: feed.items.iter().map(NotificationItem::new).collect(),
+        now: Utc::now(),
         next_page: feed
             .next_cursor
             .map(|cursor| next_page_url("/notifications", &cursor)),

@@ -3,10 +3,10 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::Utc;
 use cruddur_contract::Profile;
 
-use super::cruds::CrudPartial;
+use super::cruds::CrudList;
+use super::filters;
 use super::forms::FormContext;
 use super::layout::{Layout, Section};
 use super::render::render;
@@ -20,13 +20,12 @@ use crate::session::Viewer;
 pub struct ProfilePage {
     pub layout: Layout,
     pub profile: Profile,
-    pub joined: String,
     /// Whether this is the viewer's own profile (no follow button then).
     pub is_me: bool,
     pub follow_url: String,
     pub message_url: String,
     pub forms: FormContext,
-    pub cruds: Vec<CrudPartial>,
+    pub cruds: CrudList,
     pub next_page: Option<String>,
 }
 
@@ -50,14 +49,13 @@ pub async fn show(
     let forms = FormContext::new(&viewer, &url);
     Ok(render(&ProfilePage {
         layout,
-        joined: profile.created_at.format("%B %Y").to_string(),
         is_me: viewer
             .user
             .as_ref()
             .is_some_and(|user| user.uuid == profile.uuid),
         follow_url: follow_url(&profile.handle),
         message_url: conversation_url(&profile.handle),
-        cruds: CrudPartial::list(&feed.items, Utc::now(), &forms),
+        cruds: CrudList::new(feed.items, forms.clone()),
         forms,
         profile,
         next_page,

@@ -7,10 +7,10 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Utc;
 use cruddur_contract::{Activity, ErrorCode};
 
-use super::cruds::CrudPartial;
+use super::cruds::CrudList;
+use super::filters;
 use super::forms::FormContext;
 use super::layout::{Layout, Section};
 use super::public_pages::{PublicPages, accepts_gzip};
@@ -27,7 +27,7 @@ pub struct SearchPage {
     pub term: String,
     /// Set instead of results when the search could not run (a blank term).
     pub notice: Option<String>,
-    pub cruds: Vec<CrudPartial>,
+    pub cruds: CrudList,
     pub next_page: Option<String>,
 }
 
@@ -82,7 +82,7 @@ impl SearchPage {
             layout,
             term,
             notice: Some(sentences(codes)),
-            cruds: Vec::new(),
+            cruds: CrudList::default(),
             next_page: None,
         }
     }
@@ -93,7 +93,7 @@ impl SearchPage {
             layout,
             term: term.to_owned(),
             notice: None,
-            cruds: CrudPartial::list(&found.items, Utc::now(), &FormContext::new(viewer, &back)),
+            cruds: CrudList::new(found.items, FormContext::new(viewer, &back)),
             next_page: found
                 .next_cursor
                 .map(|cursor| search_url(term, Some(&cursor))),

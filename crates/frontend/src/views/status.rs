@@ -3,12 +3,13 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use cruddur_contract::Activity;
 use cruddur_contract::activity::REPLY_MAX_CHARS;
 use uuid::Uuid;
 
 use super::cruds::{CrudPartial, ReplyPartial};
+use super::filters;
 use super::forms::{FieldErrors, FormContext, MessageFormPartial};
 use super::layout::{Layout, Section};
 use super::render::render;
@@ -21,8 +22,10 @@ use crate::session::Viewer;
 #[template(path = "status/status.html")]
 pub struct StatusPage {
     pub layout: Layout,
-    pub crud: CrudPartial,
-    pub replies: Vec<ReplyPartial>,
+    /// The crud with its replies.
+    pub crud: Activity,
+    pub now: DateTime<Utc>,
+    pub forms: FormContext,
     /// `None` when signed out.
     pub reply_form: Option<MessageFormPartial>,
 }
@@ -73,16 +76,9 @@ pub async fn page(
         Layout::load(api, viewer, &title, Section::Other)
     );
     let crud = crud?;
-    let now = Utc::now();
-    let permalink = permalink(&crud.handle, crud.uuid);
-    let forms = FormContext::new(viewer, &permalink);
+    let forms = FormContext::new(viewer, &permalink(&crud.handle, crud.uuid));
     Ok(StatusPage {
         layout,
-        replies: crud
-            .replies
-            .iter()
-            .map(|reply| ReplyPartial::new(reply, &crud, now, &forms))
-            .collect(),
         reply_form: viewer.user.is_some().then(|| MessageFormPartial {
             id: "reply",
             action: reply_url(&crud.handle, crud.uuid),
@@ -93,6 +89,21 @@ pub async fn page(
             errors,
             max_chars: REPLY_MAX_CHARS,
         }),
-        crud: CrudPartial::new(&crud, now, &forms),
+        crud,
+        now: Utc::now(),
+        forms,
     })
+}
+
+impl StatusPage {
+    fn crud_partial(&self) -> CrudPartial<'_> {
+        CrudPartial::new(&self.crud, self.now, &self.forms)
+    }
+
+    fn reply_partials(&self) -> impl Iterator<Item = ReplyPartial<'_>> {
+        self.crud
+            .replies
+            .iter()
+            .map(|reply| ReplyPartial::new(reply, &self.crud, self.now, &self.forms))
+    }
 }
