@@ -13,9 +13,10 @@ use super::layout::{Layout, Section};
 use super::render::render;
 use super::status::{crud_at, parse_uuid};
 use super::urls::{delete_crud_url, delete_reply_url, permalink};
-use crate::api::{ApiClient, ApiError};
+use crate::api::ApiError;
 use crate::error::{PageError, PageResult};
 use crate::session::SignedIn;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "delete/delete.html")]
@@ -32,11 +33,11 @@ pub struct DeletePage {
 }
 
 pub async fn crud(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path((handle, uuid)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    let crud = crud_at(&api, &viewer, &handle, parse_uuid(&uuid)?).await?;
+    let crud = crud_at(&state.api, &viewer, &handle, parse_uuid(&uuid)?).await?;
     let cancel = permalink(&crud.handle, crud.uuid);
     let forms = FormContext::new(&viewer, &cancel);
     if !forms.is_me(&crud.handle) {
@@ -54,11 +55,11 @@ pub async fn crud(
 }
 
 pub async fn reply(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path((handle, uuid, reply)): Path<(String, String, String)>,
 ) -> PageResult<Response> {
-    let crud = crud_at(&api, &viewer, &handle, parse_uuid(&uuid)?).await?;
+    let crud = crud_at(&state.api, &viewer, &handle, parse_uuid(&uuid)?).await?;
     let reply = parse_uuid(&reply)?;
     let reply = crud
         .replies

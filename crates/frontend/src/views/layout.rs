@@ -4,12 +4,9 @@ use chrono::Utc;
 
 use super::sidebar::{Trend, suggested, trending};
 use super::urls::profile_url;
-use crate::api::ApiClient;
 use crate::assets;
 use crate::session::Viewer;
-
-/// How many cruds of the home feed the trending hashtags are counted from.
-const TRENDING_SAMPLE: u32 = 100;
+use crate::startup::AppState;
 
 /// Which navigation entry is the current page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,11 +72,11 @@ impl Layout {
         layout
     }
 
-    /// The layout with the trending hashtags of the live home feed. The sidebar is an extra:
-    /// when it cannot be loaded the page is still shown, without it.
-    pub async fn load(api: &ApiClient, viewer: &Viewer, title: &str, section: Section) -> Self {
+    /// The layout with the sidebar of the live home feed. The sidebar is an extra: when it
+    /// cannot be loaded the page is still shown, without it.
+    pub async fn load(state: &AppState, viewer: &Viewer, title: &str, section: Section) -> Self {
         let mut layout = Layout::for_viewer(viewer, title, section);
-        match api.timeline_sample(TRENDING_SAMPLE).await {
+        match state.sidebar.sample(&state.api).await {
             Ok(cruds) => {
                 // Counted at `now`: a crud that expired since the sample was taken drops out.
                 layout.trending = Some(trending(&cruds, Utc::now()));

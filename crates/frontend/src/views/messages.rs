@@ -14,9 +14,9 @@ use super::forms::{FieldErrors, FormContext, MessageFormPartial, kept, submit};
 use super::layout::{Layout, Section};
 use super::render::{render, unprocessable};
 use super::urls::{conversation_url, profile_url};
-use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, Viewer};
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "messages/groups.html")]
@@ -54,13 +54,13 @@ pub struct MessageForm {
 }
 
 pub async fn groups(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
 ) -> PageResult<Response> {
-    let api = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let (groups, layout) = tokio::join!(
-        api.message_groups(),
-        Layout::load(&api, &viewer, "Messages", Section::Messages)
+        backend.message_groups(),
+        Layout::load(&state, &viewer, "Messages", Section::Messages)
     );
     let groups = groups?
         .into_iter()
@@ -80,16 +80,16 @@ pub async fn groups(
 }
 
 pub async fn conversation(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path(handle): Path<String>,
 ) -> PageResult<Response> {
-    let page = conversation_page(&api, &viewer, &handle, "", FieldErrors::default()).await?;
+    let page = conversation_page(&state, &viewer, &handle, "", FieldErrors::default()).await?;
     Ok(render(&page))
 }
 
 pub async fn send(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path(handle): Path<String>,
     CsrfForm(form): CsrfForm<MessageForm>,
@@ -98,31 +98,31 @@ pub async fn send(
         message: Some(form.message),
         user_receiver_handle: Some(handle.clone()),
     };
-    let backend = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let call = backend.send_message(&body);
     match submit(body.validate(), ErrorCode::MessageExceedMaxChars, call).await? {
         Ok(_) => Ok(Redirect::to(&conversation_url(&handle)).into_response()),
         Err(codes) => {
             let message = kept(body.message.as_deref().unwrap_or_default(), REPLY_MAX_CHARS);
             let errors = FieldErrors::from_codes(&codes);
-            let page = conversation_page(&api, &viewer, &handle, &message, errors).await?;
+            let page = conversation_page(&state, &viewer, &handle, &message, errors).await?;
             Ok(unprocessable(&page))
         }
     }
 }
 
 async fn conversation_page(
-    api: &ApiClient,
+    state: &AppState,
     viewer: &Viewer,
     handle: &str,
     message: &str,
     errors: FieldErrors,
 ) -> PageResult<ConversationPage> {
     let title = format!("Messages with @{handle}");
-    let api = &viewer.api(api);
+    let backend = viewer.api(&state.api);
     let (messages, layout) = tokio::join!(
-        api.conversation(handle),
-        Layout::load(api, viewer, &title, Section::Messages)
+        backend.conversation(handle),
+        Layout::load(state, viewer, &title, Section::Messages)
     );
     let url = conversation_url(handle);
     Ok(ConversationPage {

@@ -10,9 +10,9 @@ use super::filters;
 use super::layout::{Layout, Section};
 use super::render::render;
 use super::urls::{next_page_url, permalink, profile_url, query_param, reply_link};
-use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::SignedIn;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "notifications/notifications.html")]
@@ -69,15 +69,15 @@ impl NotificationItem {
 }
 
 pub async fn show(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
-    let api = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let (feed, layout) = tokio::join!(
-        api.notifications(cursor.as_deref()),
-        Layout::load(&api, &viewer, "Notifications", Section::Notifications)
+        backend.notifications(cursor.as_deref()),
+        Layout::load(&state, &viewer, "Notifications", Section::Notifications)
     );
     let feed = feed?;
     Ok(render(&NotificationsPage {

@@ -11,9 +11,9 @@ use super::forms::FormContext;
 use super::layout::{Layout, Section};
 use super::render::render;
 use super::urls::{conversation_url, follow_url, next_page_url, profile_url, query_param};
-use crate::api::ApiClient;
 use crate::error::PageResult;
 use crate::session::Viewer;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "profile/profile.html")]
@@ -30,18 +30,18 @@ pub struct ProfilePage {
 }
 
 pub async fn show(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     viewer: Viewer,
     Path(handle): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
     let title = format!("@{handle}");
-    let api = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let (profile, feed, layout) = tokio::join!(
-        api.profile(&handle),
-        api.user_activities(&handle, cursor.as_deref()),
-        Layout::load(&api, &viewer, &title, Section::Other)
+        backend.profile(&handle),
+        backend.user_activities(&handle, cursor.as_deref()),
+        Layout::load(&state, &viewer, &title, Section::Other)
     );
     let (profile, feed) = (profile?, feed?);
     let url = profile_url(&profile.handle);

@@ -1,8 +1,6 @@
 //! `/search?term=`: full-text search of live cruds. Signed out, a page of results is the
 //! same for everyone, so it is kept rendered (`public_pages`).
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
@@ -13,12 +11,13 @@ use super::cruds::CrudList;
 use super::filters;
 use super::forms::FormContext;
 use super::layout::{Layout, Section};
-use super::public_pages::{PublicPages, accepts_gzip};
+use super::public_pages::accepts_gzip;
 use super::render::render;
 use super::urls::{query_param, search_url};
-use crate::api::{ApiClient, ApiError, Page};
+use crate::api::{ApiError, Page};
 use crate::error::{PageResult, sentences};
 use crate::session::Viewer;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "search/search.html")]
@@ -32,8 +31,7 @@ pub struct SearchPage {
 }
 
 pub async fn show(
-    State(api): State<ApiClient>,
-    State(public): State<Arc<PublicPages>>,
+    State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -41,13 +39,19 @@ pub async fn show(
     let term = query_param(raw.as_deref(), "term").unwrap_or_default();
     let cursor = query_param(raw.as_deref(), "cursor");
     if viewer.user.is_none() {
-        let kept = public
+        let kept = state
+            .public_pages
             .serve(
                 &search_url(&term, cursor.as_deref()),
                 accepts_gzip(&headers),
-                async |known| api.search_if_changed(&term, cursor.as_deref(), known).await,
+                async |known| {
+                    state
+                        .api
+                        .search_if_changed(&term, cursor.as_deref(), known)
+                        .await
+                },
                 async |found| {
-                    let layout = Layout::load(&api, &viewer, "Search", Section::Other).await;
+                    let layout = Layout::load(&state, &viewer, "Search", Section::Other).await;
                     SearchPage::results(layout, &term, found, &viewer).render()
                 },
             )
@@ -55,16 +59,16 @@ pub async fn show(
         return match kept {
             // A search that cannot run is not kept: the page says why.
             Err(ApiError::Validation(codes)) => {
-                let layout = Layout::load(&api, &viewer, "Search", Section::Other).await;
+                let layout = Layout::load(&state, &viewer, "Search", Section::Other).await;
                 Ok(render(&SearchPage::notice(layout, term, &codes)))
             }
             kept => Ok(kept?),
         };
     }
-    let backend = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let (found, layout) = tokio::join!(
         backend.search(&term, cursor.as_deref()),
-        Layout::load(&api, &viewer, "Search", Section::Other)
+        Layout::load(&state, &viewer, "Search", Section::Other)
     );
     let page = match found {
         Ok(found) => SearchPage::results(layout, &term, found, &viewer),

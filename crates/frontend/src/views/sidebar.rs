@@ -1,7 +1,9 @@
 //! What the sidebar shows: the trending hashtags and people to look at, both taken from a
-//! sample of the live timeline.
+//! sample of the live timeline that every page shares for a few seconds.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::Activity;
@@ -9,9 +11,54 @@ use cruddur_contract::text::hashtags;
 
 use super::layout::NavUser;
 use super::urls::{hashtag_url, profile_url};
+use crate::api::{ApiClient, ApiError};
+
+/// How many of the newest cruds the sidebar is worked out from.
+const SAMPLE_SIZE: u32 = 100;
+
+/// How long the sample is reused. Trending hashtags and suggested people need not move with
+/// every crud, and fetching a hundred cruds for every page view would cost more than the page
+/// itself.
+const SAMPLE_MAX_AGE: Duration = Duration::from_secs(5);
 
 const TRENDING_SHOWN: usize = 5;
 const SUGGESTED_SHOWN: usize = 3;
+
+/// The sidebar's sample of the timeline, shared by every request through the application
+/// state.
+#[derive(Debug, Default)]
+pub struct SidebarCache(Mutex<Option<Sample>>);
+
+/// The newest cruds as fetched at a moment.
+#[derive(Debug)]
+struct Sample {
+    fetched: Instant,
+    cruds: Arc<[Activity]>,
+}
+
+impl SidebarCache {
+    /// The newest live cruds, the same for every viewer (fetched signed out), reused for
+    /// [`SAMPLE_MAX_AGE`].
+    pub async fn sample(&self, api: &ApiClient) -> Result<Arc<[Activity]>, ApiError> {
+        if let Some(sample) = self.lock().as_ref()
+            && sample.fetched.elapsed() < SAMPLE_MAX_AGE
+        {
+            return Ok(sample.cruds.clone());
+        }
+        let cruds: Arc<[Activity]> = api.home(None, Some(SAMPLE_SIZE)).await?.items.into();
+        *self.lock() = Some(Sample {
+            fetched: Instant::now(),
+            cruds: cruds.clone(),
+        });
+        Ok(cruds)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Sample>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 
 /// A hashtag and how many live cruds carry it.
 pub struct Trend {

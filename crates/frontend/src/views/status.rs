@@ -17,6 +17,7 @@ use super::urls::{permalink, reply_url};
 use crate::api::ApiClient;
 use crate::error::{PageError, PageResult};
 use crate::session::Viewer;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "status/status.html")]
@@ -31,13 +32,13 @@ pub struct StatusPage {
 }
 
 pub async fn show(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     viewer: Viewer,
     Path((handle, uuid)): Path<(String, String)>,
 ) -> PageResult<Response> {
     let uuid = parse_uuid(&uuid)?;
     Ok(render(
-        &page(&api, &viewer, &handle, uuid, "", FieldErrors::default()).await?,
+        &page(&state, &viewer, &handle, uuid, "", FieldErrors::default()).await?,
     ))
 }
 
@@ -63,7 +64,7 @@ pub async fn crud_at(
 
 /// The status page with the reply form holding `message` and `errors`.
 pub async fn page(
-    api: &ApiClient,
+    state: &AppState,
     viewer: &Viewer,
     handle: &str,
     uuid: Uuid,
@@ -72,8 +73,8 @@ pub async fn page(
 ) -> PageResult<StatusPage> {
     let title = format!("Crud by @{handle}");
     let (crud, layout) = tokio::join!(
-        crud_at(api, viewer, handle, uuid),
-        Layout::load(api, viewer, &title, Section::Other)
+        crud_at(&state.api, viewer, handle, uuid),
+        Layout::load(state, viewer, &title, Section::Other)
     );
     let crud = crud?;
     let forms = FormContext::new(viewer, &permalink(&crud.handle, crud.uuid));
