@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Reply};
 
 use super::filters;
-use super::forms::FormContext;
+use super::forms::{FormContext, TogglePartial};
 use super::urls::{
     delete_crud_url, delete_reply_url, like_url, permalink, profile_url, reply_anchor, repost_url,
 };
@@ -20,8 +20,8 @@ pub struct CrudPartial<'a> {
     pub forms: &'a FormContext,
     pub profile_url: String,
     pub permalink: String,
-    pub like_url: String,
-    pub repost_url: String,
+    pub repost: TogglePartial<'a>,
+    pub like: TogglePartial<'a>,
     /// The confirm step, on the viewer's own cruds.
     pub delete_url: Option<String>,
 }
@@ -34,8 +34,18 @@ impl<'a> CrudPartial<'a> {
             forms,
             profile_url: profile_url(&crud.handle),
             permalink: permalink(&crud.handle, crud.uuid),
-            like_url: like_url(crud.uuid),
-            repost_url: repost_url(crud.uuid),
+            repost: TogglePartial {
+                action: repost_url(crud.uuid),
+                give: "Repost",
+                pressed: crud.reposted_by_me,
+                forms,
+            },
+            like: TogglePartial {
+                action: like_url(crud.uuid),
+                give: "Like",
+                pressed: crud.liked_by_me,
+                forms,
+            },
             delete_url: forms
                 .is_me(&crud.handle)
                 .then(|| delete_crud_url(&crud.handle, crud.uuid)),
@@ -82,7 +92,7 @@ pub struct ReplyPartial<'a> {
     /// The element's id, which notifications link to.
     pub anchor: String,
     pub profile_url: String,
-    pub like_url: String,
+    pub like: TogglePartial<'a>,
     /// The confirm step, on the viewer's own replies.
     pub delete_url: Option<String>,
 }
@@ -101,7 +111,12 @@ impl<'a> ReplyPartial<'a> {
             forms,
             anchor: reply_anchor(reply.uuid),
             profile_url: profile_url(&reply.handle),
-            like_url: like_url(reply.uuid),
+            like: TogglePartial {
+                action: like_url(reply.uuid),
+                give: "Like",
+                pressed: reply.liked_by_me,
+                forms,
+            },
             delete_url: forms
                 .is_me(&reply.handle)
                 .then(|| delete_reply_url(&crud.handle, crud.uuid, reply.uuid)),

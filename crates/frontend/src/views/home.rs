@@ -11,7 +11,7 @@ use cruddur_contract::{Activity, Ttl};
 use super::cruds::CrudList;
 use super::filters;
 use super::forms::{FieldErrors, FormContext};
-use super::layout::{Layout, Section};
+use super::layout::{Layout, PagerPartial, Section};
 use super::public_pages::accepts_gzip;
 use super::render::render;
 use super::urls::{next_page_url, query_param};
@@ -30,7 +30,7 @@ pub struct HomePage {
     pub feed: Feed,
     pub tabs: bool,
     pub cruds: CrudList,
-    pub next_page: Option<String>,
+    pub pager: PagerPartial,
 }
 
 /// The two feeds of the home page.
@@ -167,9 +167,12 @@ impl HomePage {
             composer,
             feed,
             tabs: forms.signed_in(),
-            next_page: cruds
-                .next_cursor
-                .map(|cursor| next_page_url(feed.path(), &cursor)),
+            pager: PagerPartial {
+                next: cruds
+                    .next_cursor
+                    .map(|cursor| next_page_url(feed.path(), &cursor)),
+                label: "Older cruds",
+            },
             cruds: CrudList::new(cruds.items, forms),
         }
     }

@@ -1,5 +1,7 @@
-//! The frame around every page: the navigation, the signed-in user and the sidebar.
+//! The frame around every page: the navigation, the signed-in user and the sidebar; and the
+//! link to a list's next page.
 
+use askama::Template;
 use chrono::Utc;
 
 use super::sidebar::{Trend, suggested, trending};
@@ -41,6 +43,15 @@ pub struct NavUser {
     pub display_name: String,
     pub handle: String,
     pub profile_url: String,
+}
+
+/// The link to the next page of a list, when there is one.
+#[derive(Template)]
+#[template(path = "layout/pager_partial.html")]
+pub struct PagerPartial {
+    pub next: Option<String>,
+    /// What the link says ("Older cruds").
+    pub label: &'static str,
 }
 
 impl Layout {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::{Notification, NotificationKind};
 
 use super::filters;
-use super::layout::{Layout, Section};
+use super::layout::{Layout, PagerPartial, Section};
 use super::render::render;
 use super::urls::{next_page_url, permalink, profile_url, query_param, reply_link};
 use crate::error::PageResult;
@@ -20,7 +20,7 @@ pub struct NotificationsPage {
     pub layout: Layout,
     pub items: Vec<NotificationItem>,
     pub now: DateTime<Utc>,
-    pub next_page: Option<String>,
+    pub pager: PagerPartial,
 }
 
 pub struct NotificationItem {
@@ -84,8 +84,11 @@ pub async fn show(
         layout,
         items: feed.items.iter().map(NotificationItem::new).collect(),
         now: Utc::now(),
-        next_page: feed
-            .next_cursor
-            .map(|cursor| next_page_url("/notifications", &cursor)),
+        pager: PagerPartial {
+            next: feed
+                .next_cursor
+                .map(|cursor| next_page_url("/notifications", &cursor)),
+            label: "Older notifications",
+        },
     }))
 }

@@ -8,7 +8,7 @@ use cruddur_contract::Profile;
 use super::cruds::CrudList;
 use super::filters;
 use super::forms::FormContext;
-use super::layout::{Layout, Section};
+use super::layout::{Layout, PagerPartial, Section};
 use super::render::render;
 use super::urls::{conversation_url, follow_url, next_page_url, profile_url, query_param};
 use crate::error::PageResult;
@@ -26,7 +26,7 @@ pub struct ProfilePage {
     pub message_url: String,
     pub forms: FormContext,
     pub cruds: CrudList,
-    pub next_page: Option<String>,
+    pub pager: PagerPartial,
 }
 
 pub async fn show(
@@ -58,6 +58,9 @@ pub async fn show(
         cruds: CrudList::new(feed.items, forms.clone()),
         forms,
         profile,
-        next_page,
+        pager: PagerPartial {
+            next: next_page,
+            label: "Older cruds",
+        },
     }))
 }

@@ -10,7 +10,7 @@ use cruddur_contract::{Activity, ErrorCode};
 use super::cruds::CrudList;
 use super::filters;
 use super::forms::FormContext;
-use super::layout::{Layout, Section};
+use super::layout::{Layout, PagerPartial, Section};
 use super::public_pages::accepts_gzip;
 use super::render::render;
 use super::urls::{query_param, search_url};
@@ -27,7 +27,7 @@ pub struct SearchPage {
     /// Set instead of results when the search could not run (a blank term).
     pub notice: Option<String>,
     pub cruds: CrudList,
-    pub next_page: Option<String>,
+    pub pager: PagerPartial,
 }
 
 pub async fn show(
@@ -87,7 +87,10 @@ impl SearchPage {
             term,
             notice: Some(sentences(codes)),
             cruds: CrudList::default(),
-            next_page: None,
+            pager: PagerPartial {
+                next: None,
+                label: "Older cruds",
+            },
         }
     }
 
@@ -98,9 +101,12 @@ impl SearchPage {
             term: term.to_owned(),
             notice: None,
             cruds: CrudList::new(found.items, FormContext::new(viewer, &back)),
-            next_page: found
-                .next_cursor
-                .map(|cursor| search_url(term, Some(&cursor))),
+            pager: PagerPartial {
+                next: found
+                    .next_cursor
+                    .map(|cursor| search_url(term, Some(&cursor))),
+                label: "Older cruds",
+            },
         }
     }
 }
