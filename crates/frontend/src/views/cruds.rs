@@ -17,7 +17,6 @@ pub struct CrudPartial<'a> {
     pub crud: &'a Activity,
     /// What times are worded against ("5m", "expires in 3h").
     pub now: DateTime<Utc>,
-    pub forms: &'a FormContext,
     pub profile_url: String,
     pub permalink: String,
     pub repost: TogglePartial<'a>,
@@ -31,7 +30,6 @@ impl<'a> CrudPartial<'a> {
         CrudPartial {
             crud,
             now,
-            forms,
             profile_url: profile_url(&crud.handle),
             permalink: permalink(&crud.handle, crud.uuid),
             repost: TogglePartial {
@@ -88,7 +86,6 @@ impl CrudList {
 pub struct ReplyPartial<'a> {
     pub reply: &'a Reply,
     pub now: DateTime<Utc>,
-    pub forms: &'a FormContext,
     /// The element's id, which notifications link to.
     pub anchor: String,
     pub profile_url: String,
@@ -108,7 +105,6 @@ impl<'a> ReplyPartial<'a> {
         ReplyPartial {
             reply,
             now,
-            forms,
             anchor: reply_anchor(reply.uuid),
             profile_url: profile_url(&reply.handle),
             like: TogglePartial {
