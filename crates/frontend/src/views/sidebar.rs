@@ -137,6 +137,27 @@ mod tests {
         }
     }
 
+    /// A client of a backend that is not there: any call it makes fails.
+    fn unreachable_api() -> ApiClient {
+        let nowhere = url::Url::parse("http://127.0.0.1:9/").unwrap();
+        let second = Duration::from_secs(1);
+        ApiClient::new(nowhere, second, second, None).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_sample_is_reused_while_young_and_fetched_again_once_old() {
+        let cache = SidebarCache::default();
+        let cruds: Arc<[Activity]> = vec![crud("#rust", 5)].into();
+        *cache.lock() = Some(Sample {
+            fetched: Instant::now(),
+            cruds: cruds.clone(),
+        });
+        let reused = cache.sample(&unreachable_api()).await.unwrap();
+        assert!(Arc::ptr_eq(&reused, &cruds));
+        cache.lock().as_mut().unwrap().fetched -= SAMPLE_MAX_AGE;
+        assert!(cache.sample(&unreachable_api()).await.is_err());
+    }
+
     #[test]
     fn trending_counts_live_cruds_once_per_tag() {
         let cruds = [
