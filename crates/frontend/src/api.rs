@@ -4,8 +4,8 @@
 //! error page quickly instead of a hung browser tab.
 
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use cruddur_contract::{
     Activity, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode, Message,
@@ -65,22 +65,7 @@ pub struct ApiClient {
     client: Option<IpAddr>,
     /// Sent with `X-Forwarded-For` when set: what the backend believes it by.
     frontend_key: Option<Arc<SecretString>>,
-    /// The latest cruds behind every page's sidebar, shared by all clones of this client.
-    sample: Arc<Mutex<Option<Sample>>>,
 }
-
-/// The newest cruds as fetched at a moment.
-#[derive(Debug)]
-struct Sample {
-    fetched: Instant,
-    limit: u32,
-    cruds: Arc<[Activity]>,
-}
-
-/// How long the sidebar's sample of the timeline is reused. Trending hashtags and suggested
-/// people need not move with every crud, and fetching a hundred cruds for every page view
-/// would cost more than the page itself.
-pub const SAMPLE_MAX_AGE: Duration = Duration::from_secs(5);
 
 /// The answer to a conditional request: unchanged since the entity tag sent, or changed.
 #[derive(Debug)]
@@ -113,30 +98,7 @@ impl ApiClient {
             token: None,
             client: None,
             frontend_key: frontend_key.map(Arc::new),
-            sample: Arc::default(),
         })
-    }
-
-    /// The newest `limit` live cruds, the same for every viewer, reused for
-    /// [`SAMPLE_MAX_AGE`].
-    pub async fn timeline_sample(&self, limit: u32) -> Result<Arc<[Activity]>, ApiError> {
-        let cached = |sample: &Option<Sample>| {
-            sample
-                .as_ref()
-                .filter(|s| s.limit == limit && s.fetched.elapsed() < SAMPLE_MAX_AGE)
-                .map(|s| s.cruds.clone())
-        };
-        if let Some(cruds) = cached(&self.sample.lock().unwrap_or_else(|p| p.into_inner())) {
-            return Ok(cruds);
-        }
-        let anonymous = self.acting_for(None, self.client);
-        let cruds: Arc<[Activity]> = anonymous.home(None, Some(limit)).await?.items.into();
-        *self.sample.lock().unwrap_or_else(|p| p.into_inner()) = Some(Sample {
-            fetched: Instant::now(),
-            limit,
-            cruds: cruds.clone(),
-        });
-        Ok(cruds)
     }
 
     /// This client acting for the browser at `client`, as the user holding `token` (the same

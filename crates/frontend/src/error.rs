@@ -2,13 +2,14 @@
 //!
 //! Causes are logged here and never shown: a visitor sees a status, a title and a sentence.
 
-use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cruddur_contract::ErrorCode;
 
 use crate::api::ApiError;
-use crate::views::{Layout, render};
+use crate::views::errors::ErrorPage;
+use crate::views::layout::Layout;
+use crate::views::render::render;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
@@ -27,16 +28,6 @@ pub enum PageError {
     SignInRequired,
     #[error(transparent)]
     Api(#[from] ApiError),
-}
-
-/// A styled error page (404, 400, 502, 503, …).
-#[derive(Template)]
-#[template(path = "errors/error.html")]
-pub struct ErrorPage {
-    pub layout: Layout,
-    pub status: u16,
-    pub heading: &'static str,
-    pub detail: String,
 }
 
 impl PageError {

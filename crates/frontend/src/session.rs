@@ -32,9 +32,10 @@ use std::net::{IpAddr, SocketAddr};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -93,7 +94,7 @@ pub struct SignedIn {
     pub viewer: Viewer,
 }
 
-/// How this site names and marks its cookies.
+/// How this site names and marks its cookies (read and set through axum-extra's cookie jar).
 #[derive(Debug, Clone, Copy)]
 pub struct Cookies {
     secure: bool,
@@ -120,32 +121,34 @@ impl Cookies {
         }
     }
 
-    /// The `Set-Cookie` value that signs this browser in until `expires_at`.
-    fn session(self, token: &str, expires_at: DateTime<Utc>) -> HeaderValue {
+    /// The cookie that signs this browser in until `expires_at`.
+    fn session(self, token: &str, expires_at: DateTime<Utc>) -> Cookie<'static> {
         let max_age = (expires_at - Utc::now()).num_seconds().max(0);
-        self.set(self.session_name(), token, Some(max_age))
+        self.cookie(self.session_name(), token, Some(max_age))
     }
 
-    /// The `Set-Cookie` value that hands out this anonymous id, for as long as the browser runs.
-    fn anonymous(self, id: &str) -> HeaderValue {
-        self.set(self.anonymous_name(), id, None)
+    /// The cookie that hands out this anonymous id, for as long as the browser runs.
+    fn anonymous(self, id: &str) -> Cookie<'static> {
+        self.cookie(self.anonymous_name(), id, None)
     }
 
-    /// The `Set-Cookie` value that forgets cookie `name`.
-    fn clear(self, name: &str) -> HeaderValue {
-        self.set(name, "", Some(0))
+    /// The cookie that makes the browser forget cookie `name`. Built like the others rather
+    /// than by the jar's `remove`, which would add an `Expires` the other cookies lack.
+    fn clear(self, name: &'static str) -> Cookie<'static> {
+        self.cookie(name, "", Some(0))
     }
 
-    fn set(self, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
-        let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    fn cookie(self, name: &'static str, value: &str, max_age: Option<i64>) -> Cookie<'static> {
+        let mut cookie = Cookie::build((name, value.to_owned()))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.secure)
+            .build();
         if let Some(seconds) = max_age {
-            cookie.push_str(&format!("; Max-Age={seconds}"));
+            cookie.set_max_age(time::Duration::seconds(seconds));
         }
-        if self.secure {
-            cookie.push_str("; Secure");
-        }
-        // Values are base64url or JWTs (ASCII without `;`), so this always is a header value.
-        HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+        cookie
     }
 }
 
@@ -207,10 +210,9 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         return PageError::Forbidden.into_response();
     }
     let cookies = Cookies::new(state.cookie_secure);
-    let session = cookie(request.headers(), cookies.session_name()).map(str::to_owned);
-    let anonymous = cookie(request.headers(), cookies.anonymous_name())
-        .filter(|id| is_anonymous_id(id))
-        .map(str::to_owned);
+    let jar = CookieJar::from_headers(request.headers());
+    let session = cookie_value(&jar, cookies.session_name());
+    let anonymous = cookie_value(&jar, cookies.anonymous_name()).filter(|id| is_anonymous_id(id));
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -245,10 +247,8 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
 
     let mut response = next.run(request).await;
     let change = response.extensions_mut().remove::<SessionChange>();
-    let headers = response.headers_mut();
-    let mut set = |value| {
-        headers.append(header::SET_COOKIE, value);
-    };
+    let mut changed = Vec::new();
+    let mut set = |cookie| changed.push(cookie);
     match change {
         Some(SessionChange::SignedIn { token, expires_at }) => {
             set(cookies.session(&token, expires_at));
@@ -274,7 +274,8 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
             }
         }
     }
-    response
+    let jar = changed.into_iter().fold(jar, CookieJar::add);
+    (jar, response).into_response()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
@@ -338,16 +339,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
     }
 }
 
-/// The value of cookie `name` in the request's `Cookie` headers.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, value)| *key == name && !value.is_empty())
-        .map(|(_, value)| value)
+/// The value of cookie `name` that the request brought; an empty one is none.
+fn cookie_value(jar: &CookieJar, name: &str) -> Option<String> {
+    jar.get(name)
+        .map(Cookie::value)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
 }
 
 fn is_unsafe(method: &Method) -> bool {
@@ -417,6 +414,8 @@ fn is_same_origin_path(path: &str) -> bool {
 mod tests {
     use super::*;
 
+    use axum::http::HeaderValue;
+
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         pairs
             .iter()
@@ -426,10 +425,10 @@ mod tests {
 
     #[test]
     fn cookies_are_found_by_name() {
-        let h = headers(&[("cookie", "a=1; cruddur_anon=xyz; b=")]);
-        assert_eq!(cookie(&h, ANONYMOUS_COOKIE), Some("xyz"));
-        assert_eq!(cookie(&h, "b"), None);
-        assert_eq!(cookie(&h, SESSION_COOKIE), None);
+        let jar = CookieJar::from_headers(&headers(&[("cookie", "a=1; cruddur_anon=xyz; b=")]));
+        assert_eq!(cookie_value(&jar, ANONYMOUS_COOKIE).as_deref(), Some("xyz"));
+        assert_eq!(cookie_value(&jar, "b"), None);
+        assert_eq!(cookie_value(&jar, SESSION_COOKIE), None);
     }
 
     #[test]
@@ -437,13 +436,20 @@ mod tests {
         let secure = Cookies::new(true);
         assert_eq!(secure.session_name(), "__Host-cruddur_session");
         assert_eq!(secure.anonymous_name(), "__Host-cruddur_anon");
-        let set = secure.anonymous("id");
-        let set = set.to_str().unwrap();
-        assert!(set.starts_with("__Host-cruddur_anon=id; Path=/;"), "{set}");
-        assert!(set.contains("; Secure") && !set.contains("Domain"), "{set}");
+        let set = secure.anonymous("id").to_string();
+        assert!(set.starts_with("__Host-cruddur_anon=id;"), "{set}");
+        for attribute in ["; Path=/", "; HttpOnly", "; SameSite=Lax", "; Secure"] {
+            assert!(set.contains(attribute), "{set}");
+        }
+        assert!(!set.contains("Domain") && !set.contains("Max-Age"), "{set}");
         let plain = Cookies::new(false);
         assert_eq!(plain.session_name(), "cruddur_session");
-        assert!(!plain.anonymous("id").to_str().unwrap().contains("Secure"));
+        assert!(!plain.anonymous("id").to_string().contains("Secure"));
+        let cleared = plain.clear(SESSION_COOKIE).to_string();
+        assert_eq!(
+            cleared,
+            "cruddur_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use cruddur_serve::TrustedProxies;
 use tokio::net::TcpListener;
@@ -14,28 +14,19 @@ use tower_http::trace::TraceLayer;
 use crate::api::ApiClient;
 use crate::settings::Settings;
 use crate::views::public_pages::PublicPages;
+use crate::views::sidebar::SidebarCache;
 use crate::{assets, error, security, session, views};
 
-/// What every handler may use: the backend client, the signed-out pages as last rendered, how
-/// to mark cookies, and whose `X-Forwarded-For` to believe.
+/// What every handler may use: the backend client, the sidebar's sample of the timeline, the
+/// signed-out pages as last rendered, how to mark cookies, and whose `X-Forwarded-For` to
+/// believe.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub api: ApiClient,
+    pub sidebar: Arc<SidebarCache>,
     pub public_pages: Arc<PublicPages>,
     pub cookie_secure: bool,
     pub trusted_proxies: TrustedProxies,
-}
-
-impl FromRef<AppState> for ApiClient {
-    fn from_ref(state: &AppState) -> ApiClient {
-        state.api.clone()
-    }
-}
-
-impl FromRef<AppState> for Arc<PublicPages> {
-    fn from_ref(state: &AppState) -> Arc<PublicPages> {
-        state.public_pages.clone()
-    }
 }
 
 pub struct Application {
@@ -61,6 +52,7 @@ impl Application {
             listener,
             router: app(AppState {
                 api,
+                sidebar: Arc::default(),
                 public_pages: Arc::default(),
                 cookie_secure: settings.cookie_secure,
                 trusted_proxies: settings.trusted_proxies.clone(),

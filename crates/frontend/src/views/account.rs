@@ -8,8 +8,10 @@ use cruddur_contract::account::{DISPLAY_NAME_MAX_CHARS, EMAIL_MAX_CHARS, HANDLE_
 use cruddur_contract::{AuthSession, SignIn, SignUp};
 use serde::Deserialize;
 
-use super::forms::{FieldErrors, kept};
-use super::{FormContext, Layout, Section, render, unprocessable};
+use super::filters;
+use super::forms::{FieldErrors, FormContext, kept};
+use super::layout::{Layout, Section};
+use super::render::{render, unprocessable};
 use crate::api::ApiError;
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SessionChange, Viewer};

@@ -11,10 +11,13 @@ use serde::Deserialize;
 use super::account::EmptyForm;
 use super::forms::{FieldErrors, kept, submit};
 use super::home::{self, ComposerPartial, Feed};
-use super::{profile_url, status, unprocessable};
-use crate::api::{ApiClient, ApiError};
+use super::render::unprocessable;
+use super::status;
+use super::urls::{permalink, profile_url};
+use crate::api::ApiError;
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, local_path};
+use crate::startup::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct CrudForm {
@@ -46,7 +49,7 @@ impl ToggleForm {
 }
 
 pub async fn create_crud(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     CsrfForm(form): CsrfForm<CrudForm>,
 ) -> PageResult<Response> {
@@ -54,7 +57,7 @@ pub async fn create_crud(
         message: Some(form.message),
         ttl: Some(form.ttl),
     };
-    let backend = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let call = backend.create_activity(&body);
     match submit(body.validate(), ErrorCode::MessageExceedMaxChars, call).await? {
         Ok(_) => Ok(Redirect::to("/").into_response()),
@@ -63,14 +66,14 @@ pub async fn create_crud(
             let ttl = body.ttl.as_deref().unwrap_or_default();
             let errors = FieldErrors::from_codes(&codes);
             let composer = ComposerPartial::new(&viewer, &message, ttl, errors);
-            let page = home::page(&api, &viewer, Feed::Everyone, None, Some(composer)).await?;
+            let page = home::page(&state, &viewer, Feed::Everyone, None, Some(composer)).await?;
             Ok(unprocessable(&page))
         }
     }
 }
 
 pub async fn reply(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path((handle, uuid)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<ReplyForm>,
@@ -79,59 +82,60 @@ pub async fn reply(
     let body = CreateReply {
         message: Some(form.message),
     };
-    let backend = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let call = backend.reply(uuid, &body);
     match submit(body.validate(), ErrorCode::MessageExceedMaxChars, call).await? {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("{}/status/{uuid}", profile_url(&handle))).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&permalink(&handle, uuid)).into_response()),
         Err(codes) => {
             let message = kept(body.message.as_deref().unwrap_or_default(), REPLY_MAX_CHARS);
             let errors = FieldErrors::from_codes(&codes);
-            let page = status::page(&api, &viewer, &handle, uuid, &message, errors).await?;
+            let page = status::page(&state, &viewer, &handle, uuid, &message, errors).await?;
             Ok(unprocessable(&page))
         }
     }
 }
 
 pub async fn like(
-    api: State<ApiClient>,
+    state: State<AppState>,
     user: SignedIn,
     uuid: Path<String>,
     form: CsrfForm<ToggleForm>,
 ) -> PageResult<Response> {
-    react(api, user, uuid, form, Reaction::Like).await
+    react(state, user, uuid, form, Reaction::Like).await
 }
 
 pub async fn repost(
-    api: State<ApiClient>,
+    state: State<AppState>,
     user: SignedIn,
     uuid: Path<String>,
     form: CsrfForm<ToggleForm>,
 ) -> PageResult<Response> {
-    react(api, user, uuid, form, Reaction::Repost).await
+    react(state, user, uuid, form, Reaction::Repost).await
 }
 
 async fn react(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path(uuid): Path<String>,
     CsrfForm(form): CsrfForm<ToggleForm>,
     reaction: Reaction,
 ) -> PageResult<Response> {
     let uuid = status::parse_uuid(&uuid)?;
-    viewer.api(&api).react(uuid, reaction, form.on()).await?;
+    viewer
+        .api(&state.api)
+        .react(uuid, reaction, form.on())
+        .await?;
     Ok(Redirect::to(local_path(&form.back)).into_response())
 }
 
 pub async fn follow(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path(handle): Path<String>,
     CsrfForm(form): CsrfForm<ToggleForm>,
 ) -> PageResult<Response> {
     // Following oneself is refused by the backend; the profile shows no button for it.
-    match viewer.api(&api).follow(&handle, form.on()).await {
+    match viewer.api(&state.api).follow(&handle, form.on()).await {
         Ok(_) | Err(ApiError::Validation(_)) => {
             Ok(Redirect::to(&profile_url(&handle)).into_response())
         }
@@ -141,24 +145,27 @@ pub async fn follow(
 
 /// Deletes the viewer's own crud, then shows their profile (the crud's page is gone).
 pub async fn delete_crud(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, user }: SignedIn,
     Path((_handle, uuid)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> PageResult<Response> {
     let uuid = status::parse_uuid(&uuid)?;
-    viewer.api(&api).delete(uuid).await?;
+    viewer.api(&state.api).delete(uuid).await?;
     Ok(Redirect::to(&profile_url(&user.handle)).into_response())
 }
 
 /// Deletes the viewer's own reply, then shows the thread without it.
 pub async fn delete_reply(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path((handle, uuid, reply)): Path<(String, String, String)>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> PageResult<Response> {
     let crud = status::parse_uuid(&uuid)?;
-    viewer.api(&api).delete(status::parse_uuid(&reply)?).await?;
-    Ok(Redirect::to(&super::permalink(&handle, crud)).into_response())
+    viewer
+        .api(&state.api)
+        .delete(status::parse_uuid(&reply)?)
+        .await?;
+    Ok(Redirect::to(&permalink(&handle, crud)).into_response())
 }

@@ -7,11 +7,16 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
+use super::filters;
+use super::forms::FormContext;
+use super::layout::{Layout, Section};
+use super::render::render;
 use super::status::{crud_at, parse_uuid};
-use super::{FormContext, Layout, Section, permalink, render};
-use crate::api::{ApiClient, ApiError};
+use super::urls::{delete_crud_url, delete_reply_url, permalink};
+use crate::api::ApiError;
 use crate::error::{PageError, PageResult};
 use crate::session::SignedIn;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "delete/delete.html")]
@@ -28,11 +33,11 @@ pub struct DeletePage {
 }
 
 pub async fn crud(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path((handle, uuid)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    let crud = crud_at(&api, &viewer, &handle, parse_uuid(&uuid)?).await?;
+    let crud = crud_at(&state.api, &viewer, &handle, parse_uuid(&uuid)?).await?;
     let cancel = permalink(&crud.handle, crud.uuid);
     let forms = FormContext::new(&viewer, &cancel);
     if !forms.is_me(&crud.handle) {
@@ -43,18 +48,18 @@ pub async fn crud(
         what: "crud",
         message: crud.message,
         consequence: "Its replies, likes and reposts go with it.",
-        action: format!("{cancel}/delete"),
+        action: delete_crud_url(&crud.handle, crud.uuid),
         cancel,
         forms,
     }))
 }
 
 pub async fn reply(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path((handle, uuid, reply)): Path<(String, String, String)>,
 ) -> PageResult<Response> {
-    let crud = crud_at(&api, &viewer, &handle, parse_uuid(&uuid)?).await?;
+    let crud = crud_at(&state.api, &viewer, &handle, parse_uuid(&uuid)?).await?;
     let reply = parse_uuid(&reply)?;
     let reply = crud
         .replies
@@ -71,7 +76,7 @@ pub async fn reply(
         what: "reply",
         message: reply.message,
         consequence: "Its likes go with it.",
-        action: format!("{cancel}/replies/{}/delete", reply.uuid),
+        action: delete_reply_url(&crud.handle, crud.uuid, reply.uuid),
         cancel,
         forms,
     }))

@@ -7,11 +7,14 @@ use cruddur_contract::account::{BIO_MAX_CHARS, DISPLAY_NAME_MAX_CHARS};
 use cruddur_contract::{ErrorCode, UpdateProfile};
 use serde::Deserialize;
 
-use super::forms::{FieldErrors, kept, submit};
-use super::{FormContext, Layout, Section, profile_url, render, unprocessable};
-use crate::api::ApiClient;
+use super::filters;
+use super::forms::{FieldErrors, FormContext, kept, submit};
+use super::layout::{Layout, Section};
+use super::render::{render, unprocessable};
+use super::urls::profile_url;
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, Viewer};
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "edit_profile/edit_profile.html")]
@@ -45,7 +48,7 @@ pub async fn show(SignedIn { user, viewer }: SignedIn) -> Response {
 
 /// Saves both fields and shows the profile; a refused form comes back with what was typed.
 pub async fn save(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { user, viewer }: SignedIn,
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> PageResult<Response> {
@@ -53,7 +56,7 @@ pub async fn save(
         display_name: Some(form.display_name),
         bio: Some(form.bio),
     };
-    let backend = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let call = backend.update_profile(&body);
     match submit(body.validate(), ErrorCode::BioExceedMaxChars, call).await? {
         Ok(_) => Ok(Redirect::to(&profile_url(&user.handle)).into_response()),

@@ -1,9 +1,96 @@
-//! Form errors: the shared contract's codes, put next to the field each one is about.
+//! Forms: what every form carries (the CSRF token, where to come back to), the parts forms
+//! are made of (fields, toggles, the text-box form), sending a form to the backend, and the
+//! contract's error codes put next to the field each one is about.
 
+use askama::Template;
 use cruddur_contract::ErrorCode;
 
 use crate::api::ApiError;
 use crate::error::{PageResult, sentence};
+use crate::session::Viewer;
+
+/// What every small action form in a list needs: the CSRF token and where to come back to.
+/// A signed-out viewer gets links to sign in instead of forms, so their pages carry no token
+/// and are the same for every signed-out visitor (see `public_pages::PublicPages`).
+/// Rendered, it is the hidden fields that carry both. (The default is a signed-out viewer's,
+/// for pages without forms.)
+#[derive(Debug, Clone, Default, Template)]
+#[template(path = "forms/form_fields_partial.html")]
+pub struct FormContext {
+    pub csrf: String,
+    pub back: String,
+    /// The signed-in viewer's handle.
+    pub me: Option<String>,
+}
+
+impl FormContext {
+    pub fn new(viewer: &Viewer, back: &str) -> Self {
+        FormContext {
+            csrf: viewer.csrf.clone(),
+            back: back.to_owned(),
+            me: viewer.user.as_ref().map(|user| user.handle.clone()),
+        }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.me.is_some()
+    }
+
+    /// Whether the viewer wrote what `handle` wrote (handles compare case-insensitively).
+    pub fn is_me(&self, handle: &str) -> bool {
+        self.me
+            .as_deref()
+            .is_some_and(|me| me.eq_ignore_ascii_case(handle))
+    }
+}
+
+/// A like or repost button (a sign-in link when signed out), pressed when already given.
+#[derive(Template)]
+#[template(path = "forms/toggle_partial.html")]
+pub struct TogglePartial<'a> {
+    pub action: String,
+    /// What the button says.
+    pub give: &'static str,
+    pub pressed: bool,
+    pub forms: &'a FormContext,
+}
+
+/// A labelled input with the sentences about it.
+#[derive(Template)]
+#[template(path = "forms/field_partial.html")]
+pub struct FieldPartial<'a> {
+    /// The name sent, also in the ids of the input and its errors.
+    pub field: &'static str,
+    pub label: &'static str,
+    /// The input's `type`.
+    pub kind: &'static str,
+    pub value: &'a str,
+    pub autocomplete: &'static str,
+    pub errors: &'a FieldErrors,
+}
+
+/// The sentences about one field, under it.
+#[derive(Template)]
+#[template(path = "forms/field_errors_partial.html")]
+pub struct FieldErrorsPartial<'a> {
+    pub field: &'a str,
+    pub sentences: Vec<&'static str>,
+}
+
+/// A text box and a button: the reply form and the direct-message form.
+#[derive(Template)]
+#[template(path = "forms/message_form_partial.html")]
+pub struct MessageFormPartial {
+    /// The form's id, also the prefix of its controls' ids.
+    pub id: &'static str,
+    pub action: String,
+    pub label: &'static str,
+    pub button: &'static str,
+    pub forms: FormContext,
+    pub message: String,
+    pub errors: FieldErrors,
+    pub max_chars: usize,
+}
 
 /// Sends a form to the backend once it passes the shared contract's `validation` (the rules
 /// the backend applies too), so text far too long never leaves the frontend. The result is
@@ -51,6 +138,33 @@ impl FieldErrors {
             .filter(|(name, _)| *name == field)
             .map(|(_, sentence)| *sentence)
             .collect()
+    }
+
+    /// The sentences about `field`, for under it.
+    pub fn about<'a>(&self, field: &'a str) -> FieldErrorsPartial<'a> {
+        FieldErrorsPartial {
+            field,
+            sentences: self.of(field),
+        }
+    }
+
+    /// The input for `field` holding `value`, with the sentences about it.
+    pub fn field<'a>(
+        &'a self,
+        field: &'static str,
+        label: &'static str,
+        kind: &'static str,
+        value: &'a str,
+        autocomplete: &'static str,
+    ) -> FieldPartial<'a> {
+        FieldPartial {
+            field,
+            label,
+            kind,
+            value,
+            autocomplete,
+            errors: self,
+        }
     }
 
     /// Whether `field` has an error, for `aria-invalid`.

@@ -1,22 +1,24 @@
 //! `/`: the public timeline, with the crud composer for a signed-in user; `/following`: the
 //! cruds of the people they follow and their own.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Utc;
 use cruddur_contract::activity::CRUD_MAX_CHARS;
 use cruddur_contract::{Activity, Ttl};
 
-use super::forms::FieldErrors;
-use super::public_pages::{PublicPages, accepts_gzip};
-use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
-use crate::api::{ApiClient, Page};
+use super::cruds::CrudList;
+use super::filters;
+use super::forms::{FieldErrors, FormContext};
+use super::layout::{Layout, PagerPartial, Section};
+use super::public_pages::accepts_gzip;
+use super::render::render;
+use super::urls::{next_page_url, query_param};
+use crate::api::Page;
 use crate::error::PageResult;
 use crate::session::{SignedIn, Viewer};
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "home/home.html")]
@@ -27,8 +29,8 @@ pub struct HomePage {
     /// Which feed this is; a signed-in viewer gets a tab for each.
     pub feed: Feed,
     pub tabs: bool,
-    pub cruds: Vec<CrudPartial>,
-    pub next_page: Option<String>,
+    pub cruds: CrudList,
+    pub pager: PagerPartial,
 }
 
 /// The two feeds of the home page.
@@ -86,21 +88,21 @@ impl ComposerPartial {
 }
 
 pub async fn show(
-    State(api): State<ApiClient>,
-    State(public): State<Arc<PublicPages>>,
+    State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
     if viewer.user.is_none() && cursor.as_deref().is_none_or(str::is_empty) {
-        return Ok(public
+        return Ok(state
+            .public_pages
             .serve(
                 "/",
                 accepts_gzip(&headers),
-                async |known| api.home_if_changed(known).await,
+                async |known| state.api.home_if_changed(known).await,
                 async |feed| {
-                    let layout = Layout::load(&api, &viewer, "Home", Section::Home).await;
+                    let layout = Layout::load(&state, &viewer, "Home", Section::Home).await;
                     HomePage::new(layout, None, Feed::Everyone, feed, &viewer).render()
                 },
             )
@@ -110,19 +112,19 @@ pub async fn show(
         .user
         .is_some()
         .then(|| ComposerPartial::new(&viewer, "", "", FieldErrors::default()));
-    let page = page(&api, &viewer, Feed::Everyone, cursor.as_deref(), composer).await?;
+    let page = page(&state, &viewer, Feed::Everyone, cursor.as_deref(), composer).await?;
     Ok(render(&page))
 }
 
 pub async fn following(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
     let composer = ComposerPartial::new(&viewer, "", "", FieldErrors::default());
     let page = page(
-        &api,
+        &state,
         &viewer,
         Feed::Following,
         cursor.as_deref(),
@@ -134,20 +136,20 @@ pub async fn following(
 
 /// A home page around this composer (a fresh one, or one sent back with errors).
 pub async fn page(
-    api: &ApiClient,
+    state: &AppState,
     viewer: &Viewer,
     feed: Feed,
     cursor: Option<&str>,
     composer: Option<ComposerPartial>,
 ) -> PageResult<HomePage> {
-    let backend = viewer.api(api);
+    let backend = viewer.api(&state.api);
     let cruds = async {
         match feed {
             Feed::Everyone => backend.home(cursor, None).await,
             Feed::Following => backend.following(cursor).await,
         }
     };
-    let (cruds, layout) = tokio::join!(cruds, Layout::load(api, viewer, "Home", Section::Home));
+    let (cruds, layout) = tokio::join!(cruds, Layout::load(state, viewer, "Home", Section::Home));
     Ok(HomePage::new(layout, composer, feed, cruds?, viewer))
 }
 
@@ -165,10 +167,13 @@ impl HomePage {
             composer,
             feed,
             tabs: forms.signed_in(),
-            cruds: CrudPartial::list(&cruds.items, Utc::now(), &forms),
-            next_page: cruds
-                .next_cursor
-                .map(|cursor| format!("{}?{}", feed.path(), query(&[("cursor", &cursor)]))),
+            pager: PagerPartial {
+                next: cruds
+                    .next_cursor
+                    .map(|cursor| next_page_url(feed.path(), &cursor)),
+                label: "Older cruds",
+            },
+            cruds: CrudList::new(cruds.items, forms),
         }
     }
 }

@@ -4,25 +4,26 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use cruddur_contract::activity::REPLY_MAX_CHARS;
 use cruddur_contract::{CreateMessage, ErrorCode};
 use serde::Deserialize;
 
-use super::forms::{FieldErrors, kept, submit};
-use super::{
-    FormContext, Layout, MessageFormPartial, Section, ago, full_time, machine_time, profile_url,
-    render, unprocessable,
-};
-use crate::api::ApiClient;
+use super::filters;
+use super::forms::{FieldErrors, FormContext, MessageFormPartial, kept, submit};
+use super::layout::{Layout, Section};
+use super::render::{render, unprocessable};
+use super::urls::{conversation_url, profile_url};
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, Viewer};
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "messages/groups.html")]
 pub struct GroupsPage {
     pub layout: Layout,
     pub groups: Vec<Line>,
+    pub now: DateTime<Utc>,
 }
 
 #[derive(Template)]
@@ -32,6 +33,7 @@ pub struct ConversationPage {
     pub handle: String,
     pub profile_url: String,
     pub messages: Vec<Line>,
+    pub now: DateTime<Utc>,
     pub form: MessageFormPartial,
 }
 
@@ -42,9 +44,7 @@ pub struct Line {
     /// The conversation (in the list) or the sender's profile (in a conversation).
     pub url: String,
     pub message: String,
-    pub created_at: String,
-    pub created_on: String,
-    pub ago: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,43 +54,42 @@ pub struct MessageForm {
 }
 
 pub async fn groups(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
 ) -> PageResult<Response> {
-    let api = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let (groups, layout) = tokio::join!(
-        api.message_groups(),
-        Layout::load(&api, &viewer, "Messages", Section::Messages)
+        backend.message_groups(),
+        Layout::load(&state, &viewer, "Messages", Section::Messages)
     );
-    let now = Utc::now();
     let groups = groups?
         .into_iter()
-        .map(|group| {
-            let url = format!("/messages{}", profile_url(&group.handle));
-            line(
-                group.display_name,
-                group.handle,
-                url,
-                group.message,
-                group.created_at,
-                now,
-            )
+        .map(|group| Line {
+            url: conversation_url(&group.handle),
+            display_name: group.display_name,
+            handle: group.handle,
+            message: group.message,
+            created_at: group.created_at,
         })
         .collect();
-    Ok(render(&GroupsPage { layout, groups }))
+    Ok(render(&GroupsPage {
+        layout,
+        groups,
+        now: Utc::now(),
+    }))
 }
 
 pub async fn conversation(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path(handle): Path<String>,
 ) -> PageResult<Response> {
-    let page = conversation_page(&api, &viewer, &handle, "", FieldErrors::default()).await?;
+    let page = conversation_page(&state, &viewer, &handle, "", FieldErrors::default()).await?;
     Ok(render(&page))
 }
 
 pub async fn send(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     Path(handle): Path<String>,
     CsrfForm(form): CsrfForm<MessageForm>,
@@ -99,52 +98,48 @@ pub async fn send(
         message: Some(form.message),
         user_receiver_handle: Some(handle.clone()),
     };
-    let backend = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let call = backend.send_message(&body);
     match submit(body.validate(), ErrorCode::MessageExceedMaxChars, call).await? {
-        Ok(_) => Ok(Redirect::to(&format!("/messages{}", profile_url(&handle))).into_response()),
+        Ok(_) => Ok(Redirect::to(&conversation_url(&handle)).into_response()),
         Err(codes) => {
             let message = kept(body.message.as_deref().unwrap_or_default(), REPLY_MAX_CHARS);
             let errors = FieldErrors::from_codes(&codes);
-            let page = conversation_page(&api, &viewer, &handle, &message, errors).await?;
+            let page = conversation_page(&state, &viewer, &handle, &message, errors).await?;
             Ok(unprocessable(&page))
         }
     }
 }
 
 async fn conversation_page(
-    api: &ApiClient,
+    state: &AppState,
     viewer: &Viewer,
     handle: &str,
     message: &str,
     errors: FieldErrors,
 ) -> PageResult<ConversationPage> {
     let title = format!("Messages with @{handle}");
-    let api = &viewer.api(api);
+    let backend = viewer.api(&state.api);
     let (messages, layout) = tokio::join!(
-        api.conversation(handle),
-        Layout::load(api, viewer, &title, Section::Messages)
+        backend.conversation(handle),
+        Layout::load(state, viewer, &title, Section::Messages)
     );
-    let now = Utc::now();
-    let url = format!("/messages{}", profile_url(handle));
+    let url = conversation_url(handle);
     Ok(ConversationPage {
         layout,
         handle: handle.to_owned(),
         profile_url: profile_url(handle),
         messages: messages?
             .into_iter()
-            .map(|m| {
-                let sender = profile_url(&m.handle);
-                line(
-                    m.display_name,
-                    m.handle,
-                    sender,
-                    m.message,
-                    m.created_at,
-                    now,
-                )
+            .map(|m| Line {
+                url: profile_url(&m.handle),
+                display_name: m.display_name,
+                handle: m.handle,
+                message: m.message,
+                created_at: m.created_at,
             })
             .collect(),
+        now: Utc::now(),
         form: MessageFormPartial {
             id: "message",
             action: url.clone(),
@@ -156,23 +151,4 @@ async fn conversation_page(
             max_chars: REPLY_MAX_CHARS,
         },
     })
-}
-
-fn line(
-    display_name: String,
-    handle: String,
-    url: String,
-    message: String,
-    at: chrono::DateTime<Utc>,
-    now: chrono::DateTime<Utc>,
-) -> Line {
-    Line {
-        display_name,
-        handle,
-        url,
-        message,
-        created_at: machine_time(at),
-        created_on: full_time(at),
-        ago: ago(now, at),
-    }
 }

@@ -6,20 +6,21 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Notification, NotificationKind};
 
-use super::{
-    Layout, Section, ago, full_time, machine_time, permalink, profile_url, query, query_param,
-    render, reply_anchor,
-};
-use crate::api::ApiClient;
+use super::filters;
+use super::layout::{Layout, PagerPartial, Section};
+use super::render::render;
+use super::urls::{next_page_url, permalink, profile_url, query_param, reply_link};
 use crate::error::PageResult;
 use crate::session::SignedIn;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "notifications/notifications.html")]
 pub struct NotificationsPage {
     pub layout: Layout,
     pub items: Vec<NotificationItem>,
-    pub next_page: Option<String>,
+    pub now: DateTime<Utc>,
+    pub pager: PagerPartial,
 }
 
 pub struct NotificationItem {
@@ -31,22 +32,18 @@ pub struct NotificationItem {
     /// follower's profile.
     pub target_url: String,
     pub message: Option<String>,
-    pub created_at: String,
-    pub created_on: String,
-    pub ago: String,
+    pub created_at: DateTime<Utc>,
 }
 
 impl NotificationItem {
-    fn new(item: &Notification, now: DateTime<Utc>) -> Self {
+    fn new(item: &Notification) -> Self {
         let actor = profile_url(&item.handle);
         let of_a_reply = item.activity_uuid.is_some() && item.activity_uuid != item.thread_uuid;
         // The thread, at the reply when the activity is one (its crud's page holds it).
         let thread = match (item.activity_uuid, item.thread_uuid, &item.thread_handle) {
-            (Some(activity), Some(thread), Some(handle)) if of_a_reply => Some(format!(
-                "{}#{}",
-                permalink(handle, thread),
-                reply_anchor(activity)
-            )),
+            (Some(activity), Some(thread), Some(handle)) if of_a_reply => {
+                Some(reply_link(handle, thread, activity))
+            }
             (_, Some(thread), Some(handle)) => Some(permalink(handle, thread)),
             _ => None,
         };
@@ -66,35 +63,32 @@ impl NotificationItem {
             profile_url: actor,
             what,
             message: item.activity_uuid.map(|_| item.message.clone()),
-            created_at: machine_time(item.created_at),
-            created_on: full_time(item.created_at),
-            ago: ago(now, item.created_at),
+            created_at: item.created_at,
         }
     }
 }
 
 pub async fn show(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     SignedIn { viewer, .. }: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
-    let api = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let (feed, layout) = tokio::join!(
-        api.notifications(cursor.as_deref()),
-        Layout::load(&api, &viewer, "Notifications", Section::Notifications)
+        backend.notifications(cursor.as_deref()),
+        Layout::load(&state, &viewer, "Notifications", Section::Notifications)
     );
     let feed = feed?;
-    let now = Utc::now();
     Ok(render(&NotificationsPage {
         layout,
-        items: feed
-            .items
-            .iter()
-            .map(|item| NotificationItem::new(item, now))
-            .collect(),
-        next_page: feed
-            .next_cursor
-            .map(|cursor| format!("/notifications?{}", query(&[("cursor", &cursor)]))),
+        items: feed.items.iter().map(NotificationItem::new).collect(),
+        now: Utc::now(),
+        pager: PagerPartial {
+            next: feed
+                .next_cursor
+                .map(|cursor| next_page_url("/notifications", &cursor)),
+            label: "Older notifications",
+        },
     }))
 }

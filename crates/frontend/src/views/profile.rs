@@ -3,61 +3,64 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::Utc;
 use cruddur_contract::Profile;
 
-use super::{CrudPartial, FormContext, Layout, Section, profile_url, query, query_param, render};
-use crate::api::ApiClient;
+use super::cruds::CrudList;
+use super::filters;
+use super::forms::FormContext;
+use super::layout::{Layout, PagerPartial, Section};
+use super::render::render;
+use super::urls::{conversation_url, follow_url, next_page_url, profile_url, query_param};
 use crate::error::PageResult;
 use crate::session::Viewer;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "profile/profile.html")]
 pub struct ProfilePage {
     pub layout: Layout,
     pub profile: Profile,
-    pub joined: String,
     /// Whether this is the viewer's own profile (no follow button then).
     pub is_me: bool,
     pub follow_url: String,
     pub message_url: String,
     pub forms: FormContext,
-    pub cruds: Vec<CrudPartial>,
-    pub next_page: Option<String>,
+    pub cruds: CrudList,
+    pub pager: PagerPartial,
 }
 
 pub async fn show(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     viewer: Viewer,
     Path(handle): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
     let cursor = query_param(raw.as_deref(), "cursor");
     let title = format!("@{handle}");
-    let api = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let (profile, feed, layout) = tokio::join!(
-        api.profile(&handle),
-        api.user_activities(&handle, cursor.as_deref()),
-        Layout::load(&api, &viewer, &title, Section::Other)
+        backend.profile(&handle),
+        backend.user_activities(&handle, cursor.as_deref()),
+        Layout::load(&state, &viewer, &title, Section::Other)
     );
     let (profile, feed) = (profile?, feed?);
     let url = profile_url(&profile.handle);
-    let next_page = feed
-        .next_cursor
-        .map(|cursor| format!("{url}?{}", query(&[("cursor", &cursor)])));
+    let next_page = feed.next_cursor.map(|cursor| next_page_url(&url, &cursor));
     let forms = FormContext::new(&viewer, &url);
     Ok(render(&ProfilePage {
         layout,
-        joined: profile.created_at.format("%B %Y").to_string(),
         is_me: viewer
             .user
             .as_ref()
             .is_some_and(|user| user.uuid == profile.uuid),
-        follow_url: format!("{url}/follow"),
-        message_url: format!("/messages{url}"),
-        cruds: CrudPartial::list(&feed.items, Utc::now(), &forms),
+        follow_url: follow_url(&profile.handle),
+        message_url: conversation_url(&profile.handle),
+        cruds: CrudList::new(feed.items, forms.clone()),
         forms,
         profile,
-        next_page,
+        pager: PagerPartial {
+            next: next_page,
+            label: "Older cruds",
+        },
     }))
 }

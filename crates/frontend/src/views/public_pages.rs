@@ -19,7 +19,7 @@ use axum::response::{Html, IntoResponse, Response};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::template_failed;
+use super::render::template_failed;
 use crate::api::{ApiError, Revalidated};
 
 /// How long a rendering may be reused while its data is unchanged: it words times ("5m",

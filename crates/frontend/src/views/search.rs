@@ -1,20 +1,23 @@
 //! `/search?term=`: full-text search of live cruds. Signed out, a page of results is the
 //! same for everyone, so it is kept rendered (`public_pages`).
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Utc;
 use cruddur_contract::{Activity, ErrorCode};
 
-use super::public_pages::{PublicPages, accepts_gzip};
-use super::{CrudPartial, FormContext, Layout, Section, query, query_param, render};
-use crate::api::{ApiClient, ApiError, Page};
+use super::cruds::CrudList;
+use super::filters;
+use super::forms::FormContext;
+use super::layout::{Layout, PagerPartial, Section};
+use super::public_pages::accepts_gzip;
+use super::render::render;
+use super::urls::{query_param, search_url};
+use crate::api::{ApiError, Page};
 use crate::error::{PageResult, sentences};
 use crate::session::Viewer;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "search/search.html")]
@@ -23,13 +26,12 @@ pub struct SearchPage {
     pub term: String,
     /// Set instead of results when the search could not run (a blank term).
     pub notice: Option<String>,
-    pub cruds: Vec<CrudPartial>,
-    pub next_page: Option<String>,
+    pub cruds: CrudList,
+    pub pager: PagerPartial,
 }
 
 pub async fn show(
-    State(api): State<ApiClient>,
-    State(public): State<Arc<PublicPages>>,
+    State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -37,13 +39,19 @@ pub async fn show(
     let term = query_param(raw.as_deref(), "term").unwrap_or_default();
     let cursor = query_param(raw.as_deref(), "cursor");
     if viewer.user.is_none() {
-        let kept = public
+        let kept = state
+            .public_pages
             .serve(
-                &page_address(&term, cursor.as_deref()),
+                &search_url(&term, cursor.as_deref()),
                 accepts_gzip(&headers),
-                async |known| api.search_if_changed(&term, cursor.as_deref(), known).await,
+                async |known| {
+                    state
+                        .api
+                        .search_if_changed(&term, cursor.as_deref(), known)
+                        .await
+                },
                 async |found| {
-                    let layout = Layout::load(&api, &viewer, "Search", Section::Other).await;
+                    let layout = Layout::load(&state, &viewer, "Search", Section::Other).await;
                     SearchPage::results(layout, &term, found, &viewer).render()
                 },
             )
@@ -51,16 +59,16 @@ pub async fn show(
         return match kept {
             // A search that cannot run is not kept: the page says why.
             Err(ApiError::Validation(codes)) => {
-                let layout = Layout::load(&api, &viewer, "Search", Section::Other).await;
+                let layout = Layout::load(&state, &viewer, "Search", Section::Other).await;
                 Ok(render(&SearchPage::notice(layout, term, &codes)))
             }
             kept => Ok(kept?),
         };
     }
-    let backend = viewer.api(&api);
+    let backend = viewer.api(&state.api);
     let (found, layout) = tokio::join!(
         backend.search(&term, cursor.as_deref()),
-        Layout::load(&api, &viewer, "Search", Section::Other)
+        Layout::load(&state, &viewer, "Search", Section::Other)
     );
     let page = match found {
         Ok(found) => SearchPage::results(layout, &term, found, &viewer),
@@ -78,29 +86,27 @@ impl SearchPage {
             layout,
             term,
             notice: Some(sentences(codes)),
-            cruds: Vec::new(),
-            next_page: None,
+            cruds: CrudList::default(),
+            pager: PagerPartial {
+                next: None,
+                label: "Older cruds",
+            },
         }
     }
 
     fn results(layout: Layout, term: &str, found: Page<Activity>, viewer: &Viewer) -> Self {
-        let back = page_address(term, None);
+        let back = search_url(term, None);
         SearchPage {
             layout,
             term: term.to_owned(),
             notice: None,
-            cruds: CrudPartial::list(&found.items, Utc::now(), &FormContext::new(viewer, &back)),
-            next_page: found
-                .next_cursor
-                .map(|cursor| page_address(term, Some(&cursor))),
+            cruds: CrudList::new(found.items, FormContext::new(viewer, &back)),
+            pager: PagerPartial {
+                next: found
+                    .next_cursor
+                    .map(|cursor| search_url(term, Some(&cursor))),
+                label: "Older cruds",
+            },
         }
-    }
-}
-
-/// The address of the results for `term`, from `cursor` on.
-fn page_address(term: &str, cursor: Option<&str>) -> String {
-    match cursor.filter(|cursor| !cursor.is_empty()) {
-        Some(cursor) => format!("/search?{}", query(&[("term", term), ("cursor", cursor)])),
-        None => format!("/search?{}", query(&[("term", term)])),
     }
 }

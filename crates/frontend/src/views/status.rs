@@ -3,35 +3,42 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use cruddur_contract::Activity;
 use cruddur_contract::activity::REPLY_MAX_CHARS;
 use uuid::Uuid;
 
-use super::forms::FieldErrors;
-use super::{CrudPartial, FormContext, Layout, MessageFormPartial, ReplyPartial, Section, render};
+use super::cruds::{CrudPartial, ReplyPartial};
+use super::filters;
+use super::forms::{FieldErrors, FormContext, MessageFormPartial};
+use super::layout::{Layout, Section};
+use super::render::render;
+use super::urls::{permalink, reply_url};
 use crate::api::ApiClient;
 use crate::error::{PageError, PageResult};
 use crate::session::Viewer;
+use crate::startup::AppState;
 
 #[derive(Template)]
 #[template(path = "status/status.html")]
 pub struct StatusPage {
     pub layout: Layout,
-    pub crud: CrudPartial,
-    pub replies: Vec<ReplyPartial>,
+    /// The crud with its replies.
+    pub crud: Activity,
+    pub now: DateTime<Utc>,
+    pub forms: FormContext,
     /// `None` when signed out.
     pub reply_form: Option<MessageFormPartial>,
 }
 
 pub async fn show(
-    State(api): State<ApiClient>,
+    State(state): State<AppState>,
     viewer: Viewer,
     Path((handle, uuid)): Path<(String, String)>,
 ) -> PageResult<Response> {
     let uuid = parse_uuid(&uuid)?;
     Ok(render(
-        &page(&api, &viewer, &handle, uuid, "", FieldErrors::default()).await?,
+        &page(&state, &viewer, &handle, uuid, "", FieldErrors::default()).await?,
     ))
 }
 
@@ -57,7 +64,7 @@ pub async fn crud_at(
 
 /// The status page with the reply form holding `message` and `errors`.
 pub async fn page(
-    api: &ApiClient,
+    state: &AppState,
     viewer: &Viewer,
     handle: &str,
     uuid: Uuid,
@@ -66,23 +73,16 @@ pub async fn page(
 ) -> PageResult<StatusPage> {
     let title = format!("Crud by @{handle}");
     let (crud, layout) = tokio::join!(
-        crud_at(api, viewer, handle, uuid),
-        Layout::load(api, viewer, &title, Section::Other)
+        crud_at(&state.api, viewer, handle, uuid),
+        Layout::load(state, viewer, &title, Section::Other)
     );
     let crud = crud?;
-    let now = Utc::now();
-    let permalink = super::permalink(&crud.handle, crud.uuid);
-    let forms = FormContext::new(viewer, &permalink);
+    let forms = FormContext::new(viewer, &permalink(&crud.handle, crud.uuid));
     Ok(StatusPage {
         layout,
-        replies: crud
-            .replies
-            .iter()
-            .map(|reply| ReplyPartial::new(reply, &permalink, now, &forms))
-            .collect(),
         reply_form: viewer.user.is_some().then(|| MessageFormPartial {
             id: "reply",
-            action: format!("{permalink}/reply"),
+            action: reply_url(&crud.handle, crud.uuid),
             label: "Your reply",
             button: "Reply",
             forms: forms.clone(),
@@ -90,6 +90,21 @@ pub async fn page(
             errors,
             max_chars: REPLY_MAX_CHARS,
         }),
-        crud: CrudPartial::new(&crud, now, &forms),
+        crud,
+        now: Utc::now(),
+        forms,
     })
+}
+
+impl StatusPage {
+    fn crud_partial(&self) -> CrudPartial<'_> {
+        CrudPartial::new(&self.crud, self.now, &self.forms)
+    }
+
+    fn reply_partials(&self) -> impl Iterator<Item = ReplyPartial<'_>> {
+        self.crud
+            .replies
+            .iter()
+            .map(|reply| ReplyPartial::new(reply, &self.crud, self.now, &self.forms))
+    }
 }
