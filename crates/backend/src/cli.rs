@@ -112,5 +112,9 @@ pub async fn run(cli: Cli, mode: Mode) -> anyhow::Result<()> {
 
 /// Probes this server's liveness route (the container HEALTHCHECK).
 async fn healthcheck(args: &SettingsArgs) -> anyhow::Result<()> {
-    cruddur_serve::probe(SocketAddr::new(args.host, args.port), "/api/health-check").await
+    cruddur_serve::probe(
+        SocketAddr::new(args.host, args.port),
+        cruddur_contract::routes::HEALTH_CHECK.path,
+    )
+    .await
 }

@@ -51,6 +51,12 @@ impl Route {
             })
             .collect()
     }
+
+    /// The path with its parameters filled in: for values that need no encoding, such as
+    /// uuids and handles (a `Location` header).
+    pub fn path_with(&self, values: &[&str]) -> String {
+        format!("/{}", self.segments(values).join("/"))
+    }
 }
 
 /// Declares each route as a constant, and [`ALL`] listing them.
@@ -151,6 +157,7 @@ mod tests {
             ["api", "users", "@ada", "follow"]
         );
         assert_eq!(HOME.segments(&[]), ["api", "activities", "home"]);
+        assert_eq!(CONVERSATION.path_with(&["ada"]), "/api/messages/@ada");
     }
 
     #[test]

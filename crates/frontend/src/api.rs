@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cruddur_contract::routes::{self, Route};
 use cruddur_contract::{
     Activity, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode, Message,
     MessageGroup, Notification, Profile, Reaction, Reply, SignIn, SignUp, UpdateProfile, User,
@@ -112,61 +113,55 @@ impl ApiClient {
     }
 
     pub async fn sign_up(&self, body: &SignUp) -> Result<AuthSession, ApiError> {
-        self.send_json(Method::POST, &["api", "auth", "sign_up"], body)
-            .await
+        self.send_json(routes::SIGN_UP, &[], body).await
     }
 
     pub async fn sign_in(&self, body: &SignIn) -> Result<AuthSession, ApiError> {
-        self.send_json(Method::POST, &["api", "auth", "sign_in"], body)
-            .await
+        self.send_json(routes::SIGN_IN, &[], body).await
     }
 
     /// Ends the session of this client's token.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
-        let url = self.url(&["api", "auth", "sign_out"]);
-        self.call(Method::POST, url, None::<&()>).await.map(drop)
+        self.send(self.request(routes::SIGN_OUT, &[], &[]))
+            .await
+            .map(drop)
     }
 
     /// The user this client's token belongs to.
     pub async fn me(&self) -> Result<User, ApiError> {
-        let response = self.get(self.url(&["api", "me"])).await?;
-        decode(response).await
+        self.read(routes::ME, &[]).await
     }
 
     pub async fn create_activity(&self, body: &CreateActivity) -> Result<Activity, ApiError> {
-        self.send_json(Method::POST, &["api", "activities"], body)
-            .await
+        self.send_json(routes::CREATE_ACTIVITY, &[], body).await
     }
 
     pub async fn reply(&self, to: Uuid, body: &CreateReply) -> Result<Reply, ApiError> {
-        let to = to.to_string();
-        self.send_json(Method::POST, &["api", "activities", &to, "reply"], body)
+        self.send_json(routes::REPLY, &[&to.to_string()], body)
             .await
     }
 
     /// Gives (`on`) or takes back a like or repost; both are idempotent.
     pub async fn react(&self, uuid: Uuid, reaction: Reaction, on: bool) -> Result<(), ApiError> {
-        let url = self.url(&["api", "activities", &uuid.to_string(), reaction.as_str()]);
-        let method = if on { Method::POST } else { Method::DELETE };
-        self.call(method, url, None::<&()>).await.map(drop)
+        let request = self.request(reaction.route(on), &[&uuid.to_string()], &[]);
+        self.send(request).await.map(drop)
     }
 
     /// Changes the signed-in user's display name and bio.
     pub async fn update_profile(&self, body: &UpdateProfile) -> Result<User, ApiError> {
-        self.send_json(Method::PATCH, &["api", "me"], body).await
+        self.send_json(routes::UPDATE_ME, &[], body).await
     }
 
     /// Deletes the signed-in user's own crud or reply.
     pub async fn delete(&self, uuid: Uuid) -> Result<(), ApiError> {
-        let url = self.url(&["api", "activities", &uuid.to_string()]);
-        self.call(Method::DELETE, url, None::<&()>).await.map(drop)
+        let request = self.request(routes::DELETE_ACTIVITY, &[&uuid.to_string()], &[]);
+        self.send(request).await.map(drop)
     }
 
     /// Follows (`on`) or unfollows a user.
     pub async fn follow(&self, handle: &str, on: bool) -> Result<Profile, ApiError> {
-        let url = self.url(&["api", "users", &format!("@{handle}"), "follow"]);
-        let method = if on { Method::POST } else { Method::DELETE };
-        decode(self.call(method, url, None::<&()>).await?).await
+        let route = if on { routes::FOLLOW } else { routes::UNFOLLOW };
+        self.read(route, &[handle]).await
     }
 
     /// The signed-in user's notifications, newest first.
@@ -174,25 +169,22 @@ impl ApiClient {
         &self,
         cursor: Option<&str>,
     ) -> Result<Page<Notification>, ApiError> {
-        let mut url = self.url(&["api", "activities", "notifications"]);
-        page_query(&mut url, cursor, None);
-        self.page(url).await
+        self.page(routes::NOTIFICATIONS, &[], &page_query(cursor, None))
+            .await
     }
 
     /// The signed-in user's conversations, most recent first.
     pub async fn message_groups(&self) -> Result<Vec<MessageGroup>, ApiError> {
-        decode(self.get(self.url(&["api", "message_groups"])).await?).await
+        self.read(routes::MESSAGE_GROUPS, &[]).await
     }
 
     /// The latest messages with `handle`, oldest first.
     pub async fn conversation(&self, handle: &str) -> Result<Vec<Message>, ApiError> {
-        let url = self.url(&["api", "messages", &format!("@{handle}")]);
-        decode(self.get(url).await?).await
+        self.read(routes::CONVERSATION, &[handle]).await
     }
 
     pub async fn send_message(&self, body: &CreateMessage) -> Result<Message, ApiError> {
-        self.send_json(Method::POST, &["api", "messages"], body)
-            .await
+        self.send_json(routes::SEND_MESSAGE, &[], body).await
     }
 
     /// The public timeline, newest first.
@@ -201,16 +193,14 @@ impl ApiClient {
         cursor: Option<&str>,
         limit: Option<u32>,
     ) -> Result<Page<Activity>, ApiError> {
-        let mut url = self.url(&["api", "activities", "home"]);
-        page_query(&mut url, cursor, limit);
-        self.page(url).await
+        self.page(routes::HOME, &[], &page_query(cursor, limit))
+            .await
     }
 
     /// The signed-in user's following feed, newest first.
     pub async fn following(&self, cursor: Option<&str>) -> Result<Page<Activity>, ApiError> {
-        let mut url = self.url(&["api", "activities", "following"]);
-        page_query(&mut url, cursor, None);
-        self.page(url).await
+        self.page(routes::FOLLOWING, &[], &page_query(cursor, None))
+            .await
     }
 
     /// The public timeline's first page, unless it still has the entity tag `known` (then the
@@ -219,7 +209,7 @@ impl ApiClient {
         &self,
         known: Option<&str>,
     ) -> Result<Revalidated<Page<Activity>>, ApiError> {
-        self.page_if_changed(self.url(&["api", "activities", "home"]), known)
+        self.page_if_changed(self.request(routes::HOME, &[], &[]), known)
             .await
     }
 
@@ -230,19 +220,15 @@ impl ApiClient {
         cursor: Option<&str>,
         known: Option<&str>,
     ) -> Result<Revalidated<Page<Activity>>, ApiError> {
-        self.page_if_changed(
-            search_url(self.url(&["api", "activities", "search"]), term, cursor),
-            known,
-        )
-        .await
+        let request = self.request(routes::SEARCH, &[], &search_query(term, cursor));
+        self.page_if_changed(request, known).await
     }
 
     async fn page_if_changed(
         &self,
-        url: Url,
+        mut request: RequestBuilder,
         known: Option<&str>,
     ) -> Result<Revalidated<Page<Activity>>, ApiError> {
-        let mut request = self.request(Method::GET, url);
         if let Some(etag) = known {
             request = request.header(header::IF_NONE_MATCH, etag);
         }
@@ -265,9 +251,12 @@ impl ApiClient {
         handle: &str,
         cursor: Option<&str>,
     ) -> Result<Page<Activity>, ApiError> {
-        let mut url = self.url(&["api", "activities", &format!("@{handle}")]);
-        page_query(&mut url, cursor, None);
-        self.page(url).await
+        self.page(
+            routes::USER_ACTIVITIES,
+            &[handle],
+            &page_query(cursor, None),
+        )
+        .await
     }
 
     /// Live cruds matching `term`; a blank term is `search_term_blank`.
@@ -276,67 +265,48 @@ impl ApiClient {
         term: &str,
         cursor: Option<&str>,
     ) -> Result<Page<Activity>, ApiError> {
-        self.page(search_url(
-            self.url(&["api", "activities", "search"]),
-            term,
-            cursor,
-        ))
-        .await
+        self.page(routes::SEARCH, &[], &search_query(term, cursor))
+            .await
     }
 
     /// One live crud with its replies.
     pub async fn activity(&self, uuid: Uuid) -> Result<Activity, ApiError> {
-        let url = self.url(&["api", "activities", &uuid.to_string()]);
-        let response = self.get(url).await?;
-        decode(response).await
+        self.read(routes::ACTIVITY, &[&uuid.to_string()]).await
     }
 
     pub async fn profile(&self, handle: &str) -> Result<Profile, ApiError> {
-        let url = self.url(&["api", "users", &format!("@{handle}")]);
-        let response = self.get(url).await?;
-        decode(response).await
+        self.read(routes::PROFILE, &[handle]).await
     }
 
-    /// The base URL with these path segments appended, each percent-encoded.
-    fn url(&self, segments: &[&str]) -> Url {
+    /// The address of `route` with its path parameters filled in, each percent-encoded as one
+    /// segment, and the query pairs given (none: no `?` at all).
+    fn url(&self, route: Route, parameters: &[&str], query: &[(&str, String)]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
+            path.pop_if_empty().extend(route.segments(parameters));
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
         }
         url
     }
 
-    async fn get(&self, url: Url) -> Result<Response, ApiError> {
-        self.call(Method::GET, url, None::<&()>).await
-    }
-
-    async fn send_json<B: Serialize, T: DeserializeOwned>(
+    /// A call of `route`, with the token (when set) and the browser's address (when known).
+    fn request(
         &self,
-        method: Method,
-        segments: &[&str],
-        body: &B,
-    ) -> Result<T, ApiError> {
-        let url = self.url(segments);
-        decode(self.call(method, url, Some(body)).await?).await
-    }
-
-    /// One call with an optional JSON body.
-    async fn call<B: Serialize>(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<&B>,
-    ) -> Result<Response, ApiError> {
-        let mut request = self.request(method, url);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        self.send(request).await
-    }
-
-    /// A request with the token (when set) and the browser's address (when known).
-    fn request(&self, method: Method, url: Url) -> RequestBuilder {
-        let mut request = self.http.request(method, url);
+        route: Route,
+        parameters: &[&str],
+        query: &[(&str, String)],
+    ) -> RequestBuilder {
+        let method = match route.method {
+            routes::Method::Get => Method::GET,
+            routes::Method::Post => Method::POST,
+            routes::Method::Patch => Method::PATCH,
+            routes::Method::Delete => Method::DELETE,
+        };
+        let mut request = self
+            .http
+            .request(method, self.url(route, parameters, query));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -347,6 +317,26 @@ impl ApiClient {
             }
         }
         request
+    }
+
+    /// Calls `route`, which answers with a JSON body.
+    async fn read<T: DeserializeOwned>(
+        &self,
+        route: Route,
+        parameters: &[&str],
+    ) -> Result<T, ApiError> {
+        decode(self.send(self.request(route, parameters, &[])).await?).await
+    }
+
+    /// Calls `route` with a JSON body; it answers with one.
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        route: Route,
+        parameters: &[&str],
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let request = self.request(route, parameters, &[]).json(body);
+        decode(self.send(request).await?).await
     }
 
     /// Sends `request`; statuses other than success (and the 304 that only a conditional
@@ -369,8 +359,15 @@ impl ApiClient {
         }
     }
 
-    async fn page<T: DeserializeOwned>(&self, url: Url) -> Result<Page<T>, ApiError> {
-        self.read_page(self.get(url).await?).await
+    /// A page of `route`.
+    async fn page<T: DeserializeOwned>(
+        &self,
+        route: Route,
+        parameters: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<Page<T>, ApiError> {
+        let response = self.send(self.request(route, parameters, query)).await?;
+        self.read_page(response).await
     }
 
     async fn read_page<T: DeserializeOwned>(
@@ -389,27 +386,20 @@ impl ApiClient {
     }
 }
 
-/// The search route's address for `term`, from `cursor` on.
-fn search_url(mut url: Url, term: &str, cursor: Option<&str>) -> Url {
-    url.query_pairs_mut().append_pair("term", term);
-    page_query(&mut url, cursor, None);
-    url
+/// The search's query for `term`, from `cursor` on.
+fn search_query(term: &str, cursor: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut query = vec![("term", term.to_owned())];
+    query.extend(page_query(cursor, None));
+    query
 }
 
-/// Adds the cursor and the limit that are set; with neither, the URL keeps no `?` at all
-/// (the plain first page is the one the backend serves from its cache).
-fn page_query(url: &mut Url, cursor: Option<&str>, limit: Option<u32>) {
-    let cursor = cursor.filter(|c| !c.is_empty());
-    if cursor.is_none() && limit.is_none() {
-        return;
-    }
-    let mut query = url.query_pairs_mut();
-    if let Some(cursor) = cursor {
-        query.append_pair("cursor", cursor);
-    }
-    if let Some(limit) = limit {
-        query.append_pair("limit", &limit.to_string());
-    }
+/// The cursor and the limit that are set (a blank cursor is none).
+fn page_query(cursor: Option<&str>, limit: Option<u32>) -> Vec<(&'static str, String)> {
+    let cursor = cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| ("cursor", c.to_owned()));
+    let limit = limit.map(|limit| ("limit", limit.to_string()));
+    cursor.into_iter().chain(limit).collect()
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
@@ -459,26 +449,24 @@ mod tests {
         assert_eq!(next_cursor(&base, "garbage"), None);
     }
 
+    fn client() -> ApiClient {
+        let base = Url::parse("http://backend:4567/").unwrap();
+        let second = Duration::from_secs(1);
+        ApiClient::new(base, second, second, None).unwrap()
+    }
+
     #[test]
     fn the_plain_first_page_is_asked_for_without_a_query() {
-        let base = Url::parse("http://backend:4567/api/activities/home").unwrap();
-        let mut url = base.clone();
-        page_query(&mut url, Some(""), None);
-        assert_eq!(url.as_str(), "http://backend:4567/api/activities/home");
-        page_query(&mut url, Some("MTIz"), Some(5));
-        assert_eq!(url.query(), Some("cursor=MTIz&limit=5"));
+        let client = client();
+        let first = client.url(routes::HOME, &[], &page_query(Some(""), None));
+        assert_eq!(first.as_str(), "http://backend:4567/api/activities/home");
+        let next = client.url(routes::HOME, &[], &page_query(Some("MTIz"), Some(5)));
+        assert_eq!(next.query(), Some("cursor=MTIz&limit=5"));
     }
 
     #[test]
     fn handles_are_percent_encoded_into_one_path_segment() {
-        let client = ApiClient::new(
-            Url::parse("http://backend:4567/").unwrap(),
-            Duration::from_secs(1),
-            Duration::from_secs(1),
-            None,
-        )
-        .unwrap();
-        let url = client.url(&["api", "users", "@a/b?c"]);
+        let url = client().url(routes::PROFILE, &["a/b?c"], &[]);
         assert_eq!(url.as_str(), "http://backend:4567/api/users/@a%2Fb%3Fc");
     }
 }

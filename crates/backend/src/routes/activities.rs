@@ -359,7 +359,7 @@ async fn create(
             expires_at: now + ttl.duration(),
         })
         .await?;
-    let location = format!("/api/activities/{}", activity.uuid);
+    let location = routes::ACTIVITY.path_with(&[&activity.uuid.to_string()]);
     Ok(([(header::LOCATION, location)], Json(activity)))
 }
 
@@ -460,7 +460,7 @@ async fn reply(
         })
         .await?
         .ok_or(ApiError::NotFound("activity"))?;
-    let location = format!("/api/activities/{uuid}");
+    let location = routes::ACTIVITY.path_with(&[&uuid.to_string()]);
     Ok(([(header::LOCATION, location)], Json(reply)))
 }
 

@@ -168,6 +168,6 @@ async fn send(
             state.clock.now(),
         )
         .await?;
-    let location = format!("/api/messages/@{}", receiver.handle);
+    let location = routes::CONVERSATION.path_with(&[&receiver.handle]);
     Ok(([(header::LOCATION, location)], Json(message)))
 }
