@@ -22,6 +22,7 @@
 //! blocking thread while the previous batch is written; messages go through the message
 //! store, one by one.
 
+use cruddur_contract::{ActivityId, NotificationId, UserId};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -206,7 +207,7 @@ pub struct Samples {
     pub user: String,
     pub user_cruds: usize,
     /// The live crud with the most replies up to 20, and how many it has.
-    pub thread: Option<Uuid>,
+    pub thread: Option<ActivityId>,
     pub thread_replies: i64,
     /// The rarest vocabulary word in a live crud, and in how many live cruds it is.
     pub rare_word: String,
@@ -463,7 +464,7 @@ fn time(micros: i64) -> DateTime<Utc> {
 // --- the generator ------------------------------------------------------------------------
 
 struct GeneratedUser {
-    uuid: Uuid,
+    uuid: UserId,
     handle: String,
     display_name: String,
     created_at: i64,
@@ -485,7 +486,7 @@ struct Generator {
     word_cruds: Vec<u32>,
     followers: Vec<usize>,
     user_cruds: Vec<usize>,
-    thread: Option<(Uuid, i64)>,
+    thread: Option<(ActivityId, i64)>,
     conversation_with: Option<usize>,
 }
 
@@ -506,7 +507,7 @@ impl Generator {
             }
             let joined = micros(WINDOW) + rng.random_range(0..micros(TimeDelta::days(365)));
             users.push(GeneratedUser {
-                uuid: random_uuid(&mut rng),
+                uuid: UserId(random_uuid(&mut rng)),
                 handle,
                 display_name: format!("{first} {last}"),
                 created_at: now - joined,
@@ -601,7 +602,7 @@ impl Generator {
                 created_at,
             });
             self.batch.notifications.push(BulkNotification {
-                uuid: random_uuid(&mut self.rng),
+                uuid: NotificationId(random_uuid(&mut self.rng)),
                 recipient: followee,
                 actor: follower,
                 kind: NotificationKind::Follow,
@@ -629,11 +630,11 @@ impl Generator {
         let live = expires_at > self.now;
 
         let (message, words, mentioned) = self.crud_text(author);
-        let uuid = random_uuid(&mut self.rng);
+        let uuid = ActivityId(random_uuid(&mut self.rng));
         let author_uuid = self.users[author].uuid;
         if let Some(mentioned) = mentioned {
             self.batch.notifications.push(BulkNotification {
-                uuid: random_uuid(&mut self.rng),
+                uuid: NotificationId(random_uuid(&mut self.rng)),
                 recipient: self.users[mentioned].uuid,
                 actor: author_uuid,
                 kind: NotificationKind::Mention,
@@ -646,7 +647,7 @@ impl Generator {
         for _ in 0..replies {
             let replier = self.authors.sample(&mut self.rng);
             let at = time(self.rng.random_range(created_at..=end));
-            let reply = random_uuid(&mut self.rng);
+            let reply = ActivityId(random_uuid(&mut self.rng));
             let message = self.sentence(3, 12);
             self.batch.activities.push(BulkActivity {
                 uuid: reply,
@@ -661,7 +662,7 @@ impl Generator {
             });
             if replier != author {
                 self.batch.notifications.push(BulkNotification {
-                    uuid: random_uuid(&mut self.rng),
+                    uuid: NotificationId(random_uuid(&mut self.rng)),
                     recipient: author_uuid,
                     actor: self.users[replier].uuid,
                     kind: NotificationKind::Reply,
@@ -701,7 +702,7 @@ impl Generator {
     /// how many.
     fn reactions(
         &mut self,
-        activity: Uuid,
+        activity: ActivityId,
         author: usize,
         from: i64,
         to: i64,
@@ -727,7 +728,7 @@ impl Generator {
                 _ => self.batch.reposts.push(reaction),
             }
             self.batch.notifications.push(BulkNotification {
-                uuid: random_uuid(&mut self.rng),
+                uuid: NotificationId(random_uuid(&mut self.rng)),
                 recipient,
                 actor: user,
                 kind,
@@ -931,7 +932,7 @@ mod tests {
             seed: 8,
             ..args(300)
         });
-        let texts = |batches: &[Batch]| -> Vec<(Uuid, String)> {
+        let texts = |batches: &[Batch]| -> Vec<(ActivityId, String)> {
             cruds(batches)
                 .map(|crud| (crud.uuid, crud.message.clone()))
                 .collect()
@@ -1024,12 +1025,12 @@ mod tests {
         assert!(last <= 1);
         assert!(follows.iter().all(|f| f.follower != f.followee));
 
-        let activities: HashMap<Uuid, &BulkActivity> = made
+        let activities: HashMap<ActivityId, &BulkActivity> = made
             .iter()
             .flat_map(|b| &b.activities)
             .map(|a| (a.uuid, a))
             .collect();
-        let mut replies: HashMap<Uuid, i64> = HashMap::new();
+        let mut replies: HashMap<ActivityId, i64> = HashMap::new();
         let now = now();
         for activity in activities.values() {
             if let Some(crud) = activity.reply_to {
@@ -1043,7 +1044,7 @@ mod tests {
                 assert!(now - activity.created_at <= WINDOW);
             }
         }
-        let mut likes: HashMap<Uuid, i64> = HashMap::new();
+        let mut likes: HashMap<ActivityId, i64> = HashMap::new();
         for like in made.iter().flat_map(|b| &b.likes) {
             assert!(like.created_at <= now);
             *likes.entry(like.activity).or_default() += 1;
@@ -1069,7 +1070,7 @@ mod tests {
         );
         let kinds: HashSet<NotificationKind> = notifications.iter().map(|n| n.kind).collect();
         assert_eq!(kinds, HashSet::from(NotificationKind::ALL));
-        let uuids: HashSet<Uuid> = notifications.iter().map(|n| n.uuid).collect();
+        let uuids: HashSet<NotificationId> = notifications.iter().map(|n| n.uuid).collect();
         assert_eq!(uuids.len(), notifications.len());
         let likes_noted = notifications
             .iter()

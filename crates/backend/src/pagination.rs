@@ -154,7 +154,7 @@ mod positions {
         ($($item:ty),*) => {$(
             impl Positioned for $item {
                 fn cursor(&self) -> Cursor {
-                    Cursor { created_at: self.created_at, uuid: self.uuid }
+                    Cursor { created_at: self.created_at, uuid: self.uuid.0 }
                 }
             }
         )*};
@@ -167,7 +167,7 @@ mod positions {
         fn cursor(&self) -> Cursor {
             Cursor {
                 created_at: self.created_at,
-                uuid: self.notification_uuid,
+                uuid: self.notification_uuid.0,
             }
         }
     }

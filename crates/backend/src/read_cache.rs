@@ -372,7 +372,7 @@ mod tests {
 
     fn expiring(text: &'static str, expires_at: DateTime<Utc>) -> CachedPage {
         let crud = Activity {
-            uuid: Uuid::nil(),
+            uuid: cruddur_contract::ActivityId(Uuid::nil()),
             display_name: String::new(),
             handle: String::new(),
             message: String::new(),

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
+use crate::ids::UserId;
 use crate::validation::{ErrorCode, has_nul};
 
 pub const DISPLAY_NAME_MAX_CHARS: usize = 50;
@@ -118,7 +118,7 @@ impl SignIn {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
-    pub uuid: Uuid,
+    pub uuid: UserId,
     pub display_name: String,
     pub handle: String,
     pub email: String,
@@ -139,7 +139,7 @@ pub struct AuthSession {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
-    pub uuid: Uuid,
+    pub uuid: UserId,
     pub display_name: String,
     pub handle: String,
     pub bio: String,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::ids::{ActivityId, NotificationId};
 use crate::validation::{ErrorCode, Ttl, check_text};
 
 /// Most characters (Unicode scalar values) in a crud.
@@ -15,7 +16,7 @@ pub const REPLY_MAX_CHARS: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
-    pub uuid: Uuid,
+    pub uuid: ActivityId,
     pub display_name: String,
     pub handle: String,
     pub message: String,
@@ -39,8 +40,8 @@ pub struct Activity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reply {
-    pub uuid: Uuid,
-    pub reply_to_activity_uuid: Uuid,
+    pub uuid: ActivityId,
+    pub reply_to_activity_uuid: ActivityId,
     pub display_name: String,
     pub handle: String,
     pub message: String,
@@ -204,25 +205,25 @@ pub struct Notification {
     /// What happened. Not in week 1, like every field below.
     pub kind: NotificationKind,
     /// The notification's own id (the feed's cursor).
-    pub notification_uuid: Uuid,
+    pub notification_uuid: NotificationId,
     /// The crud or reply concerned; `null` for a follow.
-    pub activity_uuid: Option<Uuid>,
+    pub activity_uuid: Option<ActivityId>,
     /// The crud whose thread it is in (the crud itself, or the crud a reply answers) and its
     /// author's handle, for a link to the thread; `null` for a follow.
-    pub thread_uuid: Option<Uuid>,
+    pub thread_uuid: Option<ActivityId>,
     pub thread_handle: Option<String>,
 }
 
 /// The crud or reply a notification is about, as it is now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Concerned {
-    pub uuid: Uuid,
+    pub uuid: ActivityId,
     pub message: String,
     pub expires_at: DateTime<Utc>,
     pub likes_count: i64,
     pub replies_count: i64,
     pub reposts_count: i64,
-    pub thread_uuid: Uuid,
+    pub thread_uuid: ActivityId,
     pub thread_handle: String,
 }
 
@@ -233,14 +234,14 @@ impl Notification {
     /// The notification `uuid` of `kind`, by the actor named `display_name` and `handle`,
     /// about `concerned` (`None` for a follow).
     pub fn new(
-        uuid: Uuid,
+        uuid: NotificationId,
         kind: NotificationKind,
         (display_name, handle): (String, String),
         created_at: DateTime<Utc>,
         concerned: Option<Concerned>,
     ) -> Self {
         let mut notification = Notification {
-            uuid,
+            uuid: uuid.0,
             display_name,
             handle,
             message: Self::FOLLOWED.to_owned(),
@@ -257,7 +258,7 @@ impl Notification {
             thread_handle: None,
         };
         if let Some(activity) = concerned {
-            notification.uuid = activity.uuid;
+            notification.uuid = activity.uuid.0;
             notification.message = activity.message;
             notification.expires_at = Some(activity.expires_at);
             notification.likes_count = activity.likes_count;

@@ -8,6 +8,7 @@ pub mod account;
 pub mod activity;
 pub mod error;
 pub mod health;
+pub mod ids;
 pub mod message;
 pub mod page;
 pub mod routes;
@@ -21,6 +22,7 @@ pub use activity::{
 };
 pub use error::ErrorBody;
 pub use health::{HealthCheck, Readiness, StoreStatus};
+pub use ids::{ActivityId, GroupId, MessageId, NotificationId, SessionId, UserId};
 pub use message::{CreateMessage, Message, MessageGroup};
 pub use page::{Cursor, PageParams};
 pub use validation::{ErrorCode, Ttl};

@@ -2,17 +2,17 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::account::is_valid_handle;
 use crate::activity::REPLY_MAX_CHARS;
+use crate::ids::{GroupId, MessageId};
 use crate::validation::{ErrorCode, check_text};
 
 /// One conversation in the signed-in user's list, named after the other person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageGroup {
-    pub uuid: Uuid,
+    pub uuid: GroupId,
     pub display_name: String,
     pub handle: String,
     /// The last message's text.
@@ -25,7 +25,7 @@ pub struct MessageGroup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
-    pub uuid: Uuid,
+    pub uuid: MessageId,
     pub display_name: String,
     pub handle: String,
     pub message: String,

@@ -9,15 +9,15 @@ use std::time::Duration;
 
 use cruddur_contract::routes::{self, Route};
 use cruddur_contract::{
-    Activity, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode, Message,
-    MessageGroup, Notification, Profile, Reaction, Reply, SignIn, SignUp, UpdateProfile, User,
+    Activity, ActivityId, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode,
+    Message, MessageGroup, Notification, Profile, Reaction, Reply, SignIn, SignUp, UpdateProfile,
+    User,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
-use uuid::Uuid;
 
 /// Why a call to the backend did not give what was asked for.
 #[derive(Debug, thiserror::Error)]
@@ -136,13 +136,18 @@ impl ApiClient {
         self.send_json(routes::CREATE_ACTIVITY, &[], body).await
     }
 
-    pub async fn reply(&self, to: Uuid, body: &CreateReply) -> Result<Reply, ApiError> {
+    pub async fn reply(&self, to: ActivityId, body: &CreateReply) -> Result<Reply, ApiError> {
         self.send_json(routes::REPLY, &[&to.to_string()], body)
             .await
     }
 
     /// Gives (`on`) or takes back a like or repost; both are idempotent.
-    pub async fn react(&self, uuid: Uuid, reaction: Reaction, on: bool) -> Result<(), ApiError> {
+    pub async fn react(
+        &self,
+        uuid: ActivityId,
+        reaction: Reaction,
+        on: bool,
+    ) -> Result<(), ApiError> {
         let request = self.request(reaction.route(on), &[&uuid.to_string()], &[]);
         self.send(request).await.map(drop)
     }
@@ -153,7 +158,7 @@ impl ApiClient {
     }
 
     /// Deletes the signed-in user's own crud or reply.
-    pub async fn delete(&self, uuid: Uuid) -> Result<(), ApiError> {
+    pub async fn delete(&self, uuid: ActivityId) -> Result<(), ApiError> {
         let request = self.request(routes::DELETE_ACTIVITY, &[&uuid.to_string()], &[]);
         self.send(request).await.map(drop)
     }
@@ -270,7 +275,7 @@ impl ApiClient {
     }
 
     /// One live crud with its replies.
-    pub async fn activity(&self, uuid: Uuid) -> Result<Activity, ApiError> {
+    pub async fn activity(&self, uuid: ActivityId) -> Result<Activity, ApiError> {
         self.read(routes::ACTIVITY, &[&uuid.to_string()]).await
     }
 

@@ -5,10 +5,8 @@ use std::future::Future;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::account::handle_skeleton;
-use cruddur_contract::{Profile, User};
-use uuid::Uuid;
+use cruddur_contract::{Profile, SessionId, User, UserId};
 
-use crate::rows::Id;
 use crate::{Credentials, NewUser, StoreError, StoreResult};
 
 #[async_trait]
@@ -28,7 +26,7 @@ pub trait AccountStore: Send + Sync + 'static {
     /// user does not exist.
     async fn update_user(
         &self,
-        user: Uuid,
+        user: UserId,
         display_name: Option<&str>,
         bio: Option<&str>,
     ) -> StoreResult<User>;
@@ -38,24 +36,28 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn profile(
         &self,
         handle: &str,
-        viewer: Option<Uuid>,
+        viewer: Option<UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>>;
 
     /// Records a sign-in session.
     async fn create_session(
         &self,
-        session: Uuid,
-        user: Uuid,
+        session: SessionId,
+        user: UserId,
         created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()>;
 
     /// The user of a session that exists and has not expired at `now`.
-    async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>>;
+    async fn session_user(
+        &self,
+        session: SessionId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>>;
 
     /// Ends a session (sign-out). Deleting an unknown session is not an error.
-    async fn delete_session(&self, session: Uuid) -> StoreResult<()>;
+    async fn delete_session(&self, session: SessionId) -> StoreResult<()>;
 }
 
 /// Gives users from before handle skeletons theirs, each stored by `set`. Two old handles that
@@ -63,15 +65,15 @@ pub trait AccountStore: Send + Sync + 'static {
 /// still sign in, and new lookalikes of either are still refused by the case-insensitive
 /// handle index only.
 pub(crate) async fn fill_handle_skeletons<F, Done>(
-    missing: Vec<(Id, String)>,
+    missing: Vec<(UserId, String)>,
     mut set: F,
 ) -> StoreResult<()>
 where
-    F: FnMut(Uuid, String) -> Done,
+    F: FnMut(UserId, String) -> Done,
     Done: Future<Output = StoreResult<()>>,
 {
-    for (Id(uuid), handle) in missing {
-        match set(uuid, handle_skeleton(&handle)).await {
+    for (user, handle) in missing {
+        match set(user, handle_skeleton(&handle)).await {
             Err(StoreError::Taken(_)) => {
                 tracing::warn!(%handle, "handle looks like another one: no skeleton kept");
             }

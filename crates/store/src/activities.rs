@@ -6,8 +6,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Activity, Reply};
-use uuid::Uuid;
+use cruddur_contract::{Activity, ActivityId, Reply, UserId};
 
 use crate::{Deletion, NewActivity, NewReply, Page, StoreResult};
 
@@ -19,7 +18,8 @@ pub trait ActivityStore: Send + Sync + 'static {
 
     /// One live crud with its replies, oldest reply first. `None` for an unknown, expired or
     /// reply uuid.
-    async fn activity(&self, uuid: Uuid, now: DateTime<Utc>) -> StoreResult<Option<Activity>>;
+    async fn activity(&self, uuid: ActivityId, now: DateTime<Utc>)
+    -> StoreResult<Option<Activity>>;
 
     /// Live cruds of everyone (replies excluded), newest first, `replies` left empty.
     async fn home_feed(&self, page: &Page, now: DateTime<Utc>) -> StoreResult<Vec<Activity>>;
@@ -28,7 +28,7 @@ pub trait ActivityStore: Send + Sync + 'static {
     /// empty.
     async fn following_feed(
         &self,
-        user: Uuid,
+        user: UserId,
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Activity>>;
@@ -47,7 +47,7 @@ pub trait ActivityStore: Send + Sync + 'static {
     /// replies a crud however long its thread.
     async fn latest_replies(
         &self,
-        cruds: &[Uuid],
+        cruds: &[ActivityId],
         per_crud: u32,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Reply>>;
@@ -64,8 +64,8 @@ pub trait ActivityStore: Send + Sync + 'static {
     /// and its crud's `replies_count` goes down.
     async fn delete_activity(
         &self,
-        author: Uuid,
-        uuid: Uuid,
+        author: UserId,
+        uuid: ActivityId,
         now: DateTime<Utc>,
     ) -> StoreResult<Deletion>;
 }

@@ -19,8 +19,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::NotificationKind;
-use uuid::Uuid;
+use cruddur_contract::{ActivityId, NotificationId, NotificationKind, UserId};
 
 use crate::StoreResult;
 
@@ -66,7 +65,7 @@ impl Batch {
 /// An account, with its password already hashed.
 #[derive(Debug, Clone)]
 pub struct BulkUser {
-    pub uuid: Uuid,
+    pub uuid: UserId,
     pub display_name: String,
     pub handle: String,
     pub email: String,
@@ -78,9 +77,9 @@ pub struct BulkUser {
 /// A crud (`reply_to` is `None`) or a reply, with its counts.
 #[derive(Debug, Clone)]
 pub struct BulkActivity {
-    pub uuid: Uuid,
-    pub author: Uuid,
-    pub reply_to: Option<Uuid>,
+    pub uuid: ActivityId,
+    pub author: UserId,
+    pub reply_to: Option<ActivityId>,
     pub message: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -92,25 +91,25 @@ pub struct BulkActivity {
 /// A like or a repost of `activity` by `user`.
 #[derive(Debug, Clone, Copy)]
 pub struct BulkReaction {
-    pub activity: Uuid,
-    pub user: Uuid,
+    pub activity: ActivityId,
+    pub user: UserId,
     pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct BulkFollow {
-    pub follower: Uuid,
-    pub followee: Uuid,
+    pub follower: UserId,
+    pub followee: UserId,
     pub created_at: DateTime<Utc>,
 }
 
 /// `recipient` is told that `actor` did `kind`, about `activity` (`None` for a follow).
 #[derive(Debug, Clone, Copy)]
 pub struct BulkNotification {
-    pub uuid: Uuid,
-    pub recipient: Uuid,
-    pub actor: Uuid,
+    pub uuid: NotificationId,
+    pub recipient: UserId,
+    pub actor: UserId,
     pub kind: NotificationKind,
-    pub activity: Option<Uuid>,
+    pub activity: Option<ActivityId>,
     pub created_at: DateTime<Utc>,
 }

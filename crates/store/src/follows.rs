@@ -2,8 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::Profile;
-use uuid::Uuid;
+use cruddur_contract::{Profile, UserId};
 
 use crate::StoreResult;
 
@@ -15,7 +14,7 @@ pub trait FollowStore: Send + Sync + 'static {
     /// caller's to refuse.
     async fn set_follow(
         &self,
-        follower: Uuid,
+        follower: UserId,
         followee_handle: &str,
         follow: bool,
         now: DateTime<Utc>,

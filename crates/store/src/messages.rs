@@ -2,8 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Message, MessageGroup};
-use uuid::Uuid;
+use cruddur_contract::{GroupId, Message, MessageGroup};
 
 use crate::{Page, Participant, StoreError, StoreResult};
 
@@ -35,7 +34,7 @@ pub trait MessageStore: Send + Sync + 'static {
     async fn group_messages(
         &self,
         user: &Participant,
-        group: Uuid,
+        group: GroupId,
         page: &Page,
     ) -> StoreResult<Vec<Message>>;
 

@@ -3,8 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::Notification;
-use uuid::Uuid;
+use cruddur_contract::{Notification, UserId};
 
 use crate::{Page, StoreResult};
 
@@ -14,7 +13,7 @@ pub trait NotificationStore: Send + Sync + 'static {
     /// live are left out.
     async fn notifications(
         &self,
-        user: Uuid,
+        user: UserId,
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Notification>>;

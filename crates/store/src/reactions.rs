@@ -2,8 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::Reaction;
-use uuid::Uuid;
+use cruddur_contract::{ActivityId, Reaction, UserId};
 
 use crate::{Reactions, StoreResult};
 
@@ -14,13 +13,13 @@ pub trait ReactionStore: Send + Sync + 'static {
     /// reaction and crud, never oneself). `false` if the crud or reply is unknown or expired.
     async fn set_reaction(
         &self,
-        user: Uuid,
-        activity: Uuid,
+        user: UserId,
+        activity: ActivityId,
         reaction: Reaction,
         on: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
 
     /// Which of these cruds and replies `viewer` likes and reposts.
-    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions>;
+    async fn reactions(&self, viewer: UserId, activities: &[ActivityId]) -> StoreResult<Reactions>;
 }

@@ -3,8 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Activity, Cursor, User, text};
-use uuid::Uuid;
+use cruddur_contract::{Activity, ActivityId, Cursor, User, UserId, text};
 
 /// A validated sign-up with its password already hashed.
 #[derive(Debug, Clone)]
@@ -26,7 +25,7 @@ pub struct Credentials {
 /// A validated crud.
 #[derive(Debug, Clone)]
 pub struct NewActivity {
-    pub author: Uuid,
+    pub author: UserId,
     pub message: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -35,8 +34,8 @@ pub struct NewActivity {
 /// A validated reply. It takes its crud's `expires_at`.
 #[derive(Debug, Clone)]
 pub struct NewReply {
-    pub author: Uuid,
-    pub reply_to: Uuid,
+    pub author: UserId,
+    pub reply_to: ActivityId,
     pub message: String,
     pub created_at: DateTime<Utc>,
 }
@@ -44,13 +43,13 @@ pub struct NewReply {
 /// Which of some cruds and replies one viewer likes and reposts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reactions {
-    pub liked: HashSet<Uuid>,
-    pub reposted: HashSet<Uuid>,
+    pub liked: HashSet<ActivityId>,
+    pub reposted: HashSet<ActivityId>,
 }
 
 /// From `(activity, reposted)` rows: a repost when `reposted`, a like otherwise.
-impl FromIterator<(Uuid, bool)> for Reactions {
-    fn from_iter<I: IntoIterator<Item = (Uuid, bool)>>(rows: I) -> Self {
+impl FromIterator<(ActivityId, bool)> for Reactions {
+    fn from_iter<I: IntoIterator<Item = (ActivityId, bool)>>(rows: I) -> Self {
         let mut reactions = Reactions::default();
         for (uuid, reposted) in rows {
             let set = if reposted {
@@ -105,7 +104,7 @@ impl Page {
 /// One side of a conversation, as the account store knows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Participant {
-    pub uuid: Uuid,
+    pub uuid: UserId,
     pub handle: String,
     pub display_name: String,
 }

@@ -1,30 +1,24 @@
 //! The rows both SQL stores read, decoded once for either database.
 //!
 //! The two schemas keep the same columns in different types: PostgreSQL has `timestamptz` and
-//! `uuid`, SQLite INTEGER microseconds and hyphenated TEXT. [`Time`] and [`Id`] decode either,
+//! `uuid`, SQLite INTEGER microseconds and hyphenated TEXT. [`Time`] and the contract's ids decode either,
 //! so each row below is written once and turned into its contract type in one place.
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::{
-    Activity, Concerned, Message, MessageGroup, Notification, NotificationKind, Profile, Reply,
-    User,
+    Activity, ActivityId, Concerned, GroupId, Message, MessageGroup, MessageId, Notification,
+    NotificationId, NotificationKind, Profile, Reply, User, UserId,
 };
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgTypeInfo, PgValueRef};
 use sqlx::sqlite::{SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
-use uuid::Uuid;
-use uuid::fmt::Hyphenated;
 
 use crate::{Credentials, StoreError, StoreResult};
 
 /// A point in time as either store keeps it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Time(pub DateTime<Utc>);
-
-/// A uuid as either store keeps it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Id(pub Uuid);
 
 impl Type<Sqlite> for Time {
     fn type_info() -> SqliteTypeInfo {
@@ -56,33 +50,6 @@ impl<'r> Decode<'r, Postgres> for Time {
     }
 }
 
-impl Type<Sqlite> for Id {
-    fn type_info() -> SqliteTypeInfo {
-        <Hyphenated as Type<Sqlite>>::type_info()
-    }
-    fn compatible(ty: &SqliteTypeInfo) -> bool {
-        <Hyphenated as Type<Sqlite>>::compatible(ty)
-    }
-}
-
-impl<'r> Decode<'r, Sqlite> for Id {
-    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        <Hyphenated as Decode<Sqlite>>::decode(value).map(|uuid| Id(uuid.into_uuid()))
-    }
-}
-
-impl Type<Postgres> for Id {
-    fn type_info() -> PgTypeInfo {
-        <Uuid as Type<Postgres>>::type_info()
-    }
-}
-
-impl<'r> Decode<'r, Postgres> for Id {
-    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        <Uuid as Decode<Postgres>>::decode(value).map(Id)
-    }
-}
-
 /// The columns of an [`ActivityRow`], from `a` (the crud or reply) and `u` (its author). A
 /// macro so that it can be `concat!`ed into static SQL.
 macro_rules! activity_columns {
@@ -96,8 +63,8 @@ pub(crate) use activity_columns;
 /// A crud or a reply with its author's names ([`activity_columns`]).
 #[derive(FromRow)]
 pub(crate) struct ActivityRow {
-    uuid: Id,
-    reply_to: Option<Id>,
+    uuid: ActivityId,
+    reply_to: Option<ActivityId>,
     display_name: String,
     handle: String,
     message: String,
@@ -116,7 +83,7 @@ impl ActivityRow {
     /// The row as a crud, its replies left for the caller to add.
     pub(crate) fn into_activity(self) -> Activity {
         Activity {
-            uuid: self.uuid.0,
+            uuid: self.uuid,
             display_name: self.display_name,
             handle: self.handle,
             message: self.message,
@@ -134,11 +101,11 @@ impl ActivityRow {
     /// The row as a reply; a row that answers nothing is no reply.
     pub(crate) fn into_reply(self) -> StoreResult<Reply> {
         let reply_to = self.reply_to.ok_or_else(|| {
-            StoreError::Internal(format!("activity {} is not a reply", self.uuid.0).into())
+            StoreError::Internal(format!("activity {} is not a reply", self.uuid).into())
         })?;
         Ok(Reply {
-            uuid: self.uuid.0,
-            reply_to_activity_uuid: reply_to.0,
+            uuid: self.uuid,
+            reply_to_activity_uuid: reply_to,
             display_name: self.display_name,
             handle: self.handle,
             message: self.message,
@@ -179,7 +146,7 @@ pub(crate) fn thread(rows: Vec<ActivityRow>) -> StoreResult<Option<Activity>> {
 /// A `users` row without its password hash.
 #[derive(FromRow)]
 pub(crate) struct UserRow {
-    uuid: Id,
+    uuid: UserId,
     display_name: String,
     handle: String,
     email: String,
@@ -190,7 +157,7 @@ pub(crate) struct UserRow {
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
         User {
-            uuid: row.uuid.0,
+            uuid: row.uuid,
             display_name: row.display_name,
             handle: row.handle,
             email: row.email,
@@ -220,7 +187,7 @@ impl From<CredentialsRow> for Credentials {
 /// A public profile with its counts and whether the viewer follows it.
 #[derive(FromRow)]
 pub(crate) struct ProfileRow {
-    uuid: Id,
+    uuid: UserId,
     display_name: String,
     handle: String,
     bio: String,
@@ -234,7 +201,7 @@ pub(crate) struct ProfileRow {
 impl From<ProfileRow> for Profile {
     fn from(row: ProfileRow) -> Self {
         Profile {
-            uuid: row.uuid.0,
+            uuid: row.uuid,
             display_name: row.display_name,
             handle: row.handle,
             bio: row.bio,
@@ -251,18 +218,18 @@ impl From<ProfileRow> for Profile {
 /// the author of its thread's crud.
 #[derive(FromRow)]
 pub(crate) struct NotificationRow {
-    uuid: Id,
+    uuid: NotificationId,
     kind: String,
     display_name: String,
     handle: String,
     created_at: Time,
-    a_uuid: Option<Id>,
+    a_uuid: Option<ActivityId>,
     a_message: Option<String>,
     a_expires_at: Option<Time>,
     a_likes_count: Option<i64>,
     a_replies_count: Option<i64>,
     a_reposts_count: Option<i64>,
-    thread_uuid: Option<Id>,
+    thread_uuid: Option<ActivityId>,
     thread_handle: Option<String>,
 }
 
@@ -282,20 +249,20 @@ impl TryFrom<NotificationRow> for Notification {
         ) {
             (Some(uuid), Some(expires_at), Some(thread_uuid), Some(thread_handle)) => {
                 Some(Concerned {
-                    uuid: uuid.0,
+                    uuid,
                     message: row.a_message.unwrap_or_default(),
                     expires_at: expires_at.0,
                     likes_count: row.a_likes_count.unwrap_or_default(),
                     replies_count: row.a_replies_count.unwrap_or_default(),
                     reposts_count: row.a_reposts_count.unwrap_or_default(),
-                    thread_uuid: thread_uuid.0,
+                    thread_uuid,
                     thread_handle,
                 })
             }
             _ => None,
         };
         Ok(Notification::new(
-            row.uuid.0,
+            row.uuid,
             kind,
             (row.display_name, row.handle),
             row.created_at.0,
@@ -307,7 +274,7 @@ impl TryFrom<NotificationRow> for Notification {
 /// A direct message with its sender's names.
 #[derive(FromRow)]
 pub(crate) struct MessageRow {
-    uuid: Id,
+    uuid: MessageId,
     display_name: String,
     handle: String,
     message: String,
@@ -317,7 +284,7 @@ pub(crate) struct MessageRow {
 impl From<MessageRow> for Message {
     fn from(row: MessageRow) -> Self {
         Message {
-            uuid: row.uuid.0,
+            uuid: row.uuid,
             display_name: row.display_name,
             handle: row.handle,
             message: row.message,
@@ -330,7 +297,7 @@ impl From<MessageRow> for Message {
 /// `created_at`).
 #[derive(FromRow)]
 pub(crate) struct GroupRow {
-    uuid: Id,
+    uuid: GroupId,
     display_name: String,
     handle: String,
     message: String,
@@ -340,7 +307,7 @@ pub(crate) struct GroupRow {
 impl From<GroupRow> for MessageGroup {
     fn from(row: GroupRow) -> Self {
         MessageGroup {
-            uuid: row.uuid.0,
+            uuid: row.uuid,
             display_name: row.display_name,
             handle: row.handle,
             message: row.message,

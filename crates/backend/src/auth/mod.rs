@@ -14,7 +14,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use cruddur_contract::User;
-use uuid::Uuid;
+use cruddur_contract::{SessionId, UserId};
 
 use crate::error::ApiError;
 use crate::read_cache::Fresh;
@@ -25,7 +25,7 @@ use token::TokenError;
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: User,
-    pub session: Option<Uuid>,
+    pub session: Option<SessionId>,
 }
 
 /// The signed-in user, if any.
@@ -34,7 +34,7 @@ pub struct MaybeUser(pub Option<CurrentUser>);
 
 impl MaybeUser {
     /// The signed-in user's uuid, if any.
-    pub fn uuid(&self) -> Option<Uuid> {
+    pub fn uuid(&self) -> Option<UserId> {
         self.0.as_ref().map(|current| current.user.uuid)
     }
 }

@@ -13,6 +13,7 @@
 //! interval. Time is the app's clock, so tests can move it. Buckets live in memory: each
 //! backend replica limits on its own, which still bounds guessing to a small multiple.
 
+use cruddur_contract::UserId;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
@@ -20,7 +21,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use uuid::Uuid;
 
 /// How many attempts a key may burst, and how soon each one comes back.
 #[derive(Debug, Clone, Copy)]
@@ -153,7 +153,7 @@ impl<K: Eq + Hash> Buckets<K> {
 /// handle and an email of the same account share one count.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AccountKey {
-    User(Uuid),
+    User(UserId),
     Unknown(String),
 }
 
@@ -273,7 +273,7 @@ mod tests {
     const OTHER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7));
 
     fn ada() -> AccountKey {
-        AccountKey::User(Uuid::from_u128(7))
+        AccountKey::User(UserId(uuid::Uuid::from_u128(7)))
     }
 
     #[test]

@@ -5,10 +5,10 @@
 //! clock, not the system's, so tests can move time.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use cruddur_contract::{SessionId, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// How long a sign-in lasts.
 pub const SESSION_TTL: TimeDelta = TimeDelta::days(7);
@@ -16,9 +16,9 @@ pub const SESSION_TTL: TimeDelta = TimeDelta::days(7);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     /// The user's uuid.
-    pub sub: Uuid,
+    pub sub: UserId,
     /// The session's uuid.
-    pub sid: Uuid,
+    pub sid: SessionId,
     pub iat: i64,
     pub exp: i64,
 }
@@ -51,8 +51,8 @@ impl TokenKeys {
 
     pub fn issue(
         &self,
-        user: Uuid,
-        session: Uuid,
+        user: UserId,
+        session: SessionId,
         now: DateTime<Utc>,
     ) -> anyhow::Result<(String, DateTime<Utc>)> {
         let expires_at = now + SESSION_TTL;
@@ -89,7 +89,7 @@ mod tests {
     fn a_token_verifies_until_it_expires() {
         let keys = keys("a secret that is long enough to sign tokens");
         let now = Utc::now();
-        let (user, session) = (Uuid::new_v4(), Uuid::new_v4());
+        let (user, session) = (UserId::random(), SessionId::random());
         let (token, expires_at) = keys.issue(user, session, now).unwrap();
         let claims = keys.verify(&token, now).unwrap();
         assert_eq!((claims.sub, claims.sid), (user, session));
@@ -105,7 +105,9 @@ mod tests {
         let now = Utc::now();
         let ours = keys("a secret that is long enough to sign tokens");
         let theirs = keys("another secret, also long enough to sign");
-        let (token, _) = theirs.issue(Uuid::new_v4(), Uuid::new_v4(), now).unwrap();
+        let (token, _) = theirs
+            .issue(UserId::random(), SessionId::random(), now)
+            .unwrap();
         assert_eq!(ours.verify(&token, now), Err(TokenError::Invalid));
         assert_eq!(ours.verify("not.a.token", now), Err(TokenError::Invalid));
     }

@@ -3,12 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use cruddur_contract::SessionId;
 use cruddur_contract::routes;
 use cruddur_contract::{AuthSession, ErrorBody, ErrorCode, SignIn, SignUp, UpdateProfile, User};
 use cruddur_store::NewUser;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use crate::auth::rate_limit::AccountKey;
 use crate::auth::{CurrentUser, password};
@@ -120,7 +120,7 @@ async fn sign_in(
 
 async fn start_session(state: &AppState, user: User) -> ApiResult<AuthSession> {
     let now = state.clock.now();
-    let session = Uuid::new_v4();
+    let session = SessionId::random();
     let (token, expires_at) = state
         .tokens
         .issue(user.uuid, session, now)

@@ -1,6 +1,7 @@
 //! Cruds: the public timeline, the following feed, a user's cruds, search, posting, showing,
 //! deleting, replying, likes and reposts.
 
+use cruddur_contract::{ActivityId, UserId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,7 +20,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::{ApiError, ApiResult};
@@ -71,7 +71,7 @@ async fn home(
 /// afresh. Rejected as [`MaybeUser`] rejects a bad token.
 struct PublicRequest {
     uri: Uri,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     fresh: Fresh,
 }
 
@@ -276,17 +276,17 @@ pub const REPLIES_IN_FEEDS: u32 = 3;
 /// page's length.
 async fn threads(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     mut cruds: Vec<Activity>,
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<Activity>> {
     // Only cruds with replies have a thread to read.
-    let uuids: Vec<Uuid> = cruds
+    let uuids: Vec<ActivityId> = cruds
         .iter()
         .filter(|crud| crud.replies_count > 0)
         .map(|crud| crud.uuid)
         .collect();
-    let mut replies: HashMap<Uuid, Vec<Reply>> = HashMap::new();
+    let mut replies: HashMap<ActivityId, Vec<Reply>> = HashMap::new();
     for reply in state
         .store
         .latest_replies(&uuids, REPLIES_IN_FEEDS, now)
@@ -309,14 +309,14 @@ async fn threads(
 /// neither.
 async fn mark_reactions(
     state: &AppState,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     cruds: &mut [Activity],
 ) -> ApiResult<()> {
     let Some(viewer) = viewer else {
         return Ok(());
     };
     // Nobody likes or reposts what has no likes or reposts: those are not asked about.
-    let uuids: Vec<Uuid> = cruds
+    let uuids: Vec<ActivityId> = cruds
         .iter()
         .flat_map(|crud| {
             let replies = crud.replies.iter();
@@ -378,7 +378,7 @@ async fn create(
 async fn show(
     State(state): State<AppState>,
     public: PublicRequest,
-    ApiPath(uuid): ApiPath<Uuid>,
+    ApiPath(uuid): ApiPath<ActivityId>,
 ) -> ApiResult<EncodedPage> {
     let now = state.clock.now();
     let read = async {
@@ -414,7 +414,7 @@ async fn show(
 async fn delete(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiPath(uuid): ApiPath<Uuid>,
+    ApiPath(uuid): ApiPath<ActivityId>,
 ) -> ApiResult<StatusCode> {
     let deletion = state
         .store
@@ -446,7 +446,7 @@ async fn delete(
 async fn reply(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiPath(uuid): ApiPath<Uuid>,
+    ApiPath(uuid): ApiPath<ActivityId>,
     ApiJson(body): ApiJson<CreateReply>,
 ) -> ApiResult<impl IntoResponse> {
     let message = body.validate()?;
@@ -479,7 +479,7 @@ async fn reply(
 async fn like(
     state: State<AppState>,
     current: CurrentUser,
-    uuid: ApiPath<Uuid>,
+    uuid: ApiPath<ActivityId>,
 ) -> ApiResult<StatusCode> {
     react(state, current, uuid, Reaction::Like, true).await
 }
@@ -499,7 +499,7 @@ async fn like(
 async fn unlike(
     state: State<AppState>,
     current: CurrentUser,
-    uuid: ApiPath<Uuid>,
+    uuid: ApiPath<ActivityId>,
 ) -> ApiResult<StatusCode> {
     react(state, current, uuid, Reaction::Like, false).await
 }
@@ -519,7 +519,7 @@ async fn unlike(
 async fn repost(
     state: State<AppState>,
     current: CurrentUser,
-    uuid: ApiPath<Uuid>,
+    uuid: ApiPath<ActivityId>,
 ) -> ApiResult<StatusCode> {
     react(state, current, uuid, Reaction::Repost, true).await
 }
@@ -539,7 +539,7 @@ async fn repost(
 async fn unrepost(
     state: State<AppState>,
     current: CurrentUser,
-    uuid: ApiPath<Uuid>,
+    uuid: ApiPath<ActivityId>,
 ) -> ApiResult<StatusCode> {
     react(state, current, uuid, Reaction::Repost, false).await
 }
@@ -547,7 +547,7 @@ async fn unrepost(
 async fn react(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiPath(uuid): ApiPath<Uuid>,
+    ApiPath(uuid): ApiPath<ActivityId>,
     reaction: Reaction,
     on: bool,
 ) -> ApiResult<StatusCode> {

@@ -4,13 +4,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use cruddur_contract::GroupId;
 use cruddur_contract::routes;
 use cruddur_contract::{CreateMessage, ErrorBody, ErrorCode, Message, MessageGroup, PageParams};
 use cruddur_store::{Participant, StoreError};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
@@ -78,7 +78,7 @@ fn lasting<T: Serialize>(paged: Paged<T>) -> ApiResult<OwnPage> {
 async fn group_messages(
     State(state): State<AppState>,
     own: OwnRequest,
-    ApiPath(group): ApiPath<Uuid>,
+    ApiPath(group): ApiPath<GroupId>,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<EncodedPage> {
     let (page, limit) = page_of(&params)?;

@@ -5,7 +5,7 @@ use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::Uri;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
+use cruddur_contract::UserId;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
@@ -55,6 +55,6 @@ impl OwnRequest {
 }
 
 /// Where `user`'s own page for `uri` is kept.
-pub fn own_key(user: Uuid, uri: &Uri) -> String {
+pub fn own_key(user: UserId, uri: &Uri) -> String {
     format!("{user} {}", request_target(uri))
 }

@@ -1,5 +1,6 @@
 use chrono::TimeDelta;
 use cruddur_contract::Activity;
+use cruddur_contract::ActivityId;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -245,7 +246,7 @@ async fn home_is_newest_first_without_replies_and_user_feeds_are_per_user() {
     app.reply(&bob, &first, "a reply, not a crud").await;
 
     let home: Vec<Activity> = ok_json(app.get("/api/activities/home").send().await.unwrap()).await;
-    let uuids: Vec<Uuid> = home.iter().map(|a| a.uuid).collect();
+    let uuids: Vec<ActivityId> = home.iter().map(|a| a.uuid).collect();
     assert_eq!(uuids, vec![second.uuid, first.uuid]);
     assert_eq!(home[1].replies_count, 1);
 

@@ -1,6 +1,7 @@
 use std::collections::HashSet;
 
 use chrono::TimeDelta;
+use cruddur_contract::MessageId;
 use cruddur_contract::{Message, MessageGroup};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -147,6 +148,6 @@ async fn a_long_conversation_pages_back_in_time_without_loss() {
     // Each page reads oldest first; pages go back in time.
     assert_eq!(pages[0].last().unwrap().message, "message 104");
     assert_eq!(pages[2].first().unwrap().message, "message 0");
-    let unique: HashSet<Uuid> = pages.iter().flatten().map(|m| m.uuid).collect();
+    let unique: HashSet<MessageId> = pages.iter().flatten().map(|m| m.uuid).collect();
     assert_eq!(unique.len(), 105);
 }

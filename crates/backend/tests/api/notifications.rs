@@ -1,4 +1,5 @@
 use chrono::TimeDelta;
+use cruddur_contract::ActivityId;
 use cruddur_contract::{Notification, NotificationKind};
 use reqwest::StatusCode;
 
@@ -36,7 +37,7 @@ async fn every_kind_of_event_notifies_newest_first() {
     assert_eq!(follow.status(), StatusCode::OK);
 
     let notes = notifications_of(&app, &ada).await;
-    let seen: Vec<(NotificationKind, Option<uuid::Uuid>)> =
+    let seen: Vec<(NotificationKind, Option<ActivityId>)> =
         notes.iter().map(|n| (n.kind, n.activity_uuid)).collect();
     assert_eq!(
         seen,

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use chrono::TimeDelta;
 use cruddur_contract::Activity;
-use uuid::Uuid;
+use cruddur_contract::ActivityId;
 
 use crate::helpers::{TestApp, assert_codes, next_link, ok_json, spawn_app};
 
@@ -38,7 +38,7 @@ async fn pages_cover_every_crud_once_in_order_even_with_equal_times() {
         vec![20, 20, 5]
     );
     let seen: Vec<Activity> = pages.into_iter().flatten().collect();
-    let unique: HashSet<Uuid> = seen.iter().map(|a| a.uuid).collect();
+    let unique: HashSet<ActivityId> = seen.iter().map(|a| a.uuid).collect();
     assert_eq!(unique.len(), 45);
     assert!(
         seen.windows(2)

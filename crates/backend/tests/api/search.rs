@@ -1,4 +1,6 @@
 use cruddur_contract::Activity;
+use cruddur_contract::ActivityId;
+use cruddur_contract::UserId;
 use reqwest::StatusCode;
 use tokio::task::JoinSet;
 
@@ -121,7 +123,7 @@ async fn a_search_that_stops_short_links_on_to_every_match() {
     let app = spawn_app().await;
     let now = app.clock.now();
     let author = BulkUser {
-        uuid: uuid::Uuid::new_v4(),
+        uuid: UserId::random(),
         display_name: "Ada".into(),
         handle: "ada".into(),
         email: "ada@example.com".into(),
@@ -135,7 +137,7 @@ async fn a_search_that_stops_short_links_on_to_every_match() {
             let side = if n % 2 == 0 { "left" } else { "right" };
             let both = if n % 400 == 1 { " left right" } else { "" };
             BulkActivity {
-                uuid: uuid::Uuid::new_v4(),
+                uuid: ActivityId::random(),
                 author: author.uuid,
                 reply_to: None,
                 message: format!("crud {n} {side}{both}"),

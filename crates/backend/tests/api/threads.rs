@@ -2,6 +2,7 @@
 //! signed-in viewer's own likes and reposts. And deleting one's own crud or reply.
 
 use chrono::TimeDelta;
+use cruddur_contract::ActivityId;
 use cruddur_contract::{Activity, Reply};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -10,7 +11,7 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, TestUser, error_json, ok_json, spawn_app};
 
 /// The one crud of this feed page with `uuid`.
-async fn item(app: &TestApp, viewer: Option<&TestUser>, path: &str, uuid: Uuid) -> Activity {
+async fn item(app: &TestApp, viewer: Option<&TestUser>, path: &str, uuid: ActivityId) -> Activity {
     let mut request = app.get(path);
     if let Some(viewer) = viewer {
         request = request.bearer_auth(&viewer.token);

@@ -123,7 +123,6 @@ impl<'a> ReplyPartial<'a> {
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
-    use uuid::Uuid;
 
     use super::*;
 
@@ -131,7 +130,7 @@ mod tests {
     fn user_text_is_escaped_in_partials() {
         let now = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
         let crud = Activity {
-            uuid: Uuid::new_v4(),
+            uuid: cruddur_contract::ActivityId::random(),
             display_name: "Andrew".into(),
             handle: "andrew".into(),
             message: "<script>alert(1)</script>".into(),

@@ -112,7 +112,6 @@ pub fn suggested(cruds: &[Activity], me: Option<&str>) -> Vec<NavUser> {
 #[cfg(test)]
 mod tests {
     use chrono::{TimeDelta, TimeZone};
-    use uuid::Uuid;
 
     use super::*;
 
@@ -122,7 +121,7 @@ mod tests {
 
     fn crud(message: &str, expires_in_hours: i64) -> Activity {
         Activity {
-            uuid: Uuid::new_v4(),
+            uuid: cruddur_contract::ActivityId::random(),
             display_name: "Andrew".into(),
             handle: "andrew".into(),
             message: message.into(),

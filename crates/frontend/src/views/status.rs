@@ -4,9 +4,8 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use cruddur_contract::Activity;
 use cruddur_contract::activity::REPLY_MAX_CHARS;
-use uuid::Uuid;
+use cruddur_contract::{Activity, ActivityId};
 
 use super::cruds::{CrudPartial, ReplyPartial};
 use super::filters;
@@ -43,7 +42,7 @@ pub async fn show(
 }
 
 /// A crud's uuid from the URL; anything else is not a page.
-pub fn parse_uuid(raw: &str) -> PageResult<Uuid> {
+pub fn parse_uuid(raw: &str) -> PageResult<ActivityId> {
     raw.parse().map_err(|_| PageError::NotFound)
 }
 
@@ -53,7 +52,7 @@ pub async fn crud_at(
     api: &ApiClient,
     viewer: &Viewer,
     handle: &str,
-    uuid: Uuid,
+    uuid: ActivityId,
 ) -> PageResult<Activity> {
     let crud = viewer.api(api).activity(uuid).await?;
     if !crud.handle.eq_ignore_ascii_case(handle) {
@@ -67,7 +66,7 @@ pub async fn page(
     state: &AppState,
     viewer: &Viewer,
     handle: &str,
-    uuid: Uuid,
+    uuid: ActivityId,
     message: &str,
     errors: FieldErrors,
 ) -> PageResult<StatusPage> {

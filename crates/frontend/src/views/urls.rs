@@ -1,7 +1,7 @@
 //! Page addresses: every link, form action and redirect to a page of this site is built
 //! here, and query parameters are read here.
 
-use uuid::Uuid;
+use cruddur_contract::ActivityId;
 
 /// The profile address. Handles are letters, digits and `_`, so this encodes nothing for a
 /// valid one; anything else is percent-encoded rather than trusted into a URL path.
@@ -27,40 +27,40 @@ pub fn conversation_url(handle: &str) -> String {
 }
 
 /// The address of a crud's own page: it lives at its author's address.
-pub fn permalink(handle: &str, crud: Uuid) -> String {
+pub fn permalink(handle: &str, crud: ActivityId) -> String {
     format!("{}/status/{crud}", profile_url(handle))
 }
 
 /// Where the reply form of a crud is sent.
-pub fn reply_url(handle: &str, crud: Uuid) -> String {
+pub fn reply_url(handle: &str, crud: ActivityId) -> String {
     format!("{}/reply", permalink(handle, crud))
 }
 
 /// The step that asks before deleting a crud.
-pub fn delete_crud_url(handle: &str, crud: Uuid) -> String {
+pub fn delete_crud_url(handle: &str, crud: ActivityId) -> String {
     format!("{}/delete", permalink(handle, crud))
 }
 
 /// The step that asks before deleting a reply of the crud by `handle`.
-pub fn delete_reply_url(handle: &str, crud: Uuid, reply: Uuid) -> String {
+pub fn delete_reply_url(handle: &str, crud: ActivityId, reply: ActivityId) -> String {
     format!("{}/replies/{reply}/delete", permalink(handle, crud))
 }
 
 /// A reply on its crud's page, scrolled to.
-pub fn reply_link(handle: &str, crud: Uuid, reply: Uuid) -> String {
+pub fn reply_link(handle: &str, crud: ActivityId, reply: ActivityId) -> String {
     format!("{}#{}", permalink(handle, crud), reply_anchor(reply))
 }
 
 /// The id of a reply's element on its crud's page, for links to it.
-pub fn reply_anchor(reply: Uuid) -> String {
+pub fn reply_anchor(reply: ActivityId) -> String {
     format!("reply-{reply}")
 }
 
-pub fn like_url(activity: Uuid) -> String {
+pub fn like_url(activity: ActivityId) -> String {
     format!("/cruds/{activity}/like")
 }
 
-pub fn repost_url(activity: Uuid) -> String {
+pub fn repost_url(activity: ActivityId) -> String {
     format!("/cruds/{activity}/repost")
 }
 

@@ -155,7 +155,7 @@ impl TaggedTimeline {
         let message = self.message.lock().unwrap().clone();
         let now = Utc::now();
         let crud = Activity {
-            uuid: Uuid::nil(),
+            uuid: cruddur_contract::ActivityId(Uuid::nil()),
             display_name: "Ada".into(),
             handle: "ada".into(),
             message: message.clone(),

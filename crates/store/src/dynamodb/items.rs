@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
-use cruddur_contract::{Message, MessageGroup};
+use cruddur_contract::{GroupId, Message, MessageGroup, MessageId, UserId};
 use uuid::Uuid;
 
 use crate::{Page, Participant, StoreError, StoreResult};
@@ -32,17 +32,17 @@ pub fn string(value: impl Into<String>) -> AttributeValue {
 }
 
 /// The partition of `user`'s group items.
-pub fn groups_pk(user: Uuid) -> String {
+pub fn groups_pk(user: UserId) -> String {
     format!("GRP#{user}")
 }
 
 /// The partition of a group's messages.
-pub fn messages_pk(group: Uuid) -> String {
+pub fn messages_pk(group: GroupId) -> String {
     format!("MSG#{group}")
 }
 
 /// The key of the item naming the one group of two users, the same whoever asks.
-pub fn pair_key(one: Uuid, other: Uuid) -> Item {
+pub fn pair_key(one: UserId, other: UserId) -> Item {
     let (a, b) = if one <= other {
         (one, other)
     } else {
@@ -88,7 +88,13 @@ pub fn page_bound(page: &Page) -> Option<String> {
 }
 
 /// `owner`'s item for a group with `other`, at the group's latest message.
-pub fn group_item(owner: Uuid, sk: &str, group: Uuid, other: &Participant, preview: &str) -> Item {
+pub fn group_item(
+    owner: UserId,
+    sk: &str,
+    group: GroupId,
+    other: &Participant,
+    preview: &str,
+) -> Item {
     HashMap::from([
         (PK.to_owned(), string(groups_pk(owner))),
         (SK.to_owned(), string(sk)),
@@ -100,12 +106,12 @@ pub fn group_item(owner: Uuid, sk: &str, group: Uuid, other: &Participant, previ
     ])
 }
 
-pub fn message_item(group: Uuid, message: &Message, sender: Uuid) -> Item {
+pub fn message_item(group: GroupId, message: &Message, sender: UserId) -> Item {
     HashMap::from([
         (PK.to_owned(), string(messages_pk(group))),
         (
             SK.to_owned(),
-            string(sort_key(message.created_at, message.uuid)),
+            string(sort_key(message.created_at, message.uuid.0)),
         ),
         (MESSAGE_UUID.to_owned(), string(message.uuid.to_string())),
         (MESSAGE.to_owned(), string(&message.message)),
@@ -115,7 +121,7 @@ pub fn message_item(group: Uuid, message: &Message, sender: Uuid) -> Item {
     ])
 }
 
-pub fn pair_item(one: Uuid, other: Uuid, group: Uuid, last_sk: &str) -> Item {
+pub fn pair_item(one: UserId, other: UserId, group: GroupId, last_sk: &str) -> Item {
     let mut item = pair_key(one, other);
     item.insert(PAIR_GROUP.to_owned(), string(group.to_string()));
     item.insert(PAIR_LAST_SK.to_owned(), string(last_sk));
@@ -124,13 +130,13 @@ pub fn pair_item(one: Uuid, other: Uuid, group: Uuid, last_sk: &str) -> Item {
 
 /// The pair item's group and its group items' current sort key.
 pub struct Pair {
-    pub group: Uuid,
+    pub group: GroupId,
     pub last_sk: String,
 }
 
 pub fn pair_from(item: &Item) -> StoreResult<Pair> {
     Ok(Pair {
-        group: uuid_attribute(item, PAIR_GROUP)?,
+        group: GroupId(uuid_attribute(item, PAIR_GROUP)?),
         last_sk: text(item, PAIR_LAST_SK)?.to_owned(),
     })
 }
@@ -138,7 +144,7 @@ pub fn pair_from(item: &Item) -> StoreResult<Pair> {
 pub fn group_from(item: &Item) -> StoreResult<MessageGroup> {
     let (created_at, _) = parse_sort_key(text(item, SK)?)?;
     Ok(MessageGroup {
-        uuid: uuid_attribute(item, GROUP_UUID)?,
+        uuid: GroupId(uuid_attribute(item, GROUP_UUID)?),
         display_name: text(item, USER_DISPLAY_NAME)?.to_owned(),
         handle: text(item, USER_HANDLE)?.to_owned(),
         message: text(item, MESSAGE)?.to_owned(),
@@ -149,7 +155,7 @@ pub fn group_from(item: &Item) -> StoreResult<MessageGroup> {
 pub fn message_from(item: &Item) -> StoreResult<Message> {
     let (created_at, uuid) = parse_sort_key(text(item, SK)?)?;
     Ok(Message {
-        uuid,
+        uuid: MessageId(uuid),
         display_name: text(item, USER_DISPLAY_NAME)?.to_owned(),
         handle: text(item, USER_HANDLE)?.to_owned(),
         message: text(item, MESSAGE)?.to_owned(),
@@ -233,22 +239,22 @@ mod tests {
 
     #[test]
     fn a_pair_has_one_key_whoever_asks() {
-        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let (a, b) = (UserId::random(), UserId::random());
         assert_eq!(pair_key(a, b), pair_key(b, a));
-        assert_ne!(pair_key(a, b), pair_key(a, Uuid::new_v4()));
+        assert_ne!(pair_key(a, b), pair_key(a, UserId::random()));
     }
 
     #[test]
     fn items_read_back_as_records() {
         let other = Participant {
-            uuid: Uuid::new_v4(),
+            uuid: UserId::random(),
             handle: "bob".into(),
             display_name: "Bob B".into(),
         };
-        let group = Uuid::new_v4();
+        let group = GroupId::random();
         let at = instant(1_767_225_600_123_456);
-        let sk = sort_key(at, group);
-        let item = group_item(Uuid::new_v4(), &sk, group, &other, "hi");
+        let sk = sort_key(at, group.0);
+        let item = group_item(UserId::random(), &sk, group, &other, "hi");
         let read = group_from(&item).unwrap();
         assert_eq!(
             (read.uuid, read.handle.as_str(), read.message.as_str()),
@@ -257,16 +263,16 @@ mod tests {
         assert_eq!(read.created_at, at);
 
         let message = Message {
-            uuid: Uuid::new_v4(),
+            uuid: MessageId::random(),
             display_name: "Ada A".into(),
             handle: "ada".into(),
             message: "hello".into(),
             created_at: at,
         };
-        let item = message_item(group, &message, Uuid::new_v4());
+        let item = message_item(group, &message, UserId::random());
         assert_eq!(message_from(&item).unwrap(), message);
 
-        let pair = pair_from(&pair_item(other.uuid, Uuid::new_v4(), group, &sk)).unwrap();
+        let pair = pair_from(&pair_item(other.uuid, UserId::random(), group, &sk)).unwrap();
         assert_eq!((pair.group, pair.last_sk), (group, sk));
     }
 }

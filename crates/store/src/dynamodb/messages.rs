@@ -12,8 +12,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Message, MessageGroup};
-use uuid::Uuid;
+use cruddur_contract::{GroupId, Message, MessageGroup, MessageId, UserId};
 
 use super::DynamoMessageStore;
 use super::items::{
@@ -66,7 +65,7 @@ impl DynamoMessageStore {
 
     /// The partition keys (`GRP#<user>`) of the group's membership items: none for an unknown
     /// group.
-    async fn members(&self, group: Uuid) -> StoreResult<Vec<String>> {
+    async fn members(&self, group: GroupId) -> StoreResult<Vec<String>> {
         let output = self
             .client
             .query()
@@ -84,7 +83,7 @@ impl DynamoMessageStore {
     }
 
     /// The group of two users, if they ever wrote to each other.
-    async fn pair(&self, one: Uuid, other: Uuid) -> StoreResult<Option<Pair>> {
+    async fn pair(&self, one: UserId, other: UserId) -> StoreResult<Option<Pair>> {
         let output = self
             .client
             .get_item()
@@ -121,8 +120,8 @@ impl DynamoMessageStore {
         receiver: &Participant,
         message: &Message,
     ) -> StoreResult<Vec<TransactWriteItem>> {
-        let group = Uuid::new_v4();
-        let sk = sort_key(message.created_at, group);
+        let group = GroupId::random();
+        let sk = sort_key(message.created_at, group.0);
         Ok(vec![
             self.put(
                 pair_item(sender.uuid, receiver.uuid, group, &sk),
@@ -151,7 +150,7 @@ impl DynamoMessageStore {
         message: &Message,
         pair: &Pair,
     ) -> StoreResult<Vec<TransactWriteItem>> {
-        let sk = sort_key(message.created_at, pair.group);
+        let sk = sort_key(message.created_at, pair.group.0);
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(pair_key(sender.uuid, receiver.uuid)))
@@ -237,7 +236,7 @@ impl MessageStore for DynamoMessageStore {
     async fn group_messages(
         &self,
         user: &Participant,
-        group: Uuid,
+        group: GroupId,
         page: &Page,
     ) -> StoreResult<Vec<Message>> {
         // Both at once: the messages are only returned once membership is confirmed.
@@ -262,7 +261,7 @@ impl MessageStore for DynamoMessageStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Message> {
         let message = Message {
-            uuid: Uuid::new_v4(),
+            uuid: MessageId::random(),
             display_name: sender.display_name.clone(),
             handle: sender.handle.clone(),
             message: message.to_owned(),
@@ -274,7 +273,7 @@ impl MessageStore for DynamoMessageStore {
             }
             let writes = match self.pair(sender.uuid, receiver.uuid).await? {
                 None => self.start_group(sender, receiver, &message)?,
-                Some(pair) if sort_key(now, pair.group) < pair.last_sk => {
+                Some(pair) if sort_key(now, pair.group.0) < pair.last_sk => {
                     // Older than the preview (two servers' clocks disagreeing): it joins the
                     // history and the preview stays, as in the SQL stores.
                     self.client

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::account::handle_skeleton;
 use cruddur_contract::{ErrorCode, Profile, User};
+use cruddur_contract::{SessionId, UserId};
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::PostgresStore;
 use crate::rows::{CredentialsRow, ProfileRow, UserRow};
@@ -62,7 +62,7 @@ impl AccountStore for PostgresStore {
 
     async fn update_user(
         &self,
-        user: Uuid,
+        user: UserId,
         display_name: Option<&str>,
         bio: Option<&str>,
     ) -> StoreResult<User> {
@@ -83,7 +83,7 @@ impl AccountStore for PostgresStore {
     async fn profile(
         &self,
         handle: &str,
-        viewer: Option<Uuid>,
+        viewer: Option<UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>> {
         // A NULL viewer matches no follower, so `followed_by_me` is false when signed out.
@@ -108,8 +108,8 @@ impl AccountStore for PostgresStore {
 
     async fn create_session(
         &self,
-        session: Uuid,
-        user: Uuid,
+        session: SessionId,
+        user: UserId,
         created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
@@ -125,7 +125,11 @@ impl AccountStore for PostgresStore {
         Ok(())
     }
 
-    async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+    async fn session_user(
+        &self,
+        session: SessionId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>> {
         let row = sqlx::query_as::<_, UserRow>(
             "SELECT u.uuid, u.display_name, u.handle, u.email, u.bio, u.created_at
              FROM sessions s JOIN users u ON u.uuid = s.user_uuid
@@ -138,7 +142,7 @@ impl AccountStore for PostgresStore {
         Ok(row.map(User::from))
     }
 
-    async fn delete_session(&self, session: Uuid) -> StoreResult<()> {
+    async fn delete_session(&self, session: SessionId) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE uuid = $1")
             .bind(session)
             .execute(&self.pool)

@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Reply, text};
-use uuid::Uuid;
+use cruddur_contract::{ActivityId, UserId};
 
 use super::{Keyset, PostgresStore, search};
 use crate::rows::{ActivityRow, activity_columns, feed, replies, thread};
@@ -59,7 +59,11 @@ impl ActivityStore for PostgresStore {
 
     /// The crud and its replies in one query: the crud sorts first, then its replies oldest
     /// first. A reply's uuid finds only that reply (replies have no replies), which is `None`.
-    async fn activity(&self, uuid: Uuid, now: DateTime<Utc>) -> StoreResult<Option<Activity>> {
+    async fn activity(
+        &self,
+        uuid: ActivityId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Activity>> {
         let rows = sqlx::query_as::<_, ActivityRow>(concat!(
             "SELECT ",
             activity_columns!(),
@@ -96,7 +100,7 @@ impl ActivityStore for PostgresStore {
 
     async fn following_feed(
         &self,
-        user: Uuid,
+        user: UserId,
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Activity>> {
@@ -214,7 +218,7 @@ impl ActivityStore for PostgresStore {
     /// long thread costs no more than a short one), then all of them in thread order.
     async fn latest_replies(
         &self,
-        cruds: &[Uuid],
+        cruds: &[ActivityId],
         per_crud: u32,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Reply>> {
@@ -247,12 +251,12 @@ impl ActivityStore for PostgresStore {
     /// notifications and (a crud's) replies.
     async fn delete_activity(
         &self,
-        author: Uuid,
-        uuid: Uuid,
+        author: UserId,
+        uuid: ActivityId,
         now: DateTime<Utc>,
     ) -> StoreResult<Deletion> {
         let mut tx = self.pool.begin().await?;
-        let found: Option<(Uuid, Option<Uuid>, DateTime<Utc>, String)> = sqlx::query_as(
+        let found: Option<(UserId, Option<ActivityId>, DateTime<Utc>, String)> = sqlx::query_as(
             "SELECT user_uuid, reply_to, created_at, message FROM activities
              WHERE uuid = $1 AND expires_at > $2
              FOR UPDATE",

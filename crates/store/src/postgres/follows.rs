@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::Profile;
-use uuid::Uuid;
+use cruddur_contract::UserId;
 
 use super::PostgresStore;
 use crate::{AccountStore, FollowStore, StoreResult};
@@ -15,7 +15,7 @@ impl FollowStore for PostgresStore {
     /// unique index keeps it to one per follower even across unfollow and follow again.
     async fn set_follow(
         &self,
-        follower: Uuid,
+        follower: UserId,
         followee_handle: &str,
         follow: bool,
         now: DateTime<Utc>,

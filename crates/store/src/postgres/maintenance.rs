@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::ActivityId;
 use sqlx::PgPool;
-use uuid::Uuid;
 
 use super::{PostgresStore, accounts, search};
 use crate::{Maintenance, StoreResult, in_purge_batches};
@@ -75,7 +75,7 @@ const PURGE_BATCH: i64 = 1000;
 /// purge (of another process) holds are left to it.
 async fn purge_crud_batch(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
     let mut tx = pool.begin().await?;
-    let gone: Vec<(Uuid, DateTime<Utc>, String)> = sqlx::query_as(
+    let gone: Vec<(ActivityId, DateTime<Utc>, String)> = sqlx::query_as(
         "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
           WHERE expires_at <= $1 AND reply_to IS NULL ORDER BY expires_at LIMIT $2
           FOR UPDATE SKIP LOCKED)

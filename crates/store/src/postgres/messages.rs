@@ -6,8 +6,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::GroupId;
 use cruddur_contract::{Message, MessageGroup};
-use uuid::Uuid;
 
 use super::{Keyset, PostgresStore};
 use crate::rows::{GroupRow, MessageRow};
@@ -94,7 +94,7 @@ impl MessageStore for PostgresStore {
     async fn group_messages(
         &self,
         user: &Participant,
-        group: Uuid,
+        group: GroupId,
         page: &Page,
     ) -> StoreResult<Vec<Message>> {
         let keyset = Keyset::from(page);

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::Notification;
-use uuid::Uuid;
+use cruddur_contract::UserId;
 
 use super::{Keyset, PostgresStore};
 use crate::rows::NotificationRow;
@@ -17,7 +17,7 @@ impl NotificationStore for PostgresStore {
     /// purged.
     async fn notifications(
         &self,
-        user: Uuid,
+        user: UserId,
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Notification>> {

@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::Reaction;
-use uuid::Uuid;
+use cruddur_contract::{ActivityId, UserId};
 
 use super::PostgresStore;
 use crate::{ReactionStore, Reactions, StoreResult};
@@ -75,8 +75,8 @@ macro_rules! remove_sql {
 impl ReactionStore for PostgresStore {
     async fn set_reaction(
         &self,
-        user: Uuid,
-        activity: Uuid,
+        user: UserId,
+        activity: ActivityId,
         reaction: Reaction,
         on: bool,
         now: DateTime<Utc>,
@@ -97,11 +97,11 @@ impl ReactionStore for PostgresStore {
     }
 
     /// Which of `activities` `viewer` likes and reposts, from both tables' primary keys.
-    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions> {
+    async fn reactions(&self, viewer: UserId, activities: &[ActivityId]) -> StoreResult<Reactions> {
         if activities.is_empty() {
             return Ok(Reactions::default());
         }
-        let rows: Vec<(Uuid, bool)> = sqlx::query_as(
+        let rows: Vec<(ActivityId, bool)> = sqlx::query_as(
             "SELECT activity_uuid, false FROM likes
              WHERE user_uuid = $1 AND activity_uuid = ANY ($2)
              UNION ALL

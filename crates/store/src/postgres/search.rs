@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::ActivityId;
 use cruddur_contract::{Activity, Cursor, text};
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool, Postgres};
@@ -18,11 +19,11 @@ use crate::{Page, SearchPage, SearchStore, SearchTerms, StoreResult};
 pub(super) struct Rows {
     terms: Vec<String>,
     created_at: Vec<DateTime<Utc>>,
-    uuids: Vec<Uuid>,
+    uuids: Vec<ActivityId>,
 }
 
 impl Rows {
-    pub(super) fn push(&mut self, uuid: Uuid, created_at: DateTime<Utc>, message: &str) {
+    pub(super) fn push(&mut self, uuid: ActivityId, created_at: DateTime<Utc>, message: &str) {
         for term in text::search_terms(message) {
             self.terms.push(term);
             self.created_at.push(created_at);
@@ -67,9 +68,9 @@ pub(super) async fn fill(pool: &PgPool) -> StoreResult<()> {
     if !empty {
         return Ok(());
     }
-    let mut after = Uuid::nil();
+    let mut after = ActivityId(Uuid::nil());
     loop {
-        let cruds: Vec<(Uuid, DateTime<Utc>, String)> = sqlx::query_as(
+        let cruds: Vec<(ActivityId, DateTime<Utc>, String)> = sqlx::query_as(
             "SELECT uuid, created_at, message FROM activities
              WHERE uuid > $1 AND reply_to IS NULL ORDER BY uuid LIMIT 1000",
         )

@@ -4,9 +4,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::account::handle_skeleton;
 use cruddur_contract::{ErrorCode, Profile, User};
+use cruddur_contract::{SessionId, UserId};
 use sqlx::error::ErrorKind;
 use sqlx::{SqliteConnection, SqlitePool};
-use uuid::Uuid;
 
 use super::{SqliteStore, micros};
 use crate::rows::{CredentialsRow, ProfileRow, UserRow};
@@ -15,14 +15,14 @@ use crate::{AccountStore, Credentials, NewUser, StoreError, StoreResult};
 #[async_trait]
 impl AccountStore for SqliteStore {
     async fn create_user(&self, user: &NewUser) -> StoreResult<User> {
-        let uuid = Uuid::new_v4();
+        let uuid = UserId::random();
         let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO users (uuid, display_name, handle, handle_skeleton, email, password_hash,
                                 created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(uuid.hyphenated())
+        .bind(uuid)
         .bind(&user.display_name)
         .bind(&user.handle)
         .bind(handle_skeleton(&user.handle))
@@ -71,7 +71,7 @@ impl AccountStore for SqliteStore {
 
     async fn update_user(
         &self,
-        user: Uuid,
+        user: UserId,
         display_name: Option<&str>,
         bio: Option<&str>,
     ) -> StoreResult<User> {
@@ -83,7 +83,7 @@ impl AccountStore for SqliteStore {
         )
         .bind(display_name)
         .bind(bio)
-        .bind(user.hyphenated())
+        .bind(user)
         .fetch_optional(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -93,7 +93,7 @@ impl AccountStore for SqliteStore {
     async fn profile(
         &self,
         handle: &str,
-        viewer: Option<Uuid>,
+        viewer: Option<UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>> {
         profile_on(&mut *self.pool.acquire().await?, handle, viewer, now).await
@@ -101,8 +101,8 @@ impl AccountStore for SqliteStore {
 
     async fn create_session(
         &self,
-        session: Uuid,
-        user: Uuid,
+        session: SessionId,
+        user: UserId,
         created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
@@ -110,8 +110,8 @@ impl AccountStore for SqliteStore {
         sqlx::query(
             "INSERT INTO sessions (uuid, user_uuid, created_at, expires_at) VALUES (?, ?, ?, ?)",
         )
-        .bind(session.hyphenated())
-        .bind(user.hyphenated())
+        .bind(session)
+        .bind(user)
         .bind(micros(created_at))
         .bind(micros(expires_at))
         .execute(&mut *tx)
@@ -119,23 +119,27 @@ impl AccountStore for SqliteStore {
         tx.commit().await
     }
 
-    async fn session_user(&self, session: Uuid, now: DateTime<Utc>) -> StoreResult<Option<User>> {
+    async fn session_user(
+        &self,
+        session: SessionId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>> {
         let row: Option<UserRow> = sqlx::query_as(
             "SELECT u.uuid, u.display_name, u.handle, u.email, u.bio, u.created_at
              FROM sessions s JOIN users u ON u.uuid = s.user_uuid
              WHERE s.uuid = ? AND s.expires_at > ?",
         )
-        .bind(session.hyphenated())
+        .bind(session)
         .bind(micros(now))
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(User::from))
     }
 
-    async fn delete_session(&self, session: Uuid) -> StoreResult<()> {
+    async fn delete_session(&self, session: SessionId) -> StoreResult<()> {
         let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM sessions WHERE uuid = ?")
-            .bind(session.hyphenated())
+            .bind(session)
             .execute(&mut *tx)
             .await?;
         tx.commit().await
@@ -150,7 +154,7 @@ pub(super) async fn fill_handle_skeletons(pool: &SqlitePool) -> StoreResult<()> 
     crate::accounts::fill_handle_skeletons(missing, |uuid, skeleton| async move {
         let filled = sqlx::query("UPDATE users SET handle_skeleton = ? WHERE uuid = ?")
             .bind(skeleton)
-            .bind(uuid.hyphenated())
+            .bind(uuid)
             .execute(pool)
             .await;
         filled.map(drop).map_err(taken)
@@ -178,7 +182,7 @@ fn taken(error: sqlx::Error) -> StoreError {
 pub(super) async fn profile_on(
     conn: &mut SqliteConnection,
     handle: &str,
-    viewer: Option<Uuid>,
+    viewer: Option<UserId>,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<Profile>> {
     let row: Option<ProfileRow> = sqlx::query_as(
@@ -195,7 +199,7 @@ pub(super) async fn profile_on(
     )
     .bind(handle)
     .bind(micros(now))
-    .bind(viewer.map(|uuid| uuid.hyphenated()))
+    .bind(viewer)
     .fetch_optional(conn)
     .await?;
     Ok(row.map(Profile::from))

@@ -3,8 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, NotificationKind, Reply};
-use uuid::Uuid;
-use uuid::fmt::Hyphenated;
+use cruddur_contract::{ActivityId, UserId};
 
 use super::{SqliteStore, after, micros, notifications, search, uuid_list};
 use crate::rows::{ActivityRow, activity_columns, feed, replies, thread};
@@ -30,19 +29,19 @@ impl ActivityStore for SqliteStore {
     async fn create_activity(&self, new: &NewActivity) -> StoreResult<Activity> {
         let author: Option<(String, String)> =
             sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
-                .bind(new.author.hyphenated())
+                .bind(new.author)
                 .fetch_optional(&self.pool)
                 .await?;
         let (display_name, handle) = author.ok_or(StoreError::NotFound)?;
         let mut tx = self.writer.begin().await?;
-        let uuid = Uuid::new_v4();
+        let uuid = ActivityId::random();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO activities (uuid, user_uuid, message, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?)
              RETURNING id",
         )
-        .bind(uuid.hyphenated())
-        .bind(new.author.hyphenated())
+        .bind(uuid)
+        .bind(new.author)
         .bind(&new.message)
         .bind(micros(new.created_at))
         .bind(micros(new.expires_at))
@@ -77,12 +76,16 @@ impl ActivityStore for SqliteStore {
 
     /// The crud and its replies in one statement: the crud sorts first, then the replies oldest
     /// first. A reply's uuid yields the reply itself first, which is refused.
-    async fn activity(&self, uuid: Uuid, now: DateTime<Utc>) -> StoreResult<Option<Activity>> {
+    async fn activity(
+        &self,
+        uuid: ActivityId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Activity>> {
         let rows: Vec<ActivityRow> = sqlx::query_as(select_activities!(
             "WHERE (a.uuid = ?1 OR a.reply_to = ?1) AND a.expires_at > ?2
              ORDER BY a.reply_to IS NOT NULL, a.created_at, a.uuid"
         ))
-        .bind(uuid.hyphenated())
+        .bind(uuid)
         .bind(micros(now))
         .fetch_all(&self.pool)
         .await?;
@@ -108,7 +111,7 @@ impl ActivityStore for SqliteStore {
 
     async fn following_feed(
         &self,
-        user: Uuid,
+        user: UserId,
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Activity>> {
@@ -121,7 +124,7 @@ impl ActivityStore for SqliteStore {
              ORDER BY a.created_at DESC, a.uuid DESC
              LIMIT ?5"
         ))
-        .bind(user.hyphenated())
+        .bind(user)
         .bind(micros(now))
         .bind(after_time)
         .bind(after_uuid)
@@ -170,7 +173,7 @@ impl ActivityStore for SqliteStore {
     /// no more than a short one), then all of them in thread order.
     async fn latest_replies(
         &self,
-        cruds: &[Uuid],
+        cruds: &[ActivityId],
         per_crud: u32,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Reply>> {
@@ -197,43 +200,41 @@ impl ActivityStore for SqliteStore {
     async fn create_reply(&self, new: &NewReply) -> StoreResult<Option<Reply>> {
         let mut tx = self.writer.begin().await?;
         // The crud of the thread: the one answered, or the one the answered reply is in.
-        let thread: Option<(Hyphenated, Hyphenated, i64, Hyphenated)> = sqlx::query_as(
+        let thread: Option<(ActivityId, UserId, i64, UserId)> = sqlx::query_as(
             "SELECT crud.uuid, crud.user_uuid, crud.expires_at, answered.user_uuid
              FROM activities answered
              JOIN activities crud ON crud.uuid = coalesce(answered.reply_to, answered.uuid)
              WHERE answered.uuid = ? AND answered.expires_at > ?",
         )
-        .bind(new.reply_to.hyphenated())
+        .bind(new.reply_to)
         .bind(micros(new.created_at))
         .fetch_optional(&mut *tx)
         .await?;
         let Some((crud, crud_author, expires_at, answered_author)) = thread else {
             return Ok(None);
         };
-        let (crud, crud_author) = (crud.into_uuid(), crud_author.into_uuid());
-        let answered_author = answered_author.into_uuid();
         let author: Option<(String, String)> =
             sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
-                .bind(new.author.hyphenated())
+                .bind(new.author)
                 .fetch_optional(&mut *tx)
                 .await?;
         let (display_name, handle) = author.ok_or(StoreError::NotFound)?;
 
-        let uuid = Uuid::new_v4();
+        let uuid = ActivityId::random();
         sqlx::query(
             "INSERT INTO activities (uuid, user_uuid, reply_to, message, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?, ?)",
         )
-        .bind(uuid.hyphenated())
-        .bind(new.author.hyphenated())
-        .bind(crud.hyphenated())
+        .bind(uuid)
+        .bind(new.author)
+        .bind(crud)
         .bind(&new.message)
         .bind(micros(new.created_at))
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE activities SET replies_count = replies_count + 1 WHERE uuid = ?")
-            .bind(crud.hyphenated())
+            .bind(crud)
             .execute(&mut *tx)
             .await?;
         // The crud's author and the answered reply's (the same person when a crud is answered).
@@ -278,23 +279,23 @@ impl ActivityStore for SqliteStore {
     /// replies); a crud's search rows go first, a reply's crud counts one reply fewer.
     async fn delete_activity(
         &self,
-        author: Uuid,
-        uuid: Uuid,
+        author: UserId,
+        uuid: ActivityId,
         now: DateTime<Utc>,
     ) -> StoreResult<Deletion> {
         let mut tx = self.writer.begin().await?;
-        let found: Option<(i64, Hyphenated, Option<Hyphenated>, i64, String)> = sqlx::query_as(
+        let found: Option<(i64, UserId, Option<ActivityId>, i64, String)> = sqlx::query_as(
             "SELECT id, user_uuid, reply_to, created_at, message FROM activities
              WHERE uuid = ? AND expires_at > ?",
         )
-        .bind(uuid.hyphenated())
+        .bind(uuid)
         .bind(micros(now))
         .fetch_optional(&mut *tx)
         .await?;
         let Some((id, owner, reply_to, created_at, message)) = found else {
             return Ok(Deletion::NotFound);
         };
-        if owner.into_uuid() != author {
+        if owner != author {
             return Ok(Deletion::NotAuthor);
         }
         match reply_to {

@@ -36,7 +36,7 @@ impl BulkLoad for SqliteStore {
             8,
             &batch.users,
             |mut row, user| {
-                row.push_bind(user.uuid.hyphenated())
+                row.push_bind(user.uuid)
                     .push_bind(user.display_name.as_str())
                     .push_bind(user.handle.as_str())
                     .push_bind(handle_skeleton(&user.handle))
@@ -64,9 +64,9 @@ impl BulkLoad for SqliteStore {
             &activities,
             |mut row, &(id, activity)| {
                 row.push_bind(id)
-                    .push_bind(activity.uuid.hyphenated())
-                    .push_bind(activity.author.hyphenated())
-                    .push_bind(activity.reply_to.map(|uuid| uuid.hyphenated()))
+                    .push_bind(activity.uuid)
+                    .push_bind(activity.author)
+                    .push_bind(activity.reply_to)
                     .push_bind(activity.message.as_str())
                     .push_bind(micros(activity.created_at))
                     .push_bind(micros(activity.expires_at))
@@ -95,7 +95,7 @@ impl BulkLoad for SqliteStore {
             |mut row, (term, activity, id)| {
                 row.push_bind(term.as_str())
                     .push_bind(micros(activity.created_at))
-                    .push_bind(activity.uuid)
+                    .push_bind(activity.uuid.0) // a BLOB in this table
                     .push_bind(*id);
             },
         )
@@ -108,8 +108,8 @@ impl BulkLoad for SqliteStore {
                 3,
                 reactions,
                 |mut row, reaction: &BulkReaction| {
-                    row.push_bind(reaction.activity.hyphenated())
-                        .push_bind(reaction.user.hyphenated())
+                    row.push_bind(reaction.activity)
+                        .push_bind(reaction.user)
                         .push_bind(micros(reaction.created_at));
                 },
             )
@@ -122,8 +122,8 @@ impl BulkLoad for SqliteStore {
             3,
             &batch.follows,
             |mut row, follow| {
-                row.push_bind(follow.follower.hyphenated())
-                    .push_bind(follow.followee.hyphenated())
+                row.push_bind(follow.follower)
+                    .push_bind(follow.followee)
                     .push_bind(micros(follow.created_at));
             },
         )
@@ -136,11 +136,11 @@ impl BulkLoad for SqliteStore {
             6,
             &batch.notifications,
             |mut row, notification| {
-                row.push_bind(notification.uuid.hyphenated())
-                    .push_bind(notification.recipient.hyphenated())
-                    .push_bind(notification.actor.hyphenated())
+                row.push_bind(notification.uuid)
+                    .push_bind(notification.recipient)
+                    .push_bind(notification.actor)
                     .push_bind(notification.kind.as_str())
-                    .push_bind(notification.activity.map(|uuid| uuid.hyphenated()))
+                    .push_bind(notification.activity)
                     .push_bind(micros(notification.created_at));
             },
         )

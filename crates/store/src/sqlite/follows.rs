@@ -2,9 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::UserId;
 use cruddur_contract::{NotificationKind, Profile};
-use uuid::Uuid;
-use uuid::fmt::Hyphenated;
 
 use super::accounts::profile_on;
 use super::{SqliteStore, micros, notifications};
@@ -16,13 +15,13 @@ impl FollowStore for SqliteStore {
     /// index keeps a re-follow silent.
     async fn set_follow(
         &self,
-        follower: Uuid,
+        follower: UserId,
         followee_handle: &str,
         follow: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>> {
         let mut tx = self.writer.begin().await?;
-        let followee: Option<Hyphenated> =
+        let followee: Option<UserId> =
             sqlx::query_scalar("SELECT uuid FROM users WHERE handle = ?")
                 .bind(followee_handle)
                 .fetch_optional(&mut *tx)
@@ -35,7 +34,7 @@ impl FollowStore for SqliteStore {
                 "INSERT INTO follows (follower_uuid, followee_uuid, created_at) VALUES (?, ?, ?)
                  ON CONFLICT DO NOTHING",
             )
-            .bind(follower.hyphenated())
+            .bind(follower)
             .bind(followee)
             .bind(micros(now))
             .execute(&mut *tx)
@@ -45,7 +44,7 @@ impl FollowStore for SqliteStore {
             if inserted {
                 notifications::notify(
                     &mut tx,
-                    followee.into_uuid(),
+                    followee,
                     follower,
                     NotificationKind::Follow,
                     None,
@@ -55,7 +54,7 @@ impl FollowStore for SqliteStore {
             }
         } else {
             sqlx::query("DELETE FROM follows WHERE follower_uuid = ? AND followee_uuid = ?")
-                .bind(follower.hyphenated())
+                .bind(follower)
                 .bind(followee)
                 .execute(&mut *tx)
                 .await?;

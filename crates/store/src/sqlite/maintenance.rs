@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use uuid::fmt::Hyphenated;
+use cruddur_contract::ActivityId;
 
 use super::writer::Writer;
 use super::{SqliteStore, accounts, micros, search, unbounded};
@@ -64,7 +64,7 @@ const PURGE_BATCH: i64 = 100;
 /// One write: up to [`PURGE_BATCH`] expired cruds, their search rows first.
 async fn purge_crud_batch(writer: &Writer, now: i64) -> StoreResult<u64> {
     let mut tx = writer.begin().await?;
-    let expired: Vec<(i64, Hyphenated, i64, String)> = sqlx::query_as(
+    let expired: Vec<(i64, ActivityId, i64, String)> = sqlx::query_as(
         // By expiry, as for replies: the planner would rather walk the thread index for
         // `reply_to IS NULL`, every crud, which at a million takes longer than the bound.
         "SELECT id, uuid, created_at, message FROM activities INDEXED BY activities_crud_expiry
@@ -75,7 +75,7 @@ async fn purge_crud_batch(writer: &Writer, now: i64) -> StoreResult<u64> {
     .fetch_all(&mut *tx)
     .await?;
     for (_, uuid, created_at, message) in &expired {
-        search::unindex(&mut tx, uuid.into_uuid(), *created_at, message).await?;
+        search::unindex(&mut tx, *uuid, *created_at, message).await?;
     }
     let ids: Vec<i64> = expired.iter().map(|(id, ..)| *id).collect();
     sqlx::query("DELETE FROM activities WHERE id IN (SELECT value FROM json_each(?))")

@@ -2,22 +2,20 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::{GroupId, MessageId, UserId};
 use cruddur_contract::{Message, MessageGroup};
-use uuid::Uuid;
-use uuid::fmt::Hyphenated;
 
 use super::{SqliteStore, after, micros};
 use crate::rows::{GroupRow, MessageRow};
 use crate::{Maintenance, MessageStore, Page, Participant, StoreResult};
 
 /// A pair in the order `message_groups` stores it, which makes the pair unordered.
-fn pair(one: Uuid, other: Uuid) -> (Hyphenated, Hyphenated) {
-    let (a, b) = if one <= other {
+fn pair(one: UserId, other: UserId) -> (UserId, UserId) {
+    if one <= other {
         (one, other)
     } else {
         (other, one)
-    };
-    (a.hyphenated(), b.hyphenated())
+    }
 }
 
 #[async_trait]
@@ -44,7 +42,7 @@ impl MessageStore for SqliteStore {
              ORDER BY g.last_message_at DESC, g.uuid DESC
              LIMIT ?4",
         )
-        .bind(user.uuid.hyphenated())
+        .bind(user.uuid)
         .bind(after_time)
         .bind(after_uuid)
         .bind(i64::from(page.limit))
@@ -84,7 +82,7 @@ impl MessageStore for SqliteStore {
     async fn group_messages(
         &self,
         user: &Participant,
-        group: Uuid,
+        group: GroupId,
         page: &Page,
     ) -> StoreResult<Vec<Message>> {
         let (after_time, after_uuid) = after(page);
@@ -98,8 +96,8 @@ impl MessageStore for SqliteStore {
              ORDER BY m.created_at DESC, m.uuid DESC
              LIMIT ?5",
         )
-        .bind(group.hyphenated())
-        .bind(user.uuid.hyphenated())
+        .bind(group)
+        .bind(user.uuid)
         .bind(after_time)
         .bind(after_uuid)
         .bind(i64::from(page.limit))
@@ -110,8 +108,8 @@ impl MessageStore for SqliteStore {
             let member: Option<bool> = sqlx::query_scalar(
                 "SELECT ?2 IN (user_a, user_b) FROM message_groups WHERE uuid = ?1",
             )
-            .bind(group.hyphenated())
-            .bind(user.uuid.hyphenated())
+            .bind(group)
+            .bind(user.uuid)
             .fetch_optional(&self.pool)
             .await?;
             crate::messages::check_membership(member)?;
@@ -137,27 +135,27 @@ impl MessageStore for SqliteStore {
              VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (user_a, user_b) DO NOTHING",
         )
-        .bind(Uuid::new_v4().hyphenated())
+        .bind(GroupId::random())
         .bind(a)
         .bind(b)
         .bind(now_micros)
         .bind(message)
         .execute(&mut *tx)
         .await?;
-        let group: Hyphenated =
+        let group: GroupId =
             sqlx::query_scalar("SELECT uuid FROM message_groups WHERE user_a = ? AND user_b = ?")
                 .bind(a)
                 .bind(b)
                 .fetch_one(&mut *tx)
                 .await?;
-        let uuid = Uuid::new_v4();
+        let uuid = MessageId::random();
         sqlx::query(
             "INSERT INTO messages (uuid, group_uuid, sender_uuid, message, created_at)
              VALUES (?, ?, ?, ?, ?)",
         )
-        .bind(uuid.hyphenated())
+        .bind(uuid)
         .bind(group)
-        .bind(sender.uuid.hyphenated())
+        .bind(sender.uuid)
         .bind(message)
         .bind(now_micros)
         .execute(&mut *tx)

@@ -26,7 +26,6 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, SqliteConnection};
-use uuid::Uuid;
 
 use crate::{Page, STATEMENT_BOUND, StoreError, StoreResult};
 use writer::Writer;
@@ -124,8 +123,8 @@ async fn unbounded(pool: &SqlitePool) -> StoreResult<PoolConnection<Sqlite>> {
     Ok(connection)
 }
 
-/// A JSON array of the uuids as stored (lower-case hyphenated), for `json_each`.
-fn uuid_list(uuids: &[Uuid]) -> String {
+/// A JSON array of the ids as stored (lower-case hyphenated), for `json_each`.
+fn uuid_list<Id: serde::Serialize>(uuids: &[Id]) -> String {
     serde_json::to_string(uuids).unwrap_or_default()
 }
 

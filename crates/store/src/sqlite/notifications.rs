@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::{ActivityId, NotificationId, UserId};
 use cruddur_contract::{Notification, NotificationKind, text};
 use sqlx::SqliteConnection;
-use uuid::Uuid;
 
 use super::{SqliteStore, after, micros, uuid_list};
 use crate::rows::NotificationRow;
@@ -14,10 +14,10 @@ use crate::{NotificationStore, Page, StoreResult};
 /// own acts, and the unique index `notifications_once` keeps repeats of the same act silent.
 pub(super) async fn notify(
     conn: &mut SqliteConnection,
-    recipient: Uuid,
-    actor: Uuid,
+    recipient: UserId,
+    actor: UserId,
     kind: NotificationKind,
-    activity: Option<Uuid>,
+    activity: Option<ActivityId>,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
     if recipient == actor {
@@ -28,11 +28,11 @@ pub(super) async fn notify(
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT DO NOTHING",
     )
-    .bind(Uuid::new_v4().hyphenated())
-    .bind(recipient.hyphenated())
-    .bind(actor.hyphenated())
+    .bind(NotificationId::random())
+    .bind(recipient)
+    .bind(actor)
     .bind(kind.as_str())
-    .bind(activity.map(|uuid| uuid.hyphenated()))
+    .bind(activity)
     .bind(micros(at))
     .execute(conn)
     .await?;
@@ -44,10 +44,10 @@ pub(super) async fn notify(
 pub(super) async fn notify_mentions(
     conn: &mut SqliteConnection,
     message: &str,
-    actor: Uuid,
-    activity: Uuid,
+    actor: UserId,
+    activity: ActivityId,
     at: DateTime<Utc>,
-    except: &[Uuid],
+    except: &[UserId],
 ) -> StoreResult<()> {
     for handle in text::mentions(message) {
         // The WHERE clause also resolves SQLite's INSERT … SELECT … ON CONFLICT ambiguity.
@@ -58,10 +58,10 @@ pub(super) async fn notify_mentions(
                AND u.uuid NOT IN (SELECT value FROM json_each(?7))
              ON CONFLICT DO NOTHING",
         )
-        .bind(Uuid::new_v4().hyphenated())
-        .bind(actor.hyphenated())
+        .bind(NotificationId::random())
+        .bind(actor)
         .bind(NotificationKind::Mention.as_str())
-        .bind(activity.hyphenated())
+        .bind(activity)
         .bind(micros(at))
         .bind(handle)
         .bind(uuid_list(except))
@@ -77,7 +77,7 @@ impl NotificationStore for SqliteStore {
     /// crud or reply that has expired (but is not purged yet) are skipped.
     async fn notifications(
         &self,
-        user: Uuid,
+        user: UserId,
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Notification>> {
@@ -99,7 +99,7 @@ impl NotificationStore for SqliteStore {
              ORDER BY n.created_at DESC, n.uuid DESC
              LIMIT ?",
         )
-        .bind(user.hyphenated())
+        .bind(user)
         .bind(micros(now))
         .bind(after_time)
         .bind(after_uuid)

@@ -3,8 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::Reaction;
-use uuid::Uuid;
-use uuid::fmt::Hyphenated;
+use cruddur_contract::{ActivityId, UserId};
 
 use super::{SqliteStore, micros, notifications, uuid_list};
 use crate::{ReactionStore, Reactions, StoreResult};
@@ -42,18 +41,18 @@ impl ReactionStore for SqliteStore {
     /// is notified on the first reaction only (see [`notifications::notify`]).
     async fn set_reaction(
         &self,
-        user: Uuid,
-        activity: Uuid,
+        user: UserId,
+        activity: ActivityId,
         reaction: Reaction,
         on: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let statements = statements(reaction);
         let mut tx = self.writer.begin().await?;
-        let author: Option<Hyphenated> = sqlx::query_scalar(
+        let author: Option<UserId> = sqlx::query_scalar(
             "SELECT user_uuid FROM activities WHERE uuid = ? AND expires_at > ?",
         )
-        .bind(activity.hyphenated())
+        .bind(activity)
         .bind(micros(now))
         .fetch_optional(&mut *tx)
         .await?;
@@ -62,15 +61,15 @@ impl ReactionStore for SqliteStore {
         };
         let changed = if on {
             sqlx::query(statements.insert)
-                .bind(activity.hyphenated())
-                .bind(user.hyphenated())
+                .bind(activity)
+                .bind(user)
                 .bind(micros(now))
                 .execute(&mut *tx)
                 .await?
         } else {
             sqlx::query(statements.delete)
-                .bind(activity.hyphenated())
-                .bind(user.hyphenated())
+                .bind(activity)
+                .bind(user)
                 .execute(&mut *tx)
                 .await?
         }
@@ -79,13 +78,13 @@ impl ReactionStore for SqliteStore {
         if changed {
             sqlx::query(statements.count)
                 .bind(if on { 1_i64 } else { -1 })
-                .bind(activity.hyphenated())
+                .bind(activity)
                 .execute(&mut *tx)
                 .await?;
             if on {
                 notifications::notify(
                     &mut tx,
-                    author.into_uuid(),
+                    author,
                     user,
                     reaction.notification_kind(),
                     Some(activity),
@@ -99,24 +98,21 @@ impl ReactionStore for SqliteStore {
     }
 
     /// Which of `activities` `viewer` likes and reposts, from both tables' primary keys.
-    async fn reactions(&self, viewer: Uuid, activities: &[Uuid]) -> StoreResult<Reactions> {
+    async fn reactions(&self, viewer: UserId, activities: &[ActivityId]) -> StoreResult<Reactions> {
         if activities.is_empty() {
             return Ok(Reactions::default());
         }
-        let rows: Vec<(Hyphenated, bool)> = sqlx::query_as(
+        let rows: Vec<(ActivityId, bool)> = sqlx::query_as(
             "SELECT activity_uuid, false FROM likes
              WHERE user_uuid = ?1 AND activity_uuid IN (SELECT value FROM json_each(?2))
              UNION ALL
              SELECT activity_uuid, true FROM reposts
              WHERE user_uuid = ?1 AND activity_uuid IN (SELECT value FROM json_each(?2))",
         )
-        .bind(viewer.hyphenated())
+        .bind(viewer)
         .bind(uuid_list(activities))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(uuid, reposted)| (uuid.into_uuid(), reposted))
-            .collect())
+        Ok(rows.into_iter().collect())
     }
 }

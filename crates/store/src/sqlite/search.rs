@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Activity, Cursor, text};
+use cruddur_contract::{Activity, ActivityId, Cursor, text};
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection};
 use uuid::Uuid;
@@ -18,7 +18,7 @@ use crate::{Page, SearchPage, SearchStore, SearchTerms, StoreResult};
 pub(super) async fn index(
     conn: &mut SqliteConnection,
     id: i64,
-    uuid: Uuid,
+    uuid: ActivityId,
     created_at: DateTime<Utc>,
     message: &str,
 ) -> StoreResult<()> {
@@ -27,7 +27,8 @@ pub(super) async fn index(
          SELECT value, ?, ?, ? FROM json_each(?)",
     )
     .bind(micros(created_at))
-    .bind(uuid)
+    // A BLOB in this table: the uuid itself, not its text.
+    .bind(uuid.0)
     .bind(id)
     .bind(terms_json(message))
     .execute(conn)
@@ -38,7 +39,7 @@ pub(super) async fn index(
 /// Removes a crud's rows, found by the terms of its message.
 pub(super) async fn unindex(
     conn: &mut SqliteConnection,
-    uuid: Uuid,
+    uuid: ActivityId,
     created_at: i64,
     message: &str,
 ) -> StoreResult<()> {
@@ -48,7 +49,7 @@ pub(super) async fn unindex(
     )
     .bind(terms_json(message))
     .bind(created_at)
-    .bind(uuid)
+    .bind(uuid.0)
     .execute(conn)
     .await?;
     Ok(())
@@ -66,7 +67,7 @@ pub(super) async fn fill(writer: &Writer) -> StoreResult<()> {
     let mut after = 0;
     loop {
         let mut tx = writer.begin().await?;
-        let cruds: Vec<(i64, uuid::fmt::Hyphenated, Time, String)> = sqlx::query_as(
+        let cruds: Vec<(i64, ActivityId, Time, String)> = sqlx::query_as(
             "SELECT id, uuid, created_at, message FROM activities
              WHERE id > ? AND reply_to IS NULL ORDER BY id LIMIT 1000",
         )
@@ -77,7 +78,7 @@ pub(super) async fn fill(writer: &Writer) -> StoreResult<()> {
             return Ok(());
         };
         for (id, uuid, created_at, message) in &cruds {
-            index(&mut tx, *id, uuid.into_uuid(), created_at.0, message).await?;
+            index(&mut tx, *id, *uuid, created_at.0, message).await?;
         }
         tx.commit().await?;
         after = last;

@@ -3,7 +3,7 @@
 //! conformance suite.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use cruddur_contract::{Reaction, text};
+use cruddur_contract::{ActivityId, Reaction, UserId, text};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
@@ -25,7 +25,7 @@ async fn store() -> (tempfile::TempDir, SqliteStore) {
     (dir, store)
 }
 
-async fn user(store: &SqliteStore, handle: &str) -> Uuid {
+async fn user(store: &SqliteStore, handle: &str) -> UserId {
     let user = store
         .create_user(&NewUser {
             display_name: handle.to_uppercase(),
@@ -39,7 +39,7 @@ async fn user(store: &SqliteStore, handle: &str) -> Uuid {
     user.uuid
 }
 
-async fn crud(store: &SqliteStore, author: Uuid, message: &str, ttl: TimeDelta) -> Uuid {
+async fn crud(store: &SqliteStore, author: UserId, message: &str, ttl: TimeDelta) -> ActivityId {
     let activity = store
         .create_activity(&NewActivity {
             author,
@@ -350,7 +350,7 @@ async fn concurrent_writes_commit_together_and_a_failed_one_alone_is_undone() {
             }
         });
     }
-    let written: Vec<Uuid> = writes.join_all().await.into_iter().flatten().collect();
+    let written: Vec<ActivityId> = writes.join_all().await.into_iter().flatten().collect();
     assert_eq!(written.len(), 42);
     assert_index_consistent(&store).await;
 
@@ -373,7 +373,7 @@ async fn a_write_given_up_half_way_is_undone_and_writing_goes_on() {
     let ada = user(&store, "ada").await;
     let mut tx = store.writer.begin().await.unwrap();
     sqlx::query("UPDATE users SET bio = 'half way' WHERE uuid = ?")
-        .bind(ada.hyphenated())
+        .bind(ada)
         .execute(&mut *tx)
         .await
         .unwrap();

@@ -2,8 +2,8 @@
 
 use chrono::TimeDelta;
 use cruddur_contract::ErrorCode;
+use cruddur_contract::{SessionId, UserId};
 use cruddur_store::{NewUser, StoreError};
-use uuid::Uuid;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -11,7 +11,7 @@ use crate::helpers::*;
 pub async fn created_user_reads_back(fx: Fixture) {
     let new = new_user("Ada_L");
     let ada = fx.store.create_user(&new).await.expect("create_user");
-    assert!(!ada.uuid.is_nil());
+    assert!(!ada.uuid.0.is_nil());
     assert_eq!(ada.display_name, new.display_name);
     assert_eq!(
         ada.handle, "Ada_L",
@@ -206,7 +206,7 @@ pub async fn update_user_changes_only_given_fields(fx: Fixture) {
 
     match fx
         .store
-        .update_user(Uuid::new_v4(), Some("Ghost"), None)
+        .update_user(UserId::random(), Some("Ghost"), None)
         .await
     {
         Err(StoreError::NotFound) => {}
@@ -301,7 +301,7 @@ pub async fn profile_counts_live_cruds_and_follows(fx: Fixture) {
 
 pub async fn session_lives_until_expiry_or_deletion(fx: Fixture) {
     let alice = user(&fx, "alice").await;
-    let session = Uuid::new_v4();
+    let session = SessionId::random();
     let expires_at = at(0) + TimeDelta::hours(1);
     fx.store
         .create_session(session, alice.uuid, at(0), expires_at)
@@ -326,7 +326,10 @@ pub async fn session_lives_until_expiry_or_deletion(fx: Fixture) {
         "expired at expires_at"
     );
     assert_eq!(
-        fx.store.session_user(Uuid::new_v4(), at(0)).await.unwrap(),
+        fx.store
+            .session_user(SessionId::random(), at(0))
+            .await
+            .unwrap(),
         None
     );
 
@@ -341,7 +344,7 @@ pub async fn session_lives_until_expiry_or_deletion(fx: Fixture) {
         Some(renamed.clone())
     );
 
-    let other = Uuid::new_v4();
+    let other = SessionId::random();
     fx.store
         .create_session(other, alice.uuid, at(1), expires_at)
         .await
@@ -362,7 +365,7 @@ pub async fn session_lives_until_expiry_or_deletion(fx: Fixture) {
         .await
         .expect("deleting twice is fine");
     fx.store
-        .delete_session(Uuid::new_v4())
+        .delete_session(SessionId::random())
         .await
         .expect("deleting an unknown session is fine");
 }

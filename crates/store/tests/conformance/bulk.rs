@@ -2,11 +2,12 @@
 //! the write paths had written it, and a batch is all or nothing.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use cruddur_contract::ActivityId;
+use cruddur_contract::NotificationId;
 use cruddur_contract::{ErrorCode, NotificationKind};
 use cruddur_store::{
     Batch, BulkActivity, BulkFollow, BulkNotification, BulkReaction, BulkUser, StoreError,
 };
-use uuid::Uuid;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -34,7 +35,7 @@ fn note(
     created_at: DateTime<Utc>,
 ) -> BulkNotification {
     BulkNotification {
-        uuid: Uuid::new_v4(),
+        uuid: NotificationId::random(),
         recipient: recipient.uuid,
         actor: actor.uuid,
         kind,
@@ -183,7 +184,7 @@ pub async fn loaded_batches_read_back_like_written_ones(fx: Fixture) {
 
     // Notifications: newest first, each about what it was loaded about.
     let alices = notes(&fx, &as_user(&alice), now).await;
-    let seen: Vec<(NotificationKind, &str, Option<Uuid>)> = alices
+    let seen: Vec<(NotificationKind, &str, Option<ActivityId>)> = alices
         .iter()
         .map(|n| (n.kind, n.handle.as_str(), n.activity_uuid))
         .collect();

@@ -2,8 +2,8 @@
 
 use chrono::TimeDelta;
 use cruddur_contract::NotificationKind;
+use cruddur_contract::{ActivityId, UserId};
 use cruddur_store::{NewActivity, StoreError};
-use uuid::Uuid;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -15,7 +15,7 @@ pub async fn created_crud_shows_every_field(fx: Fixture) {
     let expires_at = created_at + TimeDelta::days(7);
     let created = crud(&fx, &alice, message, created_at, expires_at).await;
 
-    assert!(!created.uuid.is_nil());
+    assert!(!created.uuid.0.is_nil());
     assert_eq!(created.display_name, alice.display_name);
     assert_eq!(created.handle, alice.handle);
     assert_eq!(created.message, message);
@@ -43,10 +43,10 @@ pub async fn created_crud_shows_every_field(fx: Fixture) {
     let long = post(&fx, &alice, &longest, 2).await;
     assert_eq!(show(&fx, long.uuid, at(3)).await.message, longest);
 
-    assert_eq!(try_show(&fx, Uuid::new_v4(), at(3)).await, None);
+    assert_eq!(try_show(&fx, ActivityId::random(), at(3)).await, None);
 
     let orphan = NewActivity {
-        author: Uuid::new_v4(),
+        author: UserId::random(),
         message: "nobody wrote this".into(),
         created_at: at(3),
         expires_at: far(),
@@ -65,7 +65,7 @@ pub async fn show_lists_replies_oldest_first(fx: Fixture) {
     let first = reply(&fx, &bob, parent.uuid, "first", at(10)).await;
     let second = reply(&fx, &alice, parent.uuid, "second 🦀", at(20)).await;
 
-    assert!(!first.uuid.is_nil());
+    assert!(!first.uuid.0.is_nil());
     assert_eq!(first.reply_to_activity_uuid, parent.uuid);
     assert_eq!(first.display_name, bob.display_name);
     assert_eq!(first.handle, bob.handle);
@@ -151,7 +151,7 @@ pub async fn reply_to_expired_or_unknown_crud_is_none(fx: Fixture) {
             .is_none()
     );
     assert!(
-        try_reply(&fx, &bob, Uuid::new_v4(), "to nothing", at(1))
+        try_reply(&fx, &bob, ActivityId::random(), "to nothing", at(1))
             .await
             .is_none()
     );

@@ -2,14 +2,19 @@
 //!
 //! Reads with a `now` from before the delete show that a row is gone, not merely hidden.
 
+use cruddur_contract::ActivityId;
 use cruddur_contract::NotificationKind;
 use cruddur_store::Deletion;
-use uuid::Uuid;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
 
-async fn delete(fx: &Fixture, author: &cruddur_contract::User, uuid: Uuid, secs: i64) -> Deletion {
+async fn delete(
+    fx: &Fixture,
+    author: &cruddur_contract::User,
+    uuid: ActivityId,
+    secs: i64,
+) -> Deletion {
     fx.store
         .delete_activity(author.uuid, uuid, at(secs))
         .await
@@ -31,7 +36,10 @@ pub async fn deleting_a_crud_takes_its_thread_reactions_and_notifications(fx: Fi
     assert_eq!(try_show(&fx, doomed.uuid, at(4)).await, None);
     assert_eq!(uuids(&home(&fx, at(4)).await), vec![kept.uuid]);
     assert_eq!(uuids(&feed_of(&fx, "alice", at(4)).await), vec![kept.uuid]);
-    assert_eq!(find(&fx, "regrettable", at(4)).await, Vec::<Uuid>::new());
+    assert_eq!(
+        find(&fx, "regrettable", at(4)).await,
+        Vec::<ActivityId>::new()
+    );
     assert_eq!(find(&fx, "#oops", at(4)).await, vec![kept.uuid]);
     let left = fx
         .store
@@ -79,7 +87,7 @@ pub async fn a_reply_goes_alone_and_only_its_author_deletes(fx: Fixture) {
         Deletion::NotAuthor
     );
     assert_eq!(
-        delete(&fx, &bob, Uuid::new_v4(), 4).await,
+        delete(&fx, &bob, ActivityId::random(), 4).await,
         Deletion::NotFound
     );
     assert_eq!(

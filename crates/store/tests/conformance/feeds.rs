@@ -1,6 +1,7 @@
 //! Home and user feeds: order, filtering and pagination.
 
 use cruddur_contract::Activity;
+use cruddur_contract::ActivityId;
 use cruddur_store::Page;
 
 use crate::fixture::Fixture;
@@ -152,7 +153,7 @@ pub async fn latest_replies_are_each_cruds_newest_few_oldest_first(fx: Fixture) 
         .latest_replies(&cruds, 3, at(200))
         .await
         .expect("latest replies");
-    let of = |crud: uuid::Uuid| -> Vec<uuid::Uuid> {
+    let of = |crud: ActivityId| -> Vec<ActivityId> {
         replies
             .iter()
             .filter(|reply| reply.reply_to_activity_uuid == crud)

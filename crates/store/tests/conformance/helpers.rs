@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use cruddur_contract::{
-    Activity, Cursor, Message, MessageGroup, Notification, Reaction, Reply, User,
+    Activity, ActivityId, Cursor, GroupId, Message, MessageGroup, MessageId, Notification,
+    NotificationId, Reaction, Reply, User, UserId,
 };
 use cruddur_store::{
     BulkActivity, BulkUser, NewActivity, NewReply, NewUser, Page, Participant, SearchTerms,
@@ -94,7 +95,7 @@ pub async fn post(fx: &Fixture, author: &User, message: &str, secs: i64) -> Acti
 pub async fn reply(
     fx: &Fixture,
     author: &User,
-    to: Uuid,
+    to: ActivityId,
     message: &str,
     created_at: DateTime<Utc>,
 ) -> Reply {
@@ -106,7 +107,7 @@ pub async fn reply(
 pub async fn try_reply(
     fx: &Fixture,
     author: &User,
-    to: Uuid,
+    to: ActivityId,
     message: &str,
     created_at: DateTime<Utc>,
 ) -> Option<Reply> {
@@ -122,13 +123,13 @@ pub async fn try_reply(
 }
 
 /// The crud as shown at `now`, which must be live.
-pub async fn show(fx: &Fixture, uuid: Uuid, now: DateTime<Utc>) -> Activity {
+pub async fn show(fx: &Fixture, uuid: ActivityId, now: DateTime<Utc>) -> Activity {
     try_show(fx, uuid, now)
         .await
         .unwrap_or_else(|| panic!("crud {uuid} should be shown at {now}"))
 }
 
-pub async fn try_show(fx: &Fixture, uuid: Uuid, now: DateTime<Utc>) -> Option<Activity> {
+pub async fn try_show(fx: &Fixture, uuid: ActivityId, now: DateTime<Utc>) -> Option<Activity> {
     fx.store.activity(uuid, now).await.expect("activity")
 }
 
@@ -149,7 +150,7 @@ pub async fn feed_of(fx: &Fixture, handle: &str, now: DateTime<Utc>) -> Vec<Acti
 }
 
 /// The uuids found by searching `term` (parsed as the API does), in the order given.
-pub async fn find(fx: &Fixture, term: &str, now: DateTime<Utc>) -> Vec<Uuid> {
+pub async fn find(fx: &Fixture, term: &str, now: DateTime<Utc>) -> Vec<ActivityId> {
     flat_uuids(&search_walk(fx, term, ALL, now).await)
 }
 
@@ -180,8 +181,10 @@ pub async fn search_walk_counting_stops(
                 "{term:?}: stopped short with a full page"
             );
             assert!(
-                page.iter()
-                    .all(|item| item.key() >= (stop.created_at, stop.uuid)),
+                page.iter().all(|item| {
+                    let cursor = item.cursor();
+                    (cursor.created_at, cursor.uuid) >= (stop.created_at, stop.uuid)
+                }),
                 "{term:?}: an item lies beyond where the search says it stopped"
             );
             stops += 1;
@@ -217,7 +220,7 @@ pub async fn notes(fx: &Fixture, user: &User, now: DateTime<Utc>) -> Vec<Notific
 pub async fn like(
     fx: &Fixture,
     user: &User,
-    activity: Uuid,
+    activity: ActivityId,
     liked: bool,
     now: DateTime<Utc>,
 ) -> bool {
@@ -230,7 +233,7 @@ pub async fn like(
 pub async fn repost(
     fx: &Fixture,
     user: &User,
-    activity: Uuid,
+    activity: ActivityId,
     reposted: bool,
     now: DateTime<Utc>,
 ) -> bool {
@@ -285,54 +288,79 @@ pub async fn conversation(fx: &Fixture, user: &User, other: &User) -> Vec<Messag
         .expect("conversation")
 }
 
-pub async fn group_messages(fx: &Fixture, user: &User, group: Uuid) -> Vec<Message> {
+pub async fn group_messages(fx: &Fixture, user: &User, group: GroupId) -> Vec<Message> {
     fx.messages
         .group_messages(&participant(user), group, &Page::first(ALL))
         .await
         .expect("group_messages")
 }
 
-pub fn reply_uuids(activity: &Activity) -> Vec<Uuid> {
+pub fn reply_uuids(activity: &Activity) -> Vec<ActivityId> {
     activity.replies.iter().map(|r| r.uuid).collect()
 }
 
-pub fn uuids<T: Keyed>(items: &[T]) -> Vec<Uuid> {
+pub fn uuids<T: Keyed>(items: &[T]) -> Vec<T::Id> {
     items.iter().map(|item| item.key().1).collect()
 }
 
-/// Anything listed in a feed, ordered by `(created_at, uuid)`.
+/// Anything listed in a feed, ordered by `(created_at, id)`.
 pub trait Keyed {
-    fn key(&self) -> (DateTime<Utc>, Uuid);
+    type Id: Copy + Ord + std::fmt::Debug;
+
+    fn key(&self) -> (DateTime<Utc>, Self::Id);
+
+    /// The uuid of an id, as a cursor holds it.
+    fn uuid_of(id: Self::Id) -> Uuid;
 
     fn cursor(&self) -> Cursor {
-        let (created_at, uuid) = self.key();
-        Cursor { created_at, uuid }
+        let (created_at, id) = self.key();
+        Cursor {
+            created_at,
+            uuid: Self::uuid_of(id),
+        }
     }
 }
 
 macro_rules! keyed {
-    ($($type:ty),*) => {
+    ($($type:ty => $id:ty),*) => {
         $(impl Keyed for $type {
-            fn key(&self) -> (DateTime<Utc>, Uuid) {
+            type Id = $id;
+
+            fn key(&self) -> (DateTime<Utc>, $id) {
                 (self.created_at, self.uuid)
+            }
+
+            fn uuid_of(id: $id) -> Uuid {
+                id.0
             }
         })*
     };
 }
-keyed!(Activity, BulkActivity, Message, MessageGroup);
+keyed!(
+    Activity => ActivityId,
+    BulkActivity => ActivityId,
+    Message => MessageId,
+    MessageGroup => GroupId
+);
 
 /// Ordered by the notification's own id; its `uuid` is the activity it is about.
 impl Keyed for Notification {
-    fn key(&self) -> (DateTime<Utc>, Uuid) {
+    type Id = NotificationId;
+
+    fn key(&self) -> (DateTime<Utc>, NotificationId) {
         (self.created_at, self.notification_uuid)
+    }
+
+    fn uuid_of(id: NotificationId) -> Uuid {
+        id.0
     }
 }
 
-/// The uuids of `items` in feed order: newest first, ties broken by the larger uuid first.
-pub fn newest_first<T: Keyed>(items: &[T]) -> Vec<Uuid> {
+/// The ids of `items` in feed order: newest first, ties broken by the larger id first.
+pub fn newest_first<T: Keyed>(items: &[T]) -> Vec<T::Id> {
     let mut keys: Vec<_> = items.iter().map(Keyed::key).collect();
     keys.sort_by(|a, b| b.cmp(a));
-    keys.into_iter().map(|(_, uuid)| uuid).collect()
+    keys.into_iter().map(|(_, id)| id).collect()
 }
 
 /// No page is larger than `limit`, and every item lies strictly after the cursor it was
@@ -346,8 +374,9 @@ fn assert_page_after<T: Keyed + std::fmt::Debug>(page: &[T], limit: u32, after: 
     if let Some(cursor) = after {
         let bound = (cursor.created_at, cursor.uuid);
         for item in page {
+            let (created_at, id) = item.key();
             assert!(
-                item.key() < bound,
+                (created_at, T::uuid_of(id)) < bound,
                 "the page after {bound:?} holds {item:?}, which is not strictly after it"
             );
         }
@@ -380,7 +409,7 @@ pub fn sizes<T>(pages: &[Vec<T>]) -> Vec<usize> {
 }
 
 /// The uuids of every page, in reading order.
-pub fn flat_uuids<T: Keyed>(pages: &[Vec<T>]) -> Vec<Uuid> {
+pub fn flat_uuids<T: Keyed>(pages: &[Vec<T>]) -> Vec<T::Id> {
     pages.iter().flat_map(|page| uuids(page)).collect()
 }
 
@@ -388,7 +417,7 @@ pub fn flat_uuids<T: Keyed>(pages: &[Vec<T>]) -> Vec<Uuid> {
 pub fn bulk_user(handle: &str) -> BulkUser {
     let new = new_user(handle);
     BulkUser {
-        uuid: Uuid::new_v4(),
+        uuid: UserId::random(),
         display_name: new.display_name,
         handle: new.handle,
         email: new.email,
@@ -406,7 +435,7 @@ pub fn bulk_crud(
     expires_at: DateTime<Utc>,
 ) -> BulkActivity {
     BulkActivity {
-        uuid: Uuid::new_v4(),
+        uuid: ActivityId::random(),
         author: author.uuid,
         reply_to: None,
         message: message.to_owned(),

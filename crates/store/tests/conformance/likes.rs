@@ -1,10 +1,10 @@
 //! Likes and reposts: counts, idempotence, liveness and concurrency.
 
+use cruddur_contract::{ActivityId, UserId};
 use std::sync::Arc;
 
 use cruddur_contract::{NotificationKind, Reaction};
 use tokio::sync::Barrier;
-use uuid::Uuid;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -55,7 +55,7 @@ pub async fn like_unknown_or_expired_is_false(fx: Fixture) {
     let expires_at = at(60);
     let brief = crud(&fx, &alice, "brief", at(0), expires_at).await;
 
-    let unknown = Uuid::new_v4();
+    let unknown = ActivityId::random();
     assert!(!like(&fx, &bob, unknown, true, at(1)).await);
     assert!(!like(&fx, &bob, unknown, false, at(1)).await);
     assert!(!like(&fx, &bob, brief.uuid, true, expires_at).await);
@@ -125,7 +125,7 @@ pub async fn repost_unknown_or_expired_is_false(fx: Fixture) {
     let expires_at = at(60);
     let brief = crud(&fx, &alice, "brief", at(0), expires_at).await;
 
-    assert!(!repost(&fx, &bob, Uuid::new_v4(), true, at(1)).await);
+    assert!(!repost(&fx, &bob, ActivityId::random(), true, at(1)).await);
     assert!(!repost(&fx, &bob, brief.uuid, true, expires_at).await);
     assert_eq!(
         show(&fx, brief.uuid, expires_at - MICRO)
@@ -143,7 +143,7 @@ pub async fn repost_unknown_or_expired_is_false(fx: Fixture) {
 }
 
 /// Every liker likes `target` at once (released together by a barrier); each like must land.
-async fn like_all_at_once(fx: &Fixture, likers: Vec<Uuid>, target: Uuid) {
+async fn like_all_at_once(fx: &Fixture, likers: Vec<UserId>, target: ActivityId) {
     let start = Arc::new(Barrier::new(likers.len()));
     let tasks: Vec<_> = likers
         .into_iter()
@@ -212,10 +212,10 @@ pub async fn reactions_name_what_the_viewer_likes_and_reposts(fx: Fixture) {
         both.uuid,
         others.uuid,
         answer.uuid,
-        Uuid::new_v4(),
+        ActivityId::random(),
     ];
     let reactions = fx.store.reactions(bob.uuid, &asked).await.unwrap();
-    let set = |uuids: &[Uuid]| uuids.iter().copied().collect();
+    let set = |uuids: &[ActivityId]| uuids.iter().copied().collect();
     assert_eq!(reactions.liked, set(&[liked.uuid, both.uuid, answer.uuid]));
     assert_eq!(reactions.reposted, set(&[reposted.uuid, both.uuid]));
 

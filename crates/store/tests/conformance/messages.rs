@@ -3,6 +3,7 @@
 //! These tests message through `fx.messages` only; `fx.store` merely provides the accounts, as
 //! it does in the service. So a message store of another kind can run them unchanged.
 
+use cruddur_contract::GroupId;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -10,7 +11,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 use cruddur_contract::{MessageGroup, User};
 use cruddur_store::{Page, Participant, StoreError};
 use tokio::sync::Barrier;
-use uuid::Uuid;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -30,7 +30,7 @@ pub async fn first_message_creates_group_for_both(fx: Fixture) {
     let [alice, bob, carol] = users(&fx, ["alice", "bob", "carol"]).await;
     let text = "hello bob 👋 — \"quoted\" 'text'";
     let sent = send(&fx, &alice, &bob, text, at(1)).await;
-    assert!(!sent.uuid.is_nil());
+    assert!(!sent.uuid.0.is_nil());
     assert_eq!(sent.handle, "alice", "named after its sender");
     assert_eq!(sent.display_name, alice.display_name);
     assert_eq!(sent.message, text);
@@ -241,7 +241,7 @@ pub async fn group_messages_unknown_or_foreign_group_is_refused(fx: Fixture) {
     }
     match fx
         .messages
-        .group_messages(&participant(&alice), Uuid::new_v4(), &page)
+        .group_messages(&participant(&alice), GroupId::random(), &page)
         .await
     {
         Err(StoreError::NotFound) => {}

@@ -1,10 +1,10 @@
 //! The notifications feed: one test per kind, then the rules every kind shares.
 
+use cruddur_contract::ActivityId;
 use std::collections::HashSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use cruddur_contract::{Notification, NotificationKind, User};
-use uuid::Uuid;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -14,7 +14,7 @@ fn assert_note(
     note: &Notification,
     kind: NotificationKind,
     actor: &User,
-    about: Option<(Uuid, &str)>,
+    about: Option<(ActivityId, &str)>,
     created_at: DateTime<Utc>,
 ) {
     assert_eq!(note.kind, kind, "{note:?}");
@@ -34,17 +34,17 @@ fn assert_note(
         "its text: {note:?}"
     );
     assert_eq!(note.created_at, created_at, "when it happened: {note:?}");
-    assert!(!note.notification_uuid.is_nil());
+    assert!(!note.notification_uuid.0.is_nil());
     match about {
         Some((uuid, _)) => {
-            assert_eq!(note.uuid, uuid, "a week-1 client acts on the activity");
+            assert_eq!(note.uuid, uuid.0, "a week-1 client acts on the activity");
             assert!(
                 note.expires_at.is_some() && note.thread_uuid.is_some(),
                 "{note:?}"
             );
         }
         None => {
-            assert_eq!(note.uuid, note.notification_uuid, "no activity: {note:?}");
+            assert_eq!(note.uuid, note.notification_uuid.0, "no activity: {note:?}");
             assert_eq!((note.expires_at, note.thread_uuid), (None, None));
         }
     }

@@ -4,7 +4,7 @@
 //! purged row is really gone rather than merely hidden.
 
 use cruddur_contract::NotificationKind;
-use uuid::Uuid;
+use cruddur_contract::SessionId;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -103,7 +103,7 @@ pub async fn purge_is_idempotent_and_spares_live_data(fx: Fixture) {
 
 pub async fn purge_deletes_expired_sessions(fx: Fixture) {
     let [alice] = users(&fx, ["alice"]).await;
-    let (brief, lasting) = (Uuid::new_v4(), Uuid::new_v4());
+    let (brief, lasting) = (SessionId::random(), SessionId::random());
     fx.store
         .create_session(brief, alice.uuid, at(0), at(10))
         .await

@@ -1,7 +1,7 @@
 //! Search: whole words, every word, hashtags, hostile input, expiry and purge.
 
+use cruddur_contract::ActivityId;
 use cruddur_store::{Batch, Page, SearchPage, SearchTerms};
-use uuid::Uuid;
 
 use crate::fixture::Fixture;
 use crate::helpers::*;
@@ -90,7 +90,7 @@ pub async fn search_syntax_in_term_is_harmless(fx: Fixture) {
     let all_rust = vec![plain.uuid, near.uuid, either.uuid];
     let now = at(10);
 
-    let cases: Vec<(&str, Vec<Uuid>)> = vec![
+    let cases: Vec<(&str, Vec<ActivityId>)> = vec![
         ("\"rust", all_rust.clone()),
         ("rust\"", all_rust.clone()),
         ("'rust'", all_rust.clone()),
@@ -203,7 +203,7 @@ pub async fn search_pages_agree_for_common_and_rare_terms(fx: Fixture) {
             .collect();
         newest_first(&matching)
     };
-    let cases: [(&str, Vec<Uuid>); 5] = [
+    let cases: [(&str, Vec<ActivityId>); 5] = [
         ("common", live(&|_| true)),
         ("#all", live(&|_| true)),
         ("rare", live(&|m| m.contains("rare"))),
