@@ -3,7 +3,7 @@
 # healthy through its own HEALTHCHECK, answers HTTP on 127.0.0.1, read-only root filesystem,
 # non-root user, no shell, size budget, no secret in the image, prompt SIGTERM exit.
 #
-#   scripts/containers/setup-docker.sh && scripts/containers/build-standins.sh rust
+#   scripts/containers/setup-docker.sh && scripts/offline-standins/build.sh rust
 #   scripts/containers/test-backend-image.sh
 #
 # Env: RUST_IMAGE (build image; default the local stand-in), IMAGE (default cruddur-backend:test),
@@ -37,7 +37,7 @@ require_docker
 build_secs="skipped"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     image_exists "$RUST_IMAGE" \
-        || { log "build image $RUST_IMAGE missing; run scripts/containers/build-standins.sh rust"; exit 1; }
+        || { log "build image $RUST_IMAGE missing; run scripts/offline-standins/build.sh rust"; exit 1; }
     log "building $IMAGE (RUST_IMAGE=$RUST_IMAGE; log: $tmp/build.log)"
     previous_id="$(docker image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
     t0="$(now)"

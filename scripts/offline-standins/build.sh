@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Build the local stand-in base images that replace upstream images no registry can serve
+# Test infrastructure for machines without an image registry (README.md beside this file):
+# build the local stand-in base images that replace upstream images no registry can serve
 # on this machine (see ../shared/ENVIRONMENT.md). Idempotent: an image that already exists
 # is kept (FORCE=1 rebuilds).
 #
-#   scripts/containers/build-standins.sh            # all stand-ins
-#   scripts/containers/build-standins.sh rust       # only the Rust build image
-#   scripts/containers/build-standins.sh postgres dynamodb
-#   scripts/containers/build-standins.sh haproxy    # the Swarm stack's entry proxy (not built by default)
+#   scripts/offline-standins/build.sh            # all stand-ins
+#   scripts/offline-standins/build.sh rust       # only the Rust build image
+#   scripts/offline-standins/build.sh postgres dynamodb
+#   scripts/offline-standins/build.sh haproxy    # the Swarm stack's entry proxy (not built by default)
 #
 # Prints `NAME=image:tag` lines on stdout, one per stand-in, for use as build arguments /
 # compose variables (RUST_IMAGE=..., POSTGRES_IMAGE=..., DYNAMODB_IMAGE=..., HAPROXY_IMAGE=...).
@@ -15,10 +16,10 @@
 # this machine's CA bundle (the TLS proxy's CA, needed for cargo/apt downloads at build time);
 # the project's Dockerfiles and final images never do.
 set -euo pipefail
-LOG_TAG=build-standins
+LOG_TAG=offline-standins
 # shellcheck source=scripts/containers/lib.sh
-. "$(dirname "$0")/lib.sh"
-STANDINS_DIR="$(cd "$(dirname "$0")/standins" && pwd)"
+. "$(dirname "$0")/../containers/lib.sh"
+STANDINS_DIR="$(cd "$(dirname "$0")" && pwd)"
 REPO_DIR="$(cd "$(dirname "$0")/../.." && pwd)"
 
 RUST_STANDIN="${RUST_STANDIN:-cruddur-local/rust:1.95-bookworm}"
@@ -146,7 +147,7 @@ build_rust() {
 # Stand-in for the official `postgres:15-bookworm`: Debian's PostgreSQL 15 laid out like that
 # image (user postgres = uid/gid 999, PGDATA=/var/lib/postgresql/data as a volume, the server
 # binaries on PATH, /var/run/postgresql for the socket, SIGINT to stop) with an entrypoint that
-# honours the same variables and first-run initialisation (standins/postgres-entrypoint.sh).
+# honours the same variables and first-run initialisation (postgres-entrypoint.sh).
 build_postgres() {
     kept POSTGRES_IMAGE "$POSTGRES_STANDIN" && return
     local dir="$WORK_ROOT/postgres"
