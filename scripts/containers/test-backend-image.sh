@@ -26,7 +26,7 @@ tmp="$(mktemp -d /tmp/cruddur-backend-test.XXXXXX)"
 cleanup() {
     local id pid
     for pid in "${bg_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for id in "${containers[@]}"; do docker rm -f "$id" >/dev/null 2>&1 || true; done
+    for id in "${containers[@]}"; do docker rm -f -v "$id" >/dev/null 2>&1 || true; done
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -101,7 +101,7 @@ done
 if [ "$leaked" = 0 ] && grep -q 'BEGIN CERTIFICATE' "$tmp/roots.pem"; then
     pass "CA roots: $(grep -c 'BEGIN CERTIFICATE' "$tmp/roots.pem") distribution certificates, none of this machine's own"
 else fail "CA roots: $leaked of this machine's own CAs in the image (or no roots at all)"; fi
-docker rm -f "$files_id" >/dev/null
+docker rm -f -v "$files_id" >/dev/null
 
 for shell in sh /bin/sh bash /bin/bash; do
     if docker run --rm --entrypoint "$shell" "$IMAGE" -c true >/dev/null 2>&1; then
