@@ -6,7 +6,7 @@
 # Build context: the repository root (see /.dockerignore, an allow-list). Needs BuildKit
 # (cache mounts). No `# syntax=` line on purpose: BuildKit would pull a frontend image.
 # The build image is the pinned upstream Rust image; where no registry is reachable, pass a
-# local stand-in (scripts/containers/build-standins.sh) with --build-arg RUST_IMAGE=...
+# local stand-in (scripts/offline-standins/build.sh) with --build-arg RUST_IMAGE=...
 
 ARG RUST_IMAGE=rust:1.95.0-bookworm
 

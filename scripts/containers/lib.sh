@@ -14,7 +14,8 @@ require_docker() {
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
 # use_standins NAME...: for each stand-in named (rust, postgres, dynamodb, haproxy), exports its
-# variable (RUST_IMAGE, ...) as given, or else as the local stand-in, built when missing.
+# variable (RUST_IMAGE, ...) as given, or else as the local stand-in, built when missing
+# (scripts/offline-standins/: only where no registry serves the upstream image).
 use_standins() {
     local wanted=() name value variable
     for name in "$@"; do
@@ -23,7 +24,7 @@ use_standins() {
     done
     if [ "${#wanted[@]}" -gt 0 ]; then
         while IFS='=' read -r variable value; do export "$variable=$value"; done \
-            < <(scripts/containers/build-standins.sh "${wanted[@]}")
+            < <(scripts/offline-standins/build.sh "${wanted[@]}")
     fi
     for name in "$@"; do
         variable="${name^^}_IMAGE"

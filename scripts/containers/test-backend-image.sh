@@ -3,7 +3,7 @@
 # healthy through its own HEALTHCHECK, answers HTTP on 127.0.0.1, read-only root filesystem,
 # non-root user, no shell, size budget, no secret in the image, prompt SIGTERM exit.
 #
-#   scripts/containers/setup-docker.sh && scripts/containers/build-standins.sh rust
+#   scripts/containers/setup-docker.sh && scripts/offline-standins/build.sh rust
 #   scripts/containers/test-backend-image.sh
 #
 # Env: RUST_IMAGE (build image; default the local stand-in), IMAGE (default cruddur-backend:test),
@@ -26,7 +26,7 @@ tmp="$(mktemp -d /tmp/cruddur-backend-test.XXXXXX)"
 cleanup() {
     local id pid
     for pid in "${bg_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for id in "${containers[@]}"; do docker rm -f "$id" >/dev/null 2>&1 || true; done
+    for id in "${containers[@]}"; do docker rm -f -v "$id" >/dev/null 2>&1 || true; done
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -37,7 +37,7 @@ require_docker
 build_secs="skipped"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     image_exists "$RUST_IMAGE" \
-        || { log "build image $RUST_IMAGE missing; run scripts/containers/build-standins.sh rust"; exit 1; }
+        || { log "build image $RUST_IMAGE missing; run scripts/offline-standins/build.sh rust"; exit 1; }
     log "building $IMAGE (RUST_IMAGE=$RUST_IMAGE; log: $tmp/build.log)"
     previous_id="$(docker image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
     t0="$(now)"
@@ -101,7 +101,7 @@ done
 if [ "$leaked" = 0 ] && grep -q 'BEGIN CERTIFICATE' "$tmp/roots.pem"; then
     pass "CA roots: $(grep -c 'BEGIN CERTIFICATE' "$tmp/roots.pem") distribution certificates, none of this machine's own"
 else fail "CA roots: $leaked of this machine's own CAs in the image (or no roots at all)"; fi
-docker rm -f "$files_id" >/dev/null
+docker rm -f -v "$files_id" >/dev/null
 
 for shell in sh /bin/sh bash /bin/bash; do
     if docker run --rm --entrypoint "$shell" "$IMAGE" -c true >/dev/null 2>&1; then

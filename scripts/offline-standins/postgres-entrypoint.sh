@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Entrypoint of the local stand-in for the official `postgres` image (see build-standins.sh).
+# Entrypoint of the local stand-in for the official `postgres` image (see build.sh beside it).
 # It keeps the part of that image's contract compose.yaml relies on, so the same compose file
 # runs either image unchanged:
 #   - POSTGRES_PASSWORD / POSTGRES_PASSWORD_FILE (not both), POSTGRES_USER (default postgres),

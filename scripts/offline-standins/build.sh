@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Build the local stand-in base images that replace upstream images no registry can serve
+# Test infrastructure for machines without an image registry (README.md beside this file):
+# build the local stand-in base images that replace upstream images no registry can serve
 # on this machine (see ../shared/ENVIRONMENT.md). Idempotent: an image that already exists
 # is kept (FORCE=1 rebuilds).
 #
-#   scripts/containers/build-standins.sh            # all stand-ins
-#   scripts/containers/build-standins.sh rust       # only the Rust build image
-#   scripts/containers/build-standins.sh postgres dynamodb
-#   scripts/containers/build-standins.sh haproxy    # the Swarm stack's entry proxy (not built by default)
+#   scripts/offline-standins/build.sh            # all stand-ins
+#   scripts/offline-standins/build.sh rust       # only the Rust build image
+#   scripts/offline-standins/build.sh postgres dynamodb
+#   scripts/offline-standins/build.sh haproxy    # the Swarm stack's entry proxy (not built by default)
 #
 # Prints `NAME=image:tag` lines on stdout, one per stand-in, for use as build arguments /
 # compose variables (RUST_IMAGE=..., POSTGRES_IMAGE=..., DYNAMODB_IMAGE=..., HAPROXY_IMAGE=...).
@@ -15,16 +16,16 @@
 # this machine's CA bundle (the TLS proxy's CA, needed for cargo/apt downloads at build time);
 # the project's Dockerfiles and final images never do.
 set -euo pipefail
-LOG_TAG=build-standins
+LOG_TAG=offline-standins
 # shellcheck source=scripts/containers/lib.sh
-. "$(dirname "$0")/lib.sh"
-STANDINS_DIR="$(cd "$(dirname "$0")/standins" && pwd)"
+. "$(dirname "$0")/../containers/lib.sh"
+STANDINS_DIR="$(cd "$(dirname "$0")" && pwd)"
+REPO_DIR="$(cd "$(dirname "$0")/../.." && pwd)"
 
 RUST_STANDIN="${RUST_STANDIN:-cruddur-local/rust:1.95-bookworm}"
 POSTGRES_STANDIN="${POSTGRES_STANDIN:-cruddur-local/postgres:15-bookworm}"
 DYNAMODB_STANDIN="${DYNAMODB_STANDIN:-cruddur-local/dynamodb-local:standin}"
 HAPROXY_STANDIN="${HAPROXY_STANDIN:-cruddur-local/haproxy:2.6-bookworm}"
-DYNALITE_VERSION="${DYNALITE_VERSION:-3.2.2}"   # 4.x needs Node 20; bookworm ships Node 18
 
 SUITE="${DEBIAN_SUITE:-bookworm}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -146,7 +147,7 @@ build_rust() {
 # Stand-in for the official `postgres:15-bookworm`: Debian's PostgreSQL 15 laid out like that
 # image (user postgres = uid/gid 999, PGDATA=/var/lib/postgresql/data as a volume, the server
 # binaries on PATH, /var/run/postgresql for the socket, SIGINT to stop) with an entrypoint that
-# honours the same variables and first-run initialisation (standins/postgres-entrypoint.sh).
+# honours the same variables and first-run initialisation (postgres-entrypoint.sh).
 build_postgres() {
     kept POSTGRES_IMAGE "$POSTGRES_STANDIN" && return
     local dir="$WORK_ROOT/postgres"
@@ -180,38 +181,50 @@ build_postgres() {
     echo "POSTGRES_IMAGE=$POSTGRES_STANDIN"
 }
 
-# Stand-in for `amazon/dynamodb-local`: Debian's Node.js with dynalite from npm (the DynamoDB
-# wire protocol on LevelDB), laid out like that image (user dynamodblocal = uid/gid 1000,
-# working directory /home/dynamodblocal with no data folder, entrypoint `java`, port 8000);
-# its `java` is a shim that understands DynamoDB Local's command line
-# (standins/dynamodb-local-java.js).
+# Stand-in for `amazon/dynamodb-local`: moto, the DynamoDB emulator the tests use (one pin for
+# both: scripts/moto-requirements.txt), on Debian's Python, served one request at a time for the
+# reason given in scripts/start-dynamodb-emulator.sh. Laid out like that image: user
+# dynamodblocal = uid/gid 1000, working directory /home/dynamodblocal with no data folder, bash
+# (compose's healthcheck), port 8000. Its entrypoint takes DynamoDB Local's command line
+# (`-jar DynamoDBLocal.jar ...`) and ignores it: moto keeps the tables in memory, whatever
+# -dbPath says, so they do not outlive the container.
 build_dynamodb() {
     kept DYNAMODB_IMAGE "$DYNAMODB_STANDIN" && return
     local dir="$WORK_ROOT/dynamodb"
     local t0=$SECONDS
     make_rootfs "$dir"
-    chroot_apt "$dir" nodejs
+    chroot_apt "$dir" python3 python3-venv
     in_chroot "$dir" groupadd -g 1000 dynamodblocal
     in_chroot "$dir" useradd -u 1000 -g dynamodblocal -m -d /home/dynamodblocal -s /bin/bash dynamodblocal
-    # npm runs on this machine (it reaches the registry); the package has no install step
-    # that matters: its LevelDB binding ships prebuilt N-API binaries.
-    log "npm install dynalite@$DYNALITE_VERSION"
-    local npm_dir="$WORK_ROOT/dynalite-npm"
-    rm -rf "$npm_dir"
-    mkdir -p "$npm_dir"
-    (cd "$npm_dir" && npm install --silent --no-audit --no-fund --omit=dev --no-save \
-        "dynalite@$DYNALITE_VERSION" >/dev/null)
-    $SUDO mkdir -p "$dir/opt/dynalite"
-    $SUDO cp -a "$npm_dir/node_modules" "$dir/opt/dynalite/"
-    rm -rf "$npm_dir"
-    $SUDO install -m 0755 "$STANDINS_DIR/dynamodb-local-java.js" "$dir/usr/local/bin/java"
+    log "pip install -r moto-requirements.txt (chroot)"
+    # pip in the chroot downloads through the TLS proxy: Debian's pip reads the system bundle
+    # only, so this machine's takes its place for the install, then the image's own is put back.
+    local bundle="$dir/etc/ssl/certs/ca-certificates.crt"
+    $SUDO mv "$bundle" "$bundle.image"
+    $SUDO cp "$HOST_CA_BUNDLE" "$bundle"
+    $SUDO cp "$REPO_DIR/scripts/moto-requirements.txt" "$dir/tmp/requirements.txt"
+    in_chroot "$dir" python3 -m venv /opt/moto
+    # The host's pip settings (a local wheel folder, its CA path) mean nothing in the chroot.
+    in_chroot "$dir" env -u PIP_FIND_LINKS -u PIP_CERT /opt/moto/bin/pip install --quiet \
+        --no-cache-dir --disable-pip-version-check -r /tmp/requirements.txt
+    $SUDO mv "$bundle.image" "$bundle"
+    $SUDO rm -f "$dir/tmp/requirements.txt"
+    # The command for `sh -c`, as it goes in the JSON of ENTRYPOINT (quotes escaped). sh takes
+    # the image's command line as $0 ("java") and $1...: unused.
+    local serve="exec flask --app 'moto.moto_server.werkzeug_app:create_backend_app(\\\"dynamodb\\\")'"
+    serve+=" run --without-threads --no-reload --no-debugger --host 0.0.0.0 --port 8000"
     import_rootfs "$dir" "$DYNAMODB_STANDIN" \
-        'LABEL org.opencontainers.image.title="cruddur local stand-in for amazon/dynamodb-local" org.opencontainers.image.description="Local-only; dynalite behind a java shim that understands DynamoDB Local arguments"' \
+        'ENV PATH=/opt/moto/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        'ENV PYTHONDONTWRITEBYTECODE=1' \
+        'LABEL org.opencontainers.image.title="cruddur local stand-in for amazon/dynamodb-local" org.opencontainers.image.description="Local-only; moto serving DynamoDB one request at a time; tables in memory"' \
+        'LABEL org.cruddur.dynamodb.tables=in-memory' \
         'USER dynamodblocal' \
         'WORKDIR /home/dynamodblocal' \
         'EXPOSE 8000' \
-        'ENTRYPOINT ["java"]' \
+        "ENTRYPOINT [\"/bin/sh\", \"-c\", \"$serve\", \"java\"]" \
         'CMD ["-jar", "DynamoDBLocal.jar", "-inMemory"]'
+    # Python as PID 1 ignores SIGTERM but stops on SIGINT: `docker stop` need not wait.
+    printf 'FROM %s\nSTOPSIGNAL SIGINT\n' "$DYNAMODB_STANDIN" | docker build -q -t "$DYNAMODB_STANDIN" - >/dev/null
     log "$DYNAMODB_STANDIN built in $((SECONDS - t0))s"
     echo "DYNAMODB_IMAGE=$DYNAMODB_STANDIN"
 }
