@@ -54,6 +54,16 @@ summary() {
 }
 
 now() { date +%s.%N; }
+
+# wait_until SECONDS COMMAND...: polls COMMAND every half second; false when time runs out.
+wait_until() {
+    local deadline=$((SECONDS + $1)); shift
+    until "$@"; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        sleep 0.5
+    done
+}
+
 # Seconds since a `now` reading, one decimal.
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 mb() { awk -v s="$1" 'BEGIN { printf "%.1f", s / 1e6 }'; }

@@ -61,14 +61,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_until SECONDS COMMAND...: polls COMMAND every half second; false when time runs out.
-wait_until() {
-    local deadline=$((SECONDS + $1)); shift
-    until "$@"; do
-        [ "$SECONDS" -lt "$deadline" ] || return 1
-        sleep 0.5
-    done
-}
 cid() { compose ps -q "$1" 2>/dev/null; }
 healthy() { [ "$(docker inspect -f '{{.State.Health.Status}}' "$(cid "$1")" 2>/dev/null)" = healthy ]; }
 all_healthy() { healthy db && healthy dynamodb-local && healthy backend && healthy frontend; }
