@@ -371,20 +371,13 @@ mod tests {
     }
 
     fn expiring(text: &'static str, expires_at: DateTime<Utc>) -> CachedPage {
-        let crud = Activity {
-            uuid: cruddur_contract::ActivityId(Uuid::nil()),
-            display_name: String::new(),
-            handle: String::new(),
-            message: String::new(),
-            created_at: expires_at - TimeDelta::hours(1),
+        let crud = Activity::posted(
+            cruddur_contract::ActivityId(Uuid::nil()),
+            (String::new(), String::new()),
+            String::new(),
+            expires_at - TimeDelta::hours(1),
             expires_at,
-            likes_count: 0,
-            replies_count: 0,
-            reposts_count: 0,
-            replies: Vec::new(),
-            liked_by_me: false,
-            reposted_by_me: false,
-        };
+        );
         CachedPage {
             cruds: Arc::new([crud]),
             ..page(text)

@@ -36,6 +36,33 @@ pub struct Activity {
     pub reposted_by_me: bool,
 }
 
+impl Activity {
+    /// A crud as posted, by the author named `display_name` and `handle`: nothing counted, no
+    /// replies, liked and reposted by nobody yet.
+    pub fn posted(
+        uuid: ActivityId,
+        (display_name, handle): (String, String),
+        message: String,
+        created_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Self {
+        Activity {
+            uuid,
+            display_name,
+            handle,
+            message,
+            created_at,
+            expires_at,
+            likes_count: 0,
+            replies_count: 0,
+            reposts_count: 0,
+            replies: Vec::new(),
+            liked_by_me: false,
+            reposted_by_me: false,
+        }
+    }
+}
+
 /// A reply to a crud. It expires with the crud it answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -129,20 +129,13 @@ mod tests {
     #[test]
     fn user_text_is_escaped_in_partials() {
         let now = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
-        let crud = Activity {
-            uuid: cruddur_contract::ActivityId::random(),
-            display_name: "Andrew".into(),
-            handle: "andrew".into(),
-            message: "<script>alert(1)</script>".into(),
-            created_at: now,
-            expires_at: now,
-            likes_count: 0,
-            replies_count: 0,
-            reposts_count: 0,
-            replies: Vec::new(),
-            liked_by_me: false,
-            reposted_by_me: false,
-        };
+        let crud = Activity::posted(
+            cruddur_contract::ActivityId::random(),
+            ("Andrew".into(), "andrew".into()),
+            "<script>alert(1)</script>".into(),
+            now,
+            now,
+        );
         let forms = FormContext {
             csrf: "token".into(),
             back: "/".into(),

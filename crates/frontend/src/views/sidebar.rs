@@ -120,20 +120,13 @@ mod tests {
     }
 
     fn crud(message: &str, expires_in_hours: i64) -> Activity {
-        Activity {
-            uuid: cruddur_contract::ActivityId::random(),
-            display_name: "Andrew".into(),
-            handle: "andrew".into(),
-            message: message.into(),
-            created_at: at(-1),
-            expires_at: at(expires_in_hours),
-            likes_count: 0,
-            replies_count: 0,
-            reposts_count: 0,
-            replies: Vec::new(),
-            liked_by_me: false,
-            reposted_by_me: false,
-        }
+        Activity::posted(
+            cruddur_contract::ActivityId::random(),
+            ("Andrew".into(), "andrew".into()),
+            message.into(),
+            at(-1),
+            at(expires_in_hours),
+        )
     }
 
     /// A client of a backend that is not there: any call it makes fails.

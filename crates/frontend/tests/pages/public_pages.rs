@@ -154,20 +154,13 @@ impl TaggedTimeline {
     fn page(&self) -> (String, Vec<u8>) {
         let message = self.message.lock().unwrap().clone();
         let now = Utc::now();
-        let crud = Activity {
-            uuid: cruddur_contract::ActivityId(Uuid::nil()),
-            display_name: "Ada".into(),
-            handle: "ada".into(),
-            message: message.clone(),
-            created_at: now,
-            expires_at: now + TimeDelta::days(1),
-            likes_count: 0,
-            replies_count: 0,
-            reposts_count: 0,
-            replies: Vec::new(),
-            liked_by_me: false,
-            reposted_by_me: false,
-        };
+        let crud = Activity::posted(
+            cruddur_contract::ActivityId(Uuid::nil()),
+            ("Ada".into(), "ada".into()),
+            message.clone(),
+            now,
+            now + TimeDelta::days(1),
+        );
         (
             format!("\"{message}\""),
             serde_json::to_vec(&[crud]).unwrap(),

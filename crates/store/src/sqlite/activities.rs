@@ -58,20 +58,13 @@ impl ActivityStore for SqliteStore {
         )
         .await?;
         tx.commit().await?;
-        Ok(Activity {
+        Ok(Activity::posted(
             uuid,
-            display_name,
-            handle,
-            message: new.message.clone(),
-            created_at: new.created_at,
-            expires_at: new.expires_at,
-            likes_count: 0,
-            replies_count: 0,
-            reposts_count: 0,
-            replies: Vec::new(),
-            liked_by_me: false,
-            reposted_by_me: false,
-        })
+            (display_name, handle),
+            new.message.clone(),
+            new.created_at,
+            new.expires_at,
+        ))
     }
 
     /// The crud and its replies in one statement: the crud sorts first, then the replies oldest
