@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, Reply, text};
 use cruddur_contract::{ActivityId, UserId};
 
-use super::{Keyset, PostgresStore, search};
+use super::{BindPage, PostgresStore, search};
 use crate::rows::{ActivityRow, activity_columns, feed, replies, thread};
 use crate::{ActivityStore, Deletion, NewActivity, NewReply, Page, StoreError, StoreResult};
 
@@ -79,7 +79,6 @@ impl ActivityStore for PostgresStore {
     }
 
     async fn home_feed(&self, page: &Page, now: DateTime<Utc>) -> StoreResult<Vec<Activity>> {
-        let keyset = Keyset::from(page);
         let rows = sqlx::query_as::<_, ActivityRow>(concat!(
             "SELECT ",
             activity_columns!(),
@@ -90,9 +89,7 @@ impl ActivityStore for PostgresStore {
              LIMIT $4"
         ))
         .bind(now)
-        .bind(keyset.after_at)
-        .bind(keyset.after_uuid)
-        .bind(keyset.limit)
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         Ok(feed(rows))
@@ -104,7 +101,6 @@ impl ActivityStore for PostgresStore {
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Activity>> {
-        let keyset = Keyset::from(page);
         let rows = sqlx::query_as::<_, ActivityRow>(concat!(
             "SELECT ",
             activity_columns!(),
@@ -118,9 +114,7 @@ impl ActivityStore for PostgresStore {
         ))
         .bind(user)
         .bind(now)
-        .bind(keyset.after_at)
-        .bind(keyset.after_uuid)
-        .bind(keyset.limit)
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         Ok(feed(rows))
@@ -136,7 +130,6 @@ impl ActivityStore for PostgresStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Vec<Activity>>> {
         let pool = &self.pool;
-        let keyset = Keyset::from(page);
         let rows = sqlx::query_as::<_, ActivityRow>(concat!(
             "SELECT ",
             activity_columns!(),
@@ -149,9 +142,7 @@ impl ActivityStore for PostgresStore {
         ))
         .bind(handle)
         .bind(now)
-        .bind(keyset.after_at)
-        .bind(keyset.after_uuid)
-        .bind(keyset.limit)
+        .bind_page(page)
         .fetch_all(pool)
         .await?;
         if rows.is_empty() {

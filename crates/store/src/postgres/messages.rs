@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::GroupId;
 use cruddur_contract::{Message, MessageGroup};
 
-use super::{Keyset, PostgresStore};
+use super::{BindPage, PostgresStore};
 use crate::rows::{GroupRow, MessageRow};
 use crate::{Maintenance, MessageStore, Page, Participant, StoreResult};
 
@@ -26,7 +26,6 @@ impl MessageStore for PostgresStore {
         user: &Participant,
         page: &Page,
     ) -> StoreResult<Vec<MessageGroup>> {
-        let keyset = Keyset::from(page);
         let rows = sqlx::query_as::<_, GroupRow>(
             "SELECT g.uuid, other.display_name, other.handle, g.last_message AS message,
                  g.last_message_at AS created_at
@@ -50,9 +49,7 @@ impl MessageStore for PostgresStore {
              LIMIT $4",
         )
         .bind(user.uuid)
-        .bind(keyset.after_at)
-        .bind(keyset.after_uuid)
-        .bind(keyset.limit)
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(MessageGroup::from).collect())
@@ -66,7 +63,6 @@ impl MessageStore for PostgresStore {
         other: &Participant,
         page: &Page,
     ) -> StoreResult<Vec<Message>> {
-        let keyset = Keyset::from(page);
         let rows = sqlx::query_as::<_, MessageRow>(
             "SELECT m.uuid, sender.display_name, sender.handle, m.message, m.created_at
              FROM messages m JOIN users sender ON sender.uuid = m.sender_uuid
@@ -81,9 +77,7 @@ impl MessageStore for PostgresStore {
         )
         .bind(user.uuid)
         .bind(other.uuid)
-        .bind(keyset.after_at)
-        .bind(keyset.after_uuid)
-        .bind(keyset.limit)
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(Message::from).collect())
@@ -97,7 +91,6 @@ impl MessageStore for PostgresStore {
         group: GroupId,
         page: &Page,
     ) -> StoreResult<Vec<Message>> {
-        let keyset = Keyset::from(page);
         let rows = sqlx::query_as::<_, MessageRow>(
             "SELECT m.uuid, sender.display_name, sender.handle, m.message, m.created_at
              FROM messages m JOIN users sender ON sender.uuid = m.sender_uuid
@@ -110,9 +103,7 @@ impl MessageStore for PostgresStore {
         )
         .bind(group)
         .bind(user.uuid)
-        .bind(keyset.after_at)
-        .bind(keyset.after_uuid)
-        .bind(keyset.limit)
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         if rows.is_empty() {

@@ -19,9 +19,9 @@ mod search;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use sqlx::PgPool;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
+use sqlx::query::QueryAs;
+use sqlx::{PgPool, Postgres};
 use uuid::Uuid;
 
 use crate::{Page, STATEMENT_BOUND, StoreResult};
@@ -66,22 +66,19 @@ impl PostgresStore {
     }
 }
 
-/// A page as bind parameters. The first page has no cursor: its time binds as NULL and the
-/// queries read `(created_at, uuid) < (COALESCE($t, 'infinity'), $u)`, so one statement serves
-/// every page and the condition stays an index bound.
-struct Keyset {
-    after_at: Option<DateTime<Utc>>,
-    after_uuid: Uuid,
-    limit: i64,
+/// Binds a page as every paged statement ends:
+/// `(created_at, uuid) < (COALESCE($t, 'infinity'), $u) … LIMIT $l`. The first page has no
+/// cursor: its time binds as NULL, so one statement serves every page and the condition stays
+/// an index bound.
+trait BindPage {
+    fn bind_page(self, page: &Page) -> Self;
 }
 
-impl From<&Page> for Keyset {
-    fn from(page: &Page) -> Self {
-        Keyset {
-            after_at: page.after.map(|cursor| cursor.created_at),
-            after_uuid: page.after.map_or(Uuid::max(), |cursor| cursor.uuid),
-            limit: i64::from(page.limit),
-        }
+impl<'q, O> BindPage for QueryAs<'q, Postgres, O, PgArguments> {
+    fn bind_page(self, page: &Page) -> Self {
+        self.bind(page.after.map(|cursor| cursor.created_at))
+            .bind(page.after.map_or(Uuid::max(), |cursor| cursor.uuid))
+            .bind(i64::from(page.limit))
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::Notification;
 use cruddur_contract::UserId;
 
-use super::{Keyset, PostgresStore};
+use super::{BindPage, PostgresStore};
 use crate::rows::NotificationRow;
 use crate::{NotificationStore, Page, StoreResult};
 
@@ -21,7 +21,6 @@ impl NotificationStore for PostgresStore {
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Notification>> {
-        let keyset = Keyset::from(page);
         let rows = sqlx::query_as::<_, NotificationRow>(
             "SELECT n.uuid, n.kind, actor.display_name, actor.handle, n.created_at,
                  a.uuid AS a_uuid, a.message AS a_message, a.expires_at AS a_expires_at,
@@ -41,9 +40,7 @@ impl NotificationStore for PostgresStore {
         )
         .bind(user)
         .bind(now)
-        .bind(keyset.after_at)
-        .bind(keyset.after_uuid)
-        .bind(keyset.limit)
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(Notification::try_from).collect()

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::{Activity, NotificationKind, Reply};
 use cruddur_contract::{ActivityId, UserId};
 
-use super::{SqliteStore, after, micros, notifications, search, uuid_list};
+use super::{BindPage, SqliteStore, micros, notifications, search, uuid_list};
 use crate::rows::{ActivityRow, activity_columns, feed, replies, thread};
 use crate::{ActivityStore, Deletion, NewActivity, NewReply, Page, StoreError, StoreResult};
 
@@ -86,7 +86,6 @@ impl ActivityStore for SqliteStore {
     }
 
     async fn home_feed(&self, page: &Page, now: DateTime<Utc>) -> StoreResult<Vec<Activity>> {
-        let (after_time, after_uuid) = after(page);
         let rows = sqlx::query_as(select_activities!(
             "WHERE a.reply_to IS NULL AND a.expires_at > ?
                AND (a.created_at, a.uuid) < (?, ?)
@@ -94,9 +93,7 @@ impl ActivityStore for SqliteStore {
              LIMIT ?"
         ))
         .bind(micros(now))
-        .bind(after_time)
-        .bind(after_uuid)
-        .bind(i64::from(page.limit))
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         Ok(feed(rows))
@@ -108,7 +105,6 @@ impl ActivityStore for SqliteStore {
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Activity>> {
-        let (after_time, after_uuid) = after(page);
         let rows = sqlx::query_as(select_activities!(
             "WHERE a.reply_to IS NULL AND a.expires_at > ?2
                AND (a.created_at, a.uuid) < (?3, ?4)
@@ -119,9 +115,7 @@ impl ActivityStore for SqliteStore {
         ))
         .bind(user)
         .bind(micros(now))
-        .bind(after_time)
-        .bind(after_uuid)
-        .bind(i64::from(page.limit))
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         Ok(feed(rows))
@@ -134,7 +128,6 @@ impl ActivityStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Vec<Activity>>> {
         let pool = &self.pool;
-        let (after_time, after_uuid) = after(page);
         let rows: Vec<ActivityRow> = sqlx::query_as(select_activities!(
             "WHERE u.handle = ? AND a.reply_to IS NULL AND a.expires_at > ?
                AND (a.created_at, a.uuid) < (?, ?)
@@ -143,9 +136,7 @@ impl ActivityStore for SqliteStore {
         ))
         .bind(handle)
         .bind(micros(now))
-        .bind(after_time)
-        .bind(after_uuid)
-        .bind(i64::from(page.limit))
+        .bind_page(page)
         .fetch_all(pool)
         .await?;
         // An empty page says nothing about whether the user exists; only then ask.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::{GroupId, MessageId, UserId};
 use cruddur_contract::{Message, MessageGroup};
 
-use super::{SqliteStore, after, micros};
+use super::{BindPage, SqliteStore, micros};
 use crate::rows::{GroupRow, MessageRow};
 use crate::{Maintenance, MessageStore, Page, Participant, StoreResult};
 
@@ -30,7 +30,6 @@ impl MessageStore for SqliteStore {
         user: &Participant,
         page: &Page,
     ) -> StoreResult<Vec<MessageGroup>> {
-        let (after_time, after_uuid) = after(page);
         let rows: Vec<GroupRow> = sqlx::query_as(
             "SELECT g.uuid, other.display_name, other.handle, g.last_message AS message,
                     g.last_message_at AS created_at
@@ -43,9 +42,7 @@ impl MessageStore for SqliteStore {
              LIMIT ?4",
         )
         .bind(user.uuid)
-        .bind(after_time)
-        .bind(after_uuid)
-        .bind(i64::from(page.limit))
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(MessageGroup::from).collect())
@@ -58,7 +55,6 @@ impl MessageStore for SqliteStore {
         page: &Page,
     ) -> StoreResult<Vec<Message>> {
         let (a, b) = pair(user.uuid, other.uuid);
-        let (after_time, after_uuid) = after(page);
         let rows: Vec<MessageRow> = sqlx::query_as(
             "SELECT m.uuid, sender.display_name, sender.handle, m.message, m.created_at
              FROM message_groups g
@@ -71,9 +67,7 @@ impl MessageStore for SqliteStore {
         )
         .bind(a)
         .bind(b)
-        .bind(after_time)
-        .bind(after_uuid)
-        .bind(i64::from(page.limit))
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(Message::from).collect())
@@ -85,7 +79,6 @@ impl MessageStore for SqliteStore {
         group: GroupId,
         page: &Page,
     ) -> StoreResult<Vec<Message>> {
-        let (after_time, after_uuid) = after(page);
         let rows: Vec<MessageRow> = sqlx::query_as(
             "SELECT m.uuid, sender.display_name, sender.handle, m.message, m.created_at
              FROM message_groups g
@@ -98,9 +91,7 @@ impl MessageStore for SqliteStore {
         )
         .bind(group)
         .bind(user.uuid)
-        .bind(after_time)
-        .bind(after_uuid)
-        .bind(i64::from(page.limit))
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         // An empty page may mean no such group or not a member; only then find out which.

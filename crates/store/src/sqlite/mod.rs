@@ -22,8 +22,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sqlx::pool::PoolConnection;
+use sqlx::query::QueryAs;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 use sqlx::{Sqlite, SqliteConnection};
 
@@ -132,14 +134,22 @@ fn micros(time: DateTime<Utc>) -> i64 {
     time.timestamp_micros()
 }
 
-/// The keyset bound of a page, to bind to `(created_at, uuid) < (?, ?)`. Without a cursor the
-/// bound sits above every row, so one statement serves the first page and the next ones.
-fn after(page: &Page) -> (i64, String) {
-    match page.after {
-        Some(cursor) => (
-            micros(cursor.created_at),
-            cursor.uuid.hyphenated().to_string(),
-        ),
-        None => (i64::MAX, String::new()),
+/// Binds a page as every paged statement ends: `(created_at, uuid) < (?, ?) … LIMIT ?`.
+/// Without a cursor the bound sits above every row, so one statement serves the first page and
+/// the next ones.
+trait BindPage {
+    fn bind_page(self, page: &Page) -> Self;
+}
+
+impl<'q, O> BindPage for QueryAs<'q, Sqlite, O, SqliteArguments<'q>> {
+    fn bind_page(self, page: &Page) -> Self {
+        let (time, uuid) = match page.after {
+            Some(cursor) => (
+                micros(cursor.created_at),
+                cursor.uuid.hyphenated().to_string(),
+            ),
+            None => (i64::MAX, String::new()),
+        };
+        self.bind(time).bind(uuid).bind(i64::from(page.limit))
     }
 }

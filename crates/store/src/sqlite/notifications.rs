@@ -6,7 +6,7 @@ use cruddur_contract::{ActivityId, NotificationId, UserId};
 use cruddur_contract::{Notification, NotificationKind, text};
 use sqlx::SqliteConnection;
 
-use super::{SqliteStore, after, micros, uuid_list};
+use super::{BindPage, SqliteStore, micros, uuid_list};
 use crate::rows::NotificationRow;
 use crate::{NotificationStore, Page, StoreResult};
 
@@ -81,7 +81,6 @@ impl NotificationStore for SqliteStore {
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Notification>> {
-        let (after_time, after_uuid) = after(page);
         let rows: Vec<NotificationRow> = sqlx::query_as(
             "SELECT n.uuid, n.kind, actor.display_name, actor.handle, n.created_at,
                     a.uuid AS a_uuid, a.message AS a_message, a.expires_at AS a_expires_at,
@@ -101,9 +100,7 @@ impl NotificationStore for SqliteStore {
         )
         .bind(user)
         .bind(micros(now))
-        .bind(after_time)
-        .bind(after_uuid)
-        .bind(i64::from(page.limit))
+        .bind_page(page)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(Notification::try_from).collect()
