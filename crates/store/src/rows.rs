@@ -214,6 +214,25 @@ impl From<ProfileRow> for Profile {
     }
 }
 
+/// The `SELECT … FROM` of [`NotificationRow`]s: notifications `n`, their actors, and the crud or
+/// reply concerned `a` with its thread's crud and that crud's author. A macro so that it can
+/// be `concat!`ed into static SQL.
+macro_rules! select_notifications {
+    () => {
+        "SELECT n.uuid, n.kind, actor.display_name, actor.handle, n.created_at,
+             a.uuid AS a_uuid, a.message AS a_message, a.expires_at AS a_expires_at,
+             a.likes_count AS a_likes_count, a.replies_count AS a_replies_count,
+             a.reposts_count AS a_reposts_count,
+             thread.uuid AS thread_uuid, thread_author.handle AS thread_handle
+         FROM notifications n
+         JOIN users actor ON actor.uuid = n.actor_uuid
+         LEFT JOIN activities a ON a.uuid = n.activity_uuid
+         LEFT JOIN activities thread ON thread.uuid = coalesce(a.reply_to, a.uuid)
+         LEFT JOIN users thread_author ON thread_author.uuid = thread.user_uuid "
+    };
+}
+pub(crate) use select_notifications;
+
 /// A notification and, unless it is a follow, the crud or reply concerned (columns `a_*`) and
 /// the author of its thread's crud.
 #[derive(FromRow)]

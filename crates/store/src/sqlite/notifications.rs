@@ -7,7 +7,7 @@ use cruddur_contract::{Notification, NotificationKind, text};
 use sqlx::SqliteConnection;
 
 use super::{BindPage, SqliteStore, micros, uuid_list};
-use crate::rows::NotificationRow;
+use crate::rows::{NotificationRow, select_notifications};
 use crate::{NotificationStore, Page, StoreResult};
 
 /// Tells `recipient` that `actor` did `kind` (to `activity`, if any). Nobody is told of their
@@ -81,23 +81,14 @@ impl NotificationStore for SqliteStore {
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Notification>> {
-        let rows: Vec<NotificationRow> = sqlx::query_as(
-            "SELECT n.uuid, n.kind, actor.display_name, actor.handle, n.created_at,
-                    a.uuid AS a_uuid, a.message AS a_message, a.expires_at AS a_expires_at,
-                    a.likes_count AS a_likes_count, a.replies_count AS a_replies_count,
-                    a.reposts_count AS a_reposts_count,
-                    thread.uuid AS thread_uuid, thread_author.handle AS thread_handle
-             FROM notifications n
-             JOIN users actor ON actor.uuid = n.actor_uuid
-             LEFT JOIN activities a ON a.uuid = n.activity_uuid
-             LEFT JOIN activities thread ON thread.uuid = coalesce(a.reply_to, a.uuid)
-             LEFT JOIN users thread_author ON thread_author.uuid = thread.user_uuid
-             WHERE n.user_uuid = ?
+        let rows: Vec<NotificationRow> = sqlx::query_as(concat!(
+            select_notifications!(),
+            "WHERE n.user_uuid = ?
                AND (n.activity_uuid IS NULL OR a.expires_at > ?)
                AND (n.created_at, n.uuid) < (?, ?)
              ORDER BY n.created_at DESC, n.uuid DESC
              LIMIT ?",
-        )
+        ))
         .bind(user)
         .bind(micros(now))
         .bind_page(page)
