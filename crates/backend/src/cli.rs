@@ -114,7 +114,7 @@ pub async fn run(cli: Cli, mode: Mode) -> anyhow::Result<()> {
 async fn healthcheck(args: &SettingsArgs) -> anyhow::Result<()> {
     cruddur_serve::probe(
         SocketAddr::new(args.host, args.port),
-        cruddur_contract::routes::HEALTH_CHECK.path,
+        cruddur_contract::routes::HEALTH_CHECK.route.path,
     )
     .await
 }

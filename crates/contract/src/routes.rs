@@ -1,8 +1,15 @@
-//! Every route of the API, written once: the backend mounts its handlers on these paths (and
-//! its OpenAPI document, checked against this table by a test, lists exactly these), and
-//! clients build their requests from them.
+//! Every endpoint of the API, written once with its method, path, request body and answer:
+//! the backend mounts its handlers on these paths (and its OpenAPI document, checked against
+//! this table by a test, describes exactly these), and clients build their requests and read
+//! their answers from them.
 
-use crate::Reaction;
+use std::marker::PhantomData;
+
+use crate::{
+    Activity, AuthSession, CreateActivity, CreateMessage, CreateReply, HealthCheck, Message,
+    MessageGroup, Notification, Profile, Reaction, Readiness, Reply, SignIn, SignUp, UpdateProfile,
+    User,
+};
 
 /// An HTTP method the API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,11 +32,14 @@ impl Method {
 }
 
 /// One route: a method and a path template whose parameters are written `{name}`, a whole
-/// segment or after a prefix (`@{handle}`).
+/// segment or after a prefix (`@{handle}`), and the names of the types of its request body
+/// and its answer as [`Endpoint`] declares them (`()` for none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Route {
     pub method: Method,
     pub path: &'static str,
+    pub body: &'static str,
+    pub answer: &'static str,
 }
 
 impl Route {
@@ -59,80 +69,112 @@ impl Route {
     }
 }
 
-/// Declares each route as a constant, and [`ALL`] listing them.
-macro_rules! routes {
-    ($($(#[doc = $doc:literal])+ $name:ident = $method:ident $path:literal;)+) => {
+/// A route with the types of its request body and of its answer (`()` for none): clients
+/// send and read exactly these, and the backend's OpenAPI document is held to them by a test.
+pub struct Endpoint<Body, Answer> {
+    pub route: Route,
+    types: PhantomData<fn(Body) -> Answer>,
+}
+
+impl<Body, Answer> Endpoint<Body, Answer> {
+    const fn new(route: Route) -> Self {
+        Endpoint {
+            route,
+            types: PhantomData,
+        }
+    }
+}
+
+// Copy whatever the types: an endpoint holds none of them.
+impl<Body, Answer> Clone for Endpoint<Body, Answer> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<Body, Answer> Copy for Endpoint<Body, Answer> {}
+
+/// Declares each endpoint as a constant, and [`ALL`] listing their routes.
+macro_rules! endpoints {
+    ($(
+        $(#[doc = $doc:literal])+
+        $name:ident = $method:ident $path:literal, $body:ty => $answer:ty;
+    )+) => {
         $(
             $(#[doc = $doc])+
-            pub const $name: Route = Route { method: Method::$method, path: $path };
+            pub const $name: Endpoint<$body, $answer> = Endpoint::new(Route {
+                method: Method::$method,
+                path: $path,
+                body: stringify!($body),
+                answer: stringify!($answer),
+            });
         )+
         /// Every route of the API.
-        pub const ALL: &[Route] = &[$($name),+];
+        pub const ALL: &[Route] = &[$($name.route),+];
     };
 }
 
-routes! {
+endpoints! {
     /// Creates an account and signs it in.
-    SIGN_UP = Post "/api/auth/sign_up";
+    SIGN_UP = Post "/api/auth/sign_up", SignUp => AuthSession;
     /// Signs in with a handle or email and a password.
-    SIGN_IN = Post "/api/auth/sign_in";
+    SIGN_IN = Post "/api/auth/sign_in", SignIn => AuthSession;
     /// Ends the session of the token sent.
-    SIGN_OUT = Post "/api/auth/sign_out";
+    SIGN_OUT = Post "/api/auth/sign_out", () => ();
     /// The signed-in user.
-    ME = Get "/api/me";
+    ME = Get "/api/me", () => User;
     /// Changes the signed-in user's display name and bio.
-    UPDATE_ME = Patch "/api/me";
+    UPDATE_ME = Patch "/api/me", UpdateProfile => User;
     /// The public timeline.
-    HOME = Get "/api/activities/home";
+    HOME = Get "/api/activities/home", () => Vec<Activity>;
     /// The cruds of the people the signed-in user follows, and their own.
-    FOLLOWING = Get "/api/activities/following";
+    FOLLOWING = Get "/api/activities/following", () => Vec<Activity>;
     /// One user's cruds.
-    USER_ACTIVITIES = Get "/api/activities/@{handle}";
+    USER_ACTIVITIES = Get "/api/activities/@{handle}", () => Vec<Activity>;
     /// Cruds matching a search.
-    SEARCH = Get "/api/activities/search";
+    SEARCH = Get "/api/activities/search", () => Vec<Activity>;
     /// The signed-in user's notifications.
-    NOTIFICATIONS = Get "/api/activities/notifications";
+    NOTIFICATIONS = Get "/api/activities/notifications", () => Vec<Notification>;
     /// Posts a crud.
-    CREATE_ACTIVITY = Post "/api/activities";
+    CREATE_ACTIVITY = Post "/api/activities", CreateActivity => Activity;
     /// One crud with its replies.
-    ACTIVITY = Get "/api/activities/{uuid}";
+    ACTIVITY = Get "/api/activities/{uuid}", () => Activity;
     /// Deletes one's own crud or reply.
-    DELETE_ACTIVITY = Delete "/api/activities/{uuid}";
+    DELETE_ACTIVITY = Delete "/api/activities/{uuid}", () => ();
     /// Replies to a crud or a reply.
-    REPLY = Post "/api/activities/{uuid}/reply";
+    REPLY = Post "/api/activities/{uuid}/reply", CreateReply => Reply;
     /// Likes a crud or reply.
-    LIKE = Post "/api/activities/{uuid}/like";
+    LIKE = Post "/api/activities/{uuid}/like", () => ();
     /// Takes a like back.
-    UNLIKE = Delete "/api/activities/{uuid}/like";
+    UNLIKE = Delete "/api/activities/{uuid}/like", () => ();
     /// Reposts a crud or reply.
-    REPOST = Post "/api/activities/{uuid}/repost";
+    REPOST = Post "/api/activities/{uuid}/repost", () => ();
     /// Takes a repost back.
-    UNREPOST = Delete "/api/activities/{uuid}/repost";
+    UNREPOST = Delete "/api/activities/{uuid}/repost", () => ();
     /// A user's public profile.
-    PROFILE = Get "/api/users/@{handle}";
+    PROFILE = Get "/api/users/@{handle}", () => Profile;
     /// Follows a user.
-    FOLLOW = Post "/api/users/@{handle}/follow";
+    FOLLOW = Post "/api/users/@{handle}/follow", () => Profile;
     /// Unfollows a user.
-    UNFOLLOW = Delete "/api/users/@{handle}/follow";
+    UNFOLLOW = Delete "/api/users/@{handle}/follow", () => Profile;
     /// The signed-in user's conversations.
-    MESSAGE_GROUPS = Get "/api/message_groups";
+    MESSAGE_GROUPS = Get "/api/message_groups", () => Vec<MessageGroup>;
     /// The messages of one conversation.
-    MESSAGE_GROUP = Get "/api/message_groups/{uuid}";
+    MESSAGE_GROUP = Get "/api/message_groups/{uuid}", () => Vec<Message>;
     /// The messages with one user.
-    CONVERSATION = Get "/api/messages/@{handle}";
+    CONVERSATION = Get "/api/messages/@{handle}", () => Vec<Message>;
     /// Sends a direct message.
-    SEND_MESSAGE = Post "/api/messages";
+    SEND_MESSAGE = Post "/api/messages", CreateMessage => Message;
     /// Liveness: the process answers.
-    HEALTH_CHECK = Get "/api/health-check";
+    HEALTH_CHECK = Get "/api/health-check", () => HealthCheck;
     /// Readiness: the stores answer.
-    READY = Get "/api/ready";
-    /// The OpenAPI document.
-    OPENAPI = Get "/api/openapi.json";
+    READY = Get "/api/ready", () => Readiness;
+    /// The OpenAPI document (JSON without a schema of its own).
+    OPENAPI = Get "/api/openapi.json", () => ();
 }
 
 impl Reaction {
-    /// The route that gives (`on`) or takes back this reaction.
-    pub fn route(self, on: bool) -> Route {
+    /// The endpoint that gives (`on`) or takes back this reaction.
+    pub fn endpoint(self, on: bool) -> Endpoint<(), ()> {
         match (self, on) {
             (Reaction::Like, true) => LIKE,
             (Reaction::Like, false) => UNLIKE,
@@ -148,16 +190,13 @@ mod tests {
 
     #[test]
     fn parameters_are_filled_in_order_whole_or_after_a_prefix() {
-        assert_eq!(
-            REPLY.segments(&["abc"]),
-            ["api", "activities", "abc", "reply"]
-        );
-        assert_eq!(
-            FOLLOW.segments(&["ada"]),
-            ["api", "users", "@ada", "follow"]
-        );
-        assert_eq!(HOME.segments(&[]), ["api", "activities", "home"]);
-        assert_eq!(CONVERSATION.path_with(&["ada"]), "/api/messages/@ada");
+        let reply = REPLY.route.segments(&["abc"]);
+        assert_eq!(reply, ["api", "activities", "abc", "reply"]);
+        let follow = FOLLOW.route.segments(&["ada"]);
+        assert_eq!(follow, ["api", "users", "@ada", "follow"]);
+        assert_eq!(HOME.route.segments(&[]), ["api", "activities", "home"]);
+        let conversation = CONVERSATION.route.path_with(&["ada"]);
+        assert_eq!(conversation, "/api/messages/@ada");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cruddur_contract::routes::{self, Route};
+use cruddur_contract::routes::{self, Endpoint, Route};
 use cruddur_contract::{
     Activity, ActivityId, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode,
     Message, MessageGroup, Notification, Profile, Reaction, Reply, SignIn, SignUp, UpdateProfile,
@@ -122,9 +122,7 @@ impl ApiClient {
 
     /// Ends the session of this client's token.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
-        self.send(self.request(routes::SIGN_OUT, &[], &[]))
-            .await
-            .map(drop)
+        self.call(routes::SIGN_OUT, &[]).await
     }
 
     /// The user this client's token belongs to.
@@ -148,8 +146,7 @@ impl ApiClient {
         reaction: Reaction,
         on: bool,
     ) -> Result<(), ApiError> {
-        let request = self.request(reaction.route(on), &[&uuid.to_string()], &[]);
-        self.send(request).await.map(drop)
+        self.call(reaction.endpoint(on), &[&uuid.to_string()]).await
     }
 
     /// Changes the signed-in user's display name and bio.
@@ -159,8 +156,8 @@ impl ApiClient {
 
     /// Deletes the signed-in user's own crud or reply.
     pub async fn delete(&self, uuid: ActivityId) -> Result<(), ApiError> {
-        let request = self.request(routes::DELETE_ACTIVITY, &[&uuid.to_string()], &[]);
-        self.send(request).await.map(drop)
+        self.call(routes::DELETE_ACTIVITY, &[&uuid.to_string()])
+            .await
     }
 
     /// Follows (`on`) or unfollows a user.
@@ -214,7 +211,7 @@ impl ApiClient {
         &self,
         known: Option<&str>,
     ) -> Result<Revalidated<Page<Activity>>, ApiError> {
-        self.page_if_changed(self.request(routes::HOME, &[], &[]), known)
+        self.page_if_changed(self.request(routes::HOME.route, &[], &[]), known)
             .await
     }
 
@@ -225,7 +222,7 @@ impl ApiClient {
         cursor: Option<&str>,
         known: Option<&str>,
     ) -> Result<Revalidated<Page<Activity>>, ApiError> {
-        let request = self.request(routes::SEARCH, &[], &search_query(term, cursor));
+        let request = self.request(routes::SEARCH.route, &[], &search_query(term, cursor));
         self.page_if_changed(request, known).await
     }
 
@@ -324,23 +321,34 @@ impl ApiClient {
         request
     }
 
-    /// Calls `route`, which answers with a JSON body.
-    async fn read<T: DeserializeOwned>(
-        &self,
-        route: Route,
-        parameters: &[&str],
-    ) -> Result<T, ApiError> {
-        decode(self.send(self.request(route, parameters, &[])).await?).await
+    /// Calls an endpoint that takes no body and answers none.
+    async fn call(&self, endpoint: Endpoint<(), ()>, parameters: &[&str]) -> Result<(), ApiError> {
+        self.send(self.request(endpoint.route, parameters, &[]))
+            .await
+            .map(drop)
     }
 
-    /// Calls `route` with a JSON body; it answers with one.
-    async fn send_json<B: Serialize, T: DeserializeOwned>(
+    /// Calls an endpoint that takes no body, and reads its answer.
+    async fn read<A: DeserializeOwned>(
         &self,
-        route: Route,
+        endpoint: Endpoint<(), A>,
+        parameters: &[&str],
+    ) -> Result<A, ApiError> {
+        decode(
+            self.send(self.request(endpoint.route, parameters, &[]))
+                .await?,
+        )
+        .await
+    }
+
+    /// Calls an endpoint with its body, and reads its answer.
+    async fn send_json<B: Serialize, A: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint<B, A>,
         parameters: &[&str],
         body: &B,
-    ) -> Result<T, ApiError> {
-        let request = self.request(route, parameters, &[]).json(body);
+    ) -> Result<A, ApiError> {
+        let request = self.request(endpoint.route, parameters, &[]).json(body);
         decode(self.send(request).await?).await
     }
 
@@ -364,14 +372,16 @@ impl ApiClient {
         }
     }
 
-    /// A page of `route`.
+    /// A page of an endpoint that answers a list.
     async fn page<T: DeserializeOwned>(
         &self,
-        route: Route,
+        endpoint: Endpoint<(), Vec<T>>,
         parameters: &[&str],
         query: &[(&str, String)],
     ) -> Result<Page<T>, ApiError> {
-        let response = self.send(self.request(route, parameters, query)).await?;
+        let response = self
+            .send(self.request(endpoint.route, parameters, query))
+            .await?;
         self.read_page(response).await
     }
 
@@ -463,15 +473,15 @@ mod tests {
     #[test]
     fn the_plain_first_page_is_asked_for_without_a_query() {
         let client = client();
-        let first = client.url(routes::HOME, &[], &page_query(Some(""), None));
+        let first = client.url(routes::HOME.route, &[], &page_query(Some(""), None));
         assert_eq!(first.as_str(), "http://backend:4567/api/activities/home");
-        let next = client.url(routes::HOME, &[], &page_query(Some("MTIz"), Some(5)));
+        let next = client.url(routes::HOME.route, &[], &page_query(Some("MTIz"), Some(5)));
         assert_eq!(next.query(), Some("cursor=MTIz&limit=5"));
     }
 
     #[test]
     fn handles_are_percent_encoded_into_one_path_segment() {
-        let url = client().url(routes::PROFILE, &["a/b?c"], &[]);
+        let url = client().url(routes::PROFILE.route, &["a/b?c"], &[]);
         assert_eq!(url.as_str(), "http://backend:4567/api/users/@a%2Fb%3Fc");
     }
 }

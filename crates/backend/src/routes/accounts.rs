@@ -28,7 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Creates an account and signs it in.
 #[utoipa::path(
     post,
-    path = routes::SIGN_UP.path,
+    path = routes::SIGN_UP.route.path,
     tag = "accounts",
     request_body = SignUp,
     responses(
@@ -67,7 +67,7 @@ async fn sign_up(
 /// Signs in with a handle or email and the password, and returns a bearer token.
 #[utoipa::path(
     post,
-    path = routes::SIGN_IN.path,
+    path = routes::SIGN_IN.route.path,
     tag = "accounts",
     request_body = SignIn,
     responses(
@@ -139,7 +139,7 @@ async fn start_session(state: &AppState, user: User) -> ApiResult<AuthSession> {
 /// Ends this token's session: the token stops working at once.
 #[utoipa::path(
     post,
-    path = routes::SIGN_OUT.path,
+    path = routes::SIGN_OUT.route.path,
     tag = "accounts",
     security(("bearer" = [])),
     responses(
@@ -156,7 +156,7 @@ async fn sign_out(State(state): State<AppState>, current: CurrentUser) -> ApiRes
 /// The signed-in user.
 #[utoipa::path(
     get,
-    path = routes::ME.path,
+    path = routes::ME.route.path,
     tag = "accounts",
     security(("bearer" = [])),
     responses(
@@ -170,7 +170,7 @@ async fn me(current: CurrentUser) -> Json<User> {
 /// Changes the signed-in user's display name and/or bio.
 #[utoipa::path(
     patch,
-    path = routes::UPDATE_ME.path,
+    path = routes::UPDATE_ME.route.path,
     tag = "accounts",
     request_body = UpdateProfile,
     security(("bearer" = [])),

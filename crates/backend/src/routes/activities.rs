@@ -45,7 +45,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The public timeline: live cruds of everyone, newest first.
 #[utoipa::path(
     get,
-    path = routes::HOME.path,
+    path = routes::HOME.route.path,
     tag = "activities",
     params(PageParams),
     security((), ("bearer" = [])),
@@ -150,7 +150,7 @@ fn cached_page(paged: Paged<Activity>) -> ApiResult<CachedPage> {
 /// first.
 #[utoipa::path(
     get,
-    path = routes::FOLLOWING.path,
+    path = routes::FOLLOWING.route.path,
     tag = "activities",
     params(PageParams),
     security(("bearer" = [])),
@@ -177,7 +177,7 @@ async fn following(
 /// One user's live cruds, newest first.
 #[utoipa::path(
     get,
-    path = routes::USER_ACTIVITIES.path,
+    path = routes::USER_ACTIVITIES.route.path,
     tag = "activities",
     params(("handle" = String, Path, description = "The user's handle, without @"), PageParams),
     security((), ("bearer" = [])),
@@ -219,7 +219,7 @@ struct SearchParams {
 /// Full-text search of live cruds, newest first.
 #[utoipa::path(
     get,
-    path = routes::SEARCH.path,
+    path = routes::SEARCH.route.path,
     tag = "activities",
     params(SearchParams),
     security((), ("bearer" = [])),
@@ -333,7 +333,7 @@ async fn mark_reactions(
 /// Posts a crud that lives for `ttl`. Answers 200 (as week 1 did) with a `Location` header.
 #[utoipa::path(
     post,
-    path = routes::CREATE_ACTIVITY.path,
+    path = routes::CREATE_ACTIVITY.route.path,
     tag = "activities",
     request_body = CreateActivity,
     security(("bearer" = [])),
@@ -359,14 +359,16 @@ async fn create(
             expires_at: now + ttl.duration(),
         })
         .await?;
-    let location = routes::ACTIVITY.path_with(&[&activity.uuid.to_string()]);
+    let location = routes::ACTIVITY
+        .route
+        .path_with(&[&activity.uuid.to_string()]);
     Ok(([(header::LOCATION, location)], Json(activity)))
 }
 
 /// One live crud with its replies, oldest reply first.
 #[utoipa::path(
     get,
-    path = routes::ACTIVITY.path,
+    path = routes::ACTIVITY.route.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud's uuid")),
     security((), ("bearer" = [])),
@@ -401,7 +403,7 @@ async fn show(
 /// one's own reply.
 #[utoipa::path(
     delete,
-    path = routes::DELETE_ACTIVITY.path,
+    path = routes::DELETE_ACTIVITY.route.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),
@@ -430,7 +432,7 @@ async fn delete(
 /// Replies to a live crud. Answers 200 with the reply.
 #[utoipa::path(
     post,
-    path = routes::REPLY.path,
+    path = routes::REPLY.route.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud replied to")),
     request_body = CreateReply,
@@ -460,14 +462,14 @@ async fn reply(
         })
         .await?
         .ok_or(ApiError::NotFound("activity"))?;
-    let location = routes::ACTIVITY.path_with(&[&uuid.to_string()]);
+    let location = routes::ACTIVITY.route.path_with(&[&uuid.to_string()]);
     Ok(([(header::LOCATION, location)], Json(reply)))
 }
 
 /// Likes a crud or reply (idempotent).
 #[utoipa::path(
     post,
-    path = routes::LIKE.path,
+    path = routes::LIKE.route.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),
@@ -487,7 +489,7 @@ async fn like(
 /// Takes a like back (idempotent).
 #[utoipa::path(
     delete,
-    path = routes::UNLIKE.path,
+    path = routes::UNLIKE.route.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),
@@ -507,7 +509,7 @@ async fn unlike(
 /// Reposts a crud or reply (idempotent).
 #[utoipa::path(
     post,
-    path = routes::REPOST.path,
+    path = routes::REPOST.route.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),
@@ -527,7 +529,7 @@ async fn repost(
 /// Takes a repost back (idempotent).
 #[utoipa::path(
     delete,
-    path = routes::UNREPOST.path,
+    path = routes::UNREPOST.route.path,
     tag = "activities",
     params(("uuid" = Uuid, Path, description = "The crud or reply")),
     security(("bearer" = [])),

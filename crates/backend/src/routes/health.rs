@@ -19,7 +19,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The process is up. Touches no store, so it stays cheap for container health checks.
 #[utoipa::path(
     get,
-    path = routes::HEALTH_CHECK.path,
+    path = routes::HEALTH_CHECK.route.path,
     tag = "health",
     responses((status = 200, description = "Alive", body = HealthCheck))
 )]
@@ -35,7 +35,7 @@ async fn health_check() -> Json<HealthCheck> {
 /// whole API out of rotation for that would stop everything else too.
 #[utoipa::path(
     get,
-    path = routes::READY.path,
+    path = routes::READY.route.path,
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = Readiness),

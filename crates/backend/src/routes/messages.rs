@@ -31,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// My conversations, the one with the latest message first.
 #[utoipa::path(
     get,
-    path = routes::MESSAGE_GROUPS.path,
+    path = routes::MESSAGE_GROUPS.route.path,
     tag = "messages",
     params(PageParams),
     security(("bearer" = [])),
@@ -65,7 +65,7 @@ fn lasting<T: Serialize>(paged: Paged<T>) -> ApiResult<OwnPage> {
 /// ones.
 #[utoipa::path(
     get,
-    path = routes::MESSAGE_GROUP.path,
+    path = routes::MESSAGE_GROUP.route.path,
     tag = "messages",
     params(("uuid" = Uuid, Path, description = "The conversation"), PageParams),
     security(("bearer" = [])),
@@ -100,7 +100,7 @@ async fn group_messages(
 /// My conversation with a user, oldest first; the `Link` header leads to older messages.
 #[utoipa::path(
     get,
-    path = routes::CONVERSATION.path,
+    path = routes::CONVERSATION.route.path,
     tag = "messages",
     params(("handle" = String, Path, description = "The other person's handle"), PageParams),
     security(("bearer" = [])),
@@ -135,7 +135,7 @@ async fn conversation(
 /// Sends a direct message, starting the conversation if needed. Answers 200 (as week 1 did).
 #[utoipa::path(
     post,
-    path = routes::SEND_MESSAGE.path,
+    path = routes::SEND_MESSAGE.route.path,
     tag = "messages",
     request_body = CreateMessage,
     security(("bearer" = [])),
@@ -168,6 +168,6 @@ async fn send(
             state.clock.now(),
         )
         .await?;
-    let location = routes::CONVERSATION.path_with(&[&receiver.handle]);
+    let location = routes::CONVERSATION.route.path_with(&[&receiver.handle]);
     Ok(([(header::LOCATION, location)], Json(message)))
 }

@@ -21,7 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// first.
 #[utoipa::path(
     get,
-    path = routes::NOTIFICATIONS.path,
+    path = routes::NOTIFICATIONS.route.path,
     tag = "notifications",
     params(PageParams),
     security(("bearer" = [])),

@@ -193,7 +193,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// This document.
 #[utoipa::path(
     get,
-    path = routes::OPENAPI.path,
+    path = routes::OPENAPI.route.path,
     tag = "health",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
 )]

@@ -21,7 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A user's profile; `followed_by_me` is true when the signed-in viewer follows them.
 #[utoipa::path(
     get,
-    path = routes::PROFILE.path,
+    path = routes::PROFILE.route.path,
     tag = "users",
     params(("handle" = String, Path, description = "The user's handle, without @")),
     security((), ("bearer" = [])),
@@ -46,7 +46,7 @@ async fn profile(
 /// Follows a user (idempotent) and returns their profile as the follower now sees it.
 #[utoipa::path(
     post,
-    path = routes::FOLLOW.path,
+    path = routes::FOLLOW.route.path,
     tag = "users",
     params(("handle" = String, Path, description = "Who to follow")),
     security(("bearer" = [])),
@@ -67,7 +67,7 @@ async fn follow(
 /// Unfollows a user (idempotent) and returns their profile.
 #[utoipa::path(
     delete,
-    path = routes::UNFOLLOW.path,
+    path = routes::UNFOLLOW.route.path,
     tag = "users",
     params(("handle" = String, Path, description = "Who to unfollow")),
     security(("bearer" = [])),

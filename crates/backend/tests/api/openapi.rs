@@ -25,6 +25,41 @@ const WEEK_1: [(&str, &str); 11] = [
     ("get", "/api/health-check"),
 ];
 
+/// The schema a contract type name stands for in the document: `()` for none, `Vec<T>` for an
+/// array of `T`, any other name for its component.
+fn schema_of(type_name: &str) -> Value {
+    if type_name == "()" {
+        return Value::Null;
+    }
+    let named = |name: &str| serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
+    match type_name
+        .strip_prefix("Vec<")
+        .and_then(|rest| rest.strip_suffix('>'))
+    {
+        Some(item) => serde_json::json!({ "type": "array", "items": named(item) }),
+        None => named(type_name),
+    }
+}
+
+/// Every endpoint of the contract's table is documented with the request body and the answer
+/// it declares, so what clients send and read is what the server says it takes and gives.
+#[tokio::test]
+async fn each_operation_takes_and_answers_the_types_of_its_endpoint() {
+    let app = spawn_app().await;
+    let document: Value = ok_json(app.get("/api/openapi.json").send().await.unwrap()).await;
+    for route in routes::ALL {
+        let operation = &document["paths"][route.path][route.method.as_str().to_lowercase()];
+        let body = &operation["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body, &schema_of(route.body), "{route:?}: request body");
+        let success = ["200", "201", "204"]
+            .iter()
+            .find_map(|status| operation["responses"].get(*status))
+            .unwrap_or_else(|| panic!("{route:?}: no success answer"));
+        let answer = &success["content"]["application/json"]["schema"];
+        assert_eq!(answer, &schema_of(route.answer), "{route:?}: answer");
+    }
+}
+
 #[tokio::test]
 async fn the_document_is_openapi_3_1_and_covers_every_route() {
     let app = spawn_app().await;
