@@ -10,9 +10,10 @@ import re
 import yaml
 from cfnlint.decode import cfn_yaml
 
-# The route each binary's `healthcheck` subcommand probes, and where that is written.
+# The route each binary's `healthcheck` subcommand probes, and where that is written (the
+# backend's probes HEALTH_CHECK of the API's route table, checked in `agreement`).
 HEALTH_ROUTE = {
-    "backend": ("crates/backend/src/cli.rs", r'probe\(.*?"(/[^"]+)"\)'),
+    "backend": ("crates/contract/src/routes.rs", r'HEALTH_CHECK = Get "(/[^"]+)"'),
     "frontend": ("crates/frontend/src/startup.rs", r'LIVENESS_PATH: &str = "(/[^"]+)"'),
 }
 
@@ -33,6 +34,9 @@ def agreement(checks, root, kubernetes):
     stack = yaml.safe_load((root / "deploy/swarm/stack.yaml").read_text())["services"]
     proxy = (root / "deploy/swarm/haproxy.cfg").read_text()
     template = cfn_yaml.load(str(root / "deploy/aws/cruddur.yaml"))["Resources"]
+    cli = (root / "crates/backend/src/cli.rs").read_text()
+    checks.check("the backend's healthcheck probes the route table's HEALTH_CHECK",
+                 re.search(r"probe\(.*?routes::HEALTH_CHECK", cli, re.S) is not None)
     for service in ("backend", "frontend"):
         user, port, health, route = image(root, service)
         uid, gid = (int(part) for part in user.split(":"))
