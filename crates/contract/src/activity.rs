@@ -181,8 +181,8 @@ impl NotificationKind {
 }
 
 /// A like or a repost: two ways of reacting to a crud or reply with the same rules (given or
-/// taken back idempotently, counted on the crud, its author notified of the first), each
-/// named by the last segment of its API path and by its notification kind.
+/// taken back idempotently, counted on the crud, its author notified of the first). Its
+/// endpoints are `Reaction::endpoint` (in `routes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reaction {
     Like,
@@ -191,10 +191,6 @@ pub enum Reaction {
 
 impl Reaction {
     pub const ALL: [Reaction; 2] = [Reaction::Like, Reaction::Repost];
-
-    pub fn as_str(self) -> &'static str {
-        self.notification_kind().as_str()
-    }
 
     /// What the author is told of it.
     pub fn notification_kind(self) -> NotificationKind {

@@ -76,7 +76,7 @@ pub(crate) struct ActivityRow {
 }
 
 impl ActivityRow {
-    pub(crate) fn is_reply(&self) -> bool {
+    fn is_reply(&self) -> bool {
         self.reply_to.is_some()
     }
 
