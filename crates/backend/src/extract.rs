@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use cruddur_contract::account::is_valid_handle;
+use cruddur_contract::Handle;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -42,20 +42,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 pub struct ApiPath<T>(pub T);
 
 /// The `{handle}` of a `/@{handle}` path. A string no account can have (see
-/// [`is_valid_handle`]) is a 404 at once, so stores only ever look up well-formed handles.
+/// [`Handle::parse`]) is a 404 at once, so stores only ever look up well-formed handles.
 #[derive(Debug)]
-pub struct ApiHandle(pub String);
+pub struct ApiHandle(pub Handle);
 
 impl<S: Send + Sync> FromRequestParts<S> for ApiHandle {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let ApiPath(handle) = ApiPath::<String>::from_request_parts(parts, state).await?;
-        if is_valid_handle(&handle) {
-            Ok(ApiHandle(handle))
-        } else {
-            Err(ApiError::NotFound("user"))
-        }
+        let ApiPath(text) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        Handle::parse(&text)
+            .map(ApiHandle)
+            .ok_or(ApiError::NotFound("user"))
     }
 }
 

@@ -27,9 +27,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, TimeDelta, Utc};
-use cruddur_contract::account::handle_skeleton;
 use cruddur_contract::activity::CRUD_MAX_CHARS;
-use cruddur_contract::{NotificationKind, Ttl};
+use cruddur_contract::{Handle, NotificationKind, Ttl};
 use cruddur_store::{
     Batch, BulkActivity, BulkFollow, BulkNotification, BulkReaction, BulkUser, Participant, Stores,
 };
@@ -465,7 +464,7 @@ fn time(micros: i64) -> DateTime<Utc> {
 
 struct GeneratedUser {
     uuid: UserId,
-    handle: String,
+    handle: Handle,
     display_name: String,
     created_at: i64,
 }
@@ -499,10 +498,12 @@ impl Generator {
         let mut users = Vec::with_capacity(count);
         for index in 0..count {
             let (first, last) = (name(&mut rng), name(&mut rng));
-            let handle = format!("{}_{index}", first.to_lowercase());
+            let text = format!("{}_{index}", first.to_lowercase());
+            let handle = Handle::parse(&text)
+                .with_context(|| format!("generated handle {text} is not a handle"))?;
             // Consonant-vowel names and a unique number make lookalikes impossible; checked
             // all the same, as a lookalike would fail a whole batch.
-            if !skeletons.insert(handle_skeleton(&handle)) {
+            if !skeletons.insert(handle.skeleton()) {
                 bail!("generated handle {handle} looks like another one");
             }
             let joined = micros(WINDOW) + rng.random_range(0..micros(TimeDelta::days(365)));
@@ -861,16 +862,18 @@ impl Generator {
                 (self.vocabulary[word].clone(), count as usize)
             });
         Samples {
-            popular_user: self.users[0].handle.clone(),
+            popular_user: self.users[0].handle.to_string(),
             popular_user_followers: self.followers[0],
             popular_user_cruds: self.user_cruds[0],
-            user: self.users[middle].handle.clone(),
+            user: self.users[middle].handle.to_string(),
             user_cruds: self.user_cruds[middle],
             thread: self.thread.map(|(uuid, _)| uuid),
             thread_replies: self.thread.map_or(0, |(_, count)| count),
             rare_word,
             rare_word_cruds,
-            conversation_with: self.conversation_with.map(|i| self.users[i].handle.clone()),
+            conversation_with: self
+                .conversation_with
+                .map(|i| self.users[i].handle.to_string()),
         }
     }
 }
@@ -1133,7 +1136,7 @@ mod tests {
         );
         let profile = stores
             .store
-            .profile(&samples.popular_user, None, now)
+            .profile(&Handle::parse(&samples.popular_user).unwrap(), None, now)
             .await
             .unwrap()
             .unwrap();
@@ -1161,7 +1164,7 @@ mod tests {
         assert_eq!(thread.replies.len() as i64, samples.thread_replies);
         let other = stores
             .store
-            .user_by_handle(samples.conversation_with.as_deref().unwrap())
+            .user_by_handle(&Handle::parse(samples.conversation_with.as_deref().unwrap()).unwrap())
             .await
             .unwrap()
             .unwrap();

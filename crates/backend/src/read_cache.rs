@@ -359,6 +359,7 @@ pub async fn invalidate_after_writes(
 #[cfg(test)]
 mod tests {
     use axum::body::Bytes;
+    use cruddur_contract::Handle;
     use uuid::Uuid;
 
     use super::*;
@@ -373,7 +374,7 @@ mod tests {
     fn expiring(text: &'static str, expires_at: DateTime<Utc>) -> CachedPage {
         let crud = Activity::posted(
             cruddur_contract::ActivityId(Uuid::nil()),
-            (String::new(), String::new()),
+            (String::new(), Handle::parse("ada").unwrap()),
             String::new(),
             expires_at - TimeDelta::hours(1),
             expires_at,

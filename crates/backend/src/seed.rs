@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
-use cruddur_contract::{Reaction, Ttl, User};
+use cruddur_contract::{Handle, Reaction, Ttl, User};
 use cruddur_store::{NewActivity, NewReply, NewUser, Page, Participant, StoreError, Stores};
 
 /// What [`seed`] created.
@@ -23,6 +23,11 @@ pub struct SeedSummary {
 /// Who unauthenticated requests act as in all-in-one mode: the original app's one user, the
 /// first seeded. If this handle exists, the demo data is already there.
 pub const DEMO_HANDLE: &str = "andrewbrown";
+
+/// A handle of the tables below.
+fn demo_handle(text: &str) -> anyhow::Result<Handle> {
+    Handle::parse(text).with_context(|| format!("demo handle {text:?} is not a handle"))
+}
 
 /// (handle, display name, bio, joined how many days ago)
 const USERS: &[(&str, &str, &str, i64)] = &[
@@ -489,7 +494,11 @@ async fn seed_accounts_and_cruds(
     password: &str,
 ) -> anyhow::Result<Option<SeedSummary>> {
     let store = &stores.store;
-    if store.user_by_handle(DEMO_HANDLE).await?.is_some() {
+    if store
+        .user_by_handle(&demo_handle(DEMO_HANDLE)?)
+        .await?
+        .is_some()
+    {
         return Ok(None);
     }
     // Hashed only now: a restart of an already seeded store should not pay for it.
@@ -499,7 +508,7 @@ async fn seed_accounts_and_cruds(
     for &(handle, display_name, bio, joined_days_ago) in USERS {
         let new = NewUser {
             display_name: display_name.to_owned(),
-            handle: handle.to_owned(),
+            handle: demo_handle(handle)?,
             email: format!("{handle}@example.com"),
             password_hash: password_hash.clone(),
             created_at: now - TimeDelta::days(joined_days_ago),
@@ -548,7 +557,7 @@ async fn seed_accounts_and_cruds(
     }
     for &(follower, followed) in FOLLOWS {
         store
-            .set_follow(users[follower].uuid, followed, true, now)
+            .set_follow(users[follower].uuid, &demo_handle(followed)?, true, now)
             .await?
             .ok_or(StoreError::NotFound)?;
     }
@@ -571,7 +580,7 @@ pub async fn seed_messages(stores: &Stores, now: DateTime<Utc>) -> anyhow::Resul
             if !participants.contains_key(handle) {
                 let user = stores
                     .store
-                    .user_by_handle(handle)
+                    .user_by_handle(&demo_handle(handle)?)
                     .await?
                     .with_context(|| {
                         format!("demo user @{handle} is missing: load the demo data first (`seed`)")
@@ -662,8 +671,16 @@ mod tests {
     ) -> (usize, HashSet<NotificationKind>, usize, usize) {
         let store = &stores.store;
         let home = store.home_feed(&Page::first(100), now).await.unwrap();
-        let andrew = store.user_by_handle("andrewbrown").await.unwrap().unwrap();
-        let bayko = store.user_by_handle("bayko").await.unwrap().unwrap();
+        let andrew = store
+            .user_by_handle(&demo_handle("andrewbrown").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let bayko = store
+            .user_by_handle(&demo_handle("bayko").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
         let notifications = store
             .notifications(andrew.uuid, &Page::first(100), now)
             .await

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use cruddur_contract::Handle;
 use cruddur_serve::random_secret;
 pub use cruddur_serve::{Limits, LimitsArgs, LogFormat, TrustedProxies};
 use secrecy::{ExposeSecret, SecretString};
@@ -121,7 +122,7 @@ pub struct Settings {
     pub database_url: DatabaseUrl,
     pub jwt_secret: SecretString,
     pub cors_origins: Vec<String>,
-    pub demo_user: Option<String>,
+    pub demo_user: Option<Handle>,
     /// `None`: seeded users get an unguessable password and cannot sign in.
     pub demo_password: Option<SecretString>,
     pub seed_demo_data: bool,
@@ -221,11 +222,15 @@ impl Settings {
             .filter(|origin| !origin.is_empty())
             .collect();
 
-        let demo_user = args
-            .demo_user
-            .clone()
-            .or_else(|| (mode == Mode::AllInOne).then(|| DEMO_HANDLE.to_owned()))
-            .filter(|handle| !handle.trim().is_empty());
+        let demo_user = match args.demo_user.as_deref().map(str::trim) {
+            Some("") => None,
+            Some(text) => Some(
+                Handle::parse(text.trim_start_matches('@'))
+                    .with_context(|| format!("DEMO_USER {text:?} is not a handle"))?,
+            ),
+            None if mode == Mode::AllInOne => Handle::parse(DEMO_HANDLE),
+            None => None,
+        };
         if let Some(handle) = &demo_user
             && !args.host.is_loopback()
         {
@@ -404,6 +409,15 @@ mod tests {
         assert_eq!(off.demo_user, None);
         assert!(off.demo_password.is_none());
         assert!(off.seed_demo_data);
+    }
+
+    #[test]
+    fn the_demo_user_must_be_a_handle() {
+        let named = Settings::resolve(&args(&["--demo-user", "@bayko"]), Mode::Backend).unwrap();
+        assert_eq!(named.demo_user.as_deref(), Some("bayko"));
+        let error =
+            Settings::resolve(&args(&["--demo-user", "andrew brown"]), Mode::Backend).unwrap_err();
+        assert!(error.to_string().contains("DEMO_USER"), "{error}");
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl Application {
             messages: stores.messages,
             clock,
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)),
-            demo_user: settings.demo_user.as_deref().map(Arc::from),
+            demo_user: settings.demo_user.clone().map(Arc::new),
             sign_in_limiter: Arc::default(),
             sign_up_limiter: Arc::new(SignUpLimiter::new(settings.sign_ups)),
             reads: Arc::default(),

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use cruddur_contract::Handle;
 use cruddur_store::{MessageStore, Store};
 
 use crate::auth::rate_limit::{SignInLimiter, SignUpLimiter};
@@ -18,7 +19,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenKeys>,
     /// Handle that unauthenticated requests act as, when demo mode is on.
-    pub demo_user: Option<Arc<str>>,
+    pub demo_user: Option<Arc<Handle>>,
     pub sign_in_limiter: Arc<SignInLimiter>,
     pub sign_up_limiter: Arc<SignUpLimiter>,
     /// Pages ready to send: public pages of cruds, and signed-in users' own.

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::handle::Handle;
 use crate::ids::{ActivityId, NotificationId};
 use crate::validation::{ErrorCode, Ttl, check_text};
 
@@ -18,7 +19,7 @@ pub const REPLY_MAX_CHARS: usize = 1024;
 pub struct Activity {
     pub uuid: ActivityId,
     pub display_name: String,
-    pub handle: String,
+    pub handle: Handle,
     pub message: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -41,7 +42,7 @@ impl Activity {
     /// replies, liked and reposted by nobody yet.
     pub fn posted(
         uuid: ActivityId,
-        (display_name, handle): (String, String),
+        (display_name, handle): (String, Handle),
         message: String,
         created_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
@@ -70,7 +71,7 @@ pub struct Reply {
     pub uuid: ActivityId,
     pub reply_to_activity_uuid: ActivityId,
     pub display_name: String,
-    pub handle: String,
+    pub handle: Handle,
     pub message: String,
     pub likes_count: i64,
     pub replies_count: i64,
@@ -212,7 +213,7 @@ pub struct Notification {
     pub uuid: Uuid,
     /// Who acted (for a follow, the follower), as they are named now.
     pub display_name: String,
-    pub handle: String,
+    pub handle: Handle,
     /// The text of the crud or reply concerned; for a follow, [`Notification::FOLLOWED`].
     pub message: String,
     /// When it happened.
@@ -234,7 +235,7 @@ pub struct Notification {
     /// The crud whose thread it is in (the crud itself, or the crud a reply answers) and its
     /// author's handle, for a link to the thread; `null` for a follow.
     pub thread_uuid: Option<ActivityId>,
-    pub thread_handle: Option<String>,
+    pub thread_handle: Option<Handle>,
 }
 
 /// The crud or reply a notification is about, as it is now.
@@ -247,7 +248,7 @@ pub struct Concerned {
     pub replies_count: i64,
     pub reposts_count: i64,
     pub thread_uuid: ActivityId,
-    pub thread_handle: String,
+    pub thread_handle: Handle,
 }
 
 impl Notification {
@@ -259,7 +260,7 @@ impl Notification {
     pub fn new(
         uuid: NotificationId,
         kind: NotificationKind,
-        (display_name, handle): (String, String),
+        (display_name, handle): (String, Handle),
         created_at: DateTime<Utc>,
         concerned: Option<Concerned>,
     ) -> Self {

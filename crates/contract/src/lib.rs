@@ -7,6 +7,7 @@
 pub mod account;
 pub mod activity;
 pub mod error;
+pub mod handle;
 pub mod health;
 pub mod ids;
 pub mod message;
@@ -21,6 +22,7 @@ pub use activity::{
     Reply,
 };
 pub use error::ErrorBody;
+pub use handle::Handle;
 pub use health::{HealthCheck, Readiness, StoreStatus};
 pub use ids::{ActivityId, GroupId, MessageId, NotificationId, SessionId, UserId};
 pub use message::{CreateMessage, Message, MessageGroup};

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::account::is_valid_handle;
 use crate::activity::REPLY_MAX_CHARS;
+use crate::handle::Handle;
 use crate::ids::{GroupId, MessageId};
 use crate::validation::{ErrorCode, check_text};
 
@@ -14,7 +14,7 @@ use crate::validation::{ErrorCode, check_text};
 pub struct MessageGroup {
     pub uuid: GroupId,
     pub display_name: String,
-    pub handle: String,
+    pub handle: Handle,
     /// The last message's text.
     pub message: String,
     /// When the last message was sent.
@@ -27,7 +27,7 @@ pub struct MessageGroup {
 pub struct Message {
     pub uuid: MessageId,
     pub display_name: String,
-    pub handle: String,
+    pub handle: Handle,
     pub message: String,
     pub created_at: DateTime<Utc>,
 }
@@ -48,7 +48,7 @@ pub struct CreateMessage {
 
 impl CreateMessage {
     /// The trimmed message and receiver handle, or every failing code.
-    pub fn validate(&self) -> Result<(String, String), Vec<ErrorCode>> {
+    pub fn validate(&self) -> Result<(String, Handle), Vec<ErrorCode>> {
         let mut errors = Vec::new();
         let message = check_text(self.message.as_deref(), REPLY_MAX_CHARS, &mut errors);
         let receiver = self
@@ -56,14 +56,15 @@ impl CreateMessage {
             .as_deref()
             .map(|h| h.trim().trim_start_matches('@'))
             .unwrap_or_default();
+        let handle = Handle::parse(receiver);
         if receiver.is_empty() {
             errors.push(ErrorCode::UserRecieverHandleBlank);
-        } else if !is_valid_handle(receiver) {
+        } else if handle.is_none() {
             // No account can have this handle, so there is nobody to look up.
             errors.push(ErrorCode::UserReceiverNotFound);
         }
-        match message {
-            Some(message) if errors.is_empty() => Ok((message, receiver.to_owned())),
+        match (message, handle) {
+            (Some(message), Some(handle)) if errors.is_empty() => Ok((message, handle)),
             _ => Err(errors),
         }
     }
@@ -86,7 +87,10 @@ mod tests {
             message: Some(" hi ".into()),
             user_receiver_handle: Some("@bayko".into()),
         };
-        assert_eq!(ok.validate(), Ok(("hi".into(), "bayko".into())));
+        assert_eq!(
+            ok.validate(),
+            Ok(("hi".into(), Handle::parse("bayko").unwrap()))
+        );
     }
 
     #[test]

@@ -1,17 +1,14 @@
 //! What Cruddur reads out of a crud's text: @mentions, #hashtags, and the words search finds.
 
-use crate::account::is_valid_handle;
+use crate::handle::Handle;
 
 /// The handles mentioned as `@handle`, each once, in order of first appearance.
-pub fn mentions(text: &str) -> Vec<String> {
+pub fn mentions(text: &str) -> Vec<Handle> {
     tagged_words(text, '@')
-        .filter(|handle| is_valid_handle(handle))
+        .filter_map(Handle::parse)
         .fold(Vec::new(), |mut found, handle| {
-            if !found
-                .iter()
-                .any(|h: &String| h.eq_ignore_ascii_case(handle))
-            {
-                found.push(handle.to_owned());
+            if !found.iter().any(|h| h.eq_ignore_ascii_case(&handle)) {
+                found.push(handle);
             }
             found
         })

@@ -10,8 +10,8 @@ use std::time::Duration;
 use cruddur_contract::routes::{self, Endpoint, Route};
 use cruddur_contract::{
     Activity, ActivityId, AuthSession, CreateActivity, CreateMessage, CreateReply, ErrorCode,
-    Message, MessageGroup, Notification, Profile, Reaction, Reply, SignIn, SignUp, UpdateProfile,
-    User,
+    Handle, Message, MessageGroup, Notification, Profile, Reaction, Reply, SignIn, SignUp,
+    UpdateProfile, User,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
@@ -161,7 +161,7 @@ impl ApiClient {
     }
 
     /// Follows (`on`) or unfollows a user.
-    pub async fn follow(&self, handle: &str, on: bool) -> Result<Profile, ApiError> {
+    pub async fn follow(&self, handle: &Handle, on: bool) -> Result<Profile, ApiError> {
         let route = if on { routes::FOLLOW } else { routes::UNFOLLOW };
         self.read(route, &[handle]).await
     }
@@ -181,7 +181,7 @@ impl ApiClient {
     }
 
     /// The latest messages with `handle`, oldest first.
-    pub async fn conversation(&self, handle: &str) -> Result<Vec<Message>, ApiError> {
+    pub async fn conversation(&self, handle: &Handle) -> Result<Vec<Message>, ApiError> {
         self.read(routes::CONVERSATION, &[handle]).await
     }
 
@@ -250,7 +250,7 @@ impl ApiClient {
     /// One user's live cruds, newest first.
     pub async fn user_activities(
         &self,
-        handle: &str,
+        handle: &Handle,
         cursor: Option<&str>,
     ) -> Result<Page<Activity>, ApiError> {
         self.page(
@@ -276,7 +276,7 @@ impl ApiClient {
         self.read(routes::ACTIVITY, &[&uuid.to_string()]).await
     }
 
-    pub async fn profile(&self, handle: &str) -> Result<Profile, ApiError> {
+    pub async fn profile(&self, handle: &Handle) -> Result<Profile, ApiError> {
         self.read(routes::PROFILE, &[handle]).await
     }
 

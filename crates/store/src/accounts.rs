@@ -4,8 +4,7 @@ use std::future::Future;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::account::handle_skeleton;
-use cruddur_contract::{Profile, SessionId, User, UserId};
+use cruddur_contract::{Handle, Profile, SessionId, User, UserId};
 
 use crate::{Credentials, NewUser, StoreError, StoreResult};
 
@@ -20,7 +19,7 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn credentials(&self, login: &str) -> StoreResult<Option<Credentials>>;
 
     /// The account with this handle (case-insensitive).
-    async fn user_by_handle(&self, handle: &str) -> StoreResult<Option<User>>;
+    async fn user_by_handle(&self, handle: &Handle) -> StoreResult<Option<User>>;
 
     /// Changes the display name and/or bio (a `None` leaves it as it is). `NotFound` if the
     /// user does not exist.
@@ -35,7 +34,7 @@ pub trait AccountStore: Send + Sync + 'static {
     /// from `viewer`'s point of view (false without a viewer).
     async fn profile(
         &self,
-        handle: &str,
+        handle: &Handle,
         viewer: Option<UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>>;
@@ -65,7 +64,7 @@ pub trait AccountStore: Send + Sync + 'static {
 /// still sign in, and new lookalikes of either are still refused by the case-insensitive
 /// handle index only.
 pub(crate) async fn fill_handle_skeletons<F, Done>(
-    missing: Vec<(UserId, String)>,
+    missing: Vec<(UserId, Handle)>,
     mut set: F,
 ) -> StoreResult<()>
 where
@@ -73,7 +72,7 @@ where
     Done: Future<Output = StoreResult<()>>,
 {
     for (user, handle) in missing {
-        match set(user, handle_skeleton(&handle)).await {
+        match set(user, handle.skeleton()).await {
             Err(StoreError::Taken(_)) => {
                 tracing::warn!(%handle, "handle looks like another one: no skeleton kept");
             }

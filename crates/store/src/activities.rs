@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Activity, ActivityId, Reply, UserId};
+use cruddur_contract::{Activity, ActivityId, Handle, Reply, UserId};
 
 use crate::{Deletion, NewActivity, NewReply, Page, StoreResult};
 
@@ -37,7 +37,7 @@ pub trait ActivityStore: Send + Sync + 'static {
     /// `None` if there is no such user.
     async fn user_feed(
         &self,
-        handle: &str,
+        handle: &Handle,
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Vec<Activity>>>;

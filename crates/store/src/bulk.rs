@@ -19,7 +19,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::{ActivityId, NotificationId, NotificationKind, UserId};
+use cruddur_contract::{ActivityId, Handle, NotificationId, NotificationKind, UserId};
 
 use crate::StoreResult;
 
@@ -67,7 +67,7 @@ impl Batch {
 pub struct BulkUser {
     pub uuid: UserId,
     pub display_name: String,
-    pub handle: String,
+    pub handle: Handle,
     pub email: String,
     pub password_hash: String,
     pub bio: String,

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Profile, UserId};
+use cruddur_contract::{Handle, Profile, UserId};
 
 use crate::StoreResult;
 
@@ -15,7 +15,7 @@ pub trait FollowStore: Send + Sync + 'static {
     async fn set_follow(
         &self,
         follower: UserId,
-        followee_handle: &str,
+        followee_handle: &Handle,
         follow: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>>;

@@ -3,13 +3,13 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use cruddur_contract::{Activity, ActivityId, Cursor, User, UserId, text};
+use cruddur_contract::{Activity, ActivityId, Cursor, Handle, User, UserId, text};
 
 /// A validated sign-up with its password already hashed.
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub display_name: String,
-    pub handle: String,
+    pub handle: Handle,
     pub email: String,
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
@@ -105,7 +105,7 @@ impl Page {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Participant {
     pub uuid: UserId,
-    pub handle: String,
+    pub handle: Handle,
     pub display_name: String,
 }
 

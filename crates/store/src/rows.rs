@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use cruddur_contract::{
-    Activity, ActivityId, Concerned, GroupId, Message, MessageGroup, MessageId, Notification,
-    NotificationId, NotificationKind, Profile, Reply, User, UserId,
+    Activity, ActivityId, Concerned, GroupId, Handle, Message, MessageGroup, MessageId,
+    Notification, NotificationId, NotificationKind, Profile, Reply, User, UserId,
 };
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgTypeInfo, PgValueRef};
@@ -66,7 +66,7 @@ pub(crate) struct ActivityRow {
     uuid: ActivityId,
     reply_to: Option<ActivityId>,
     display_name: String,
-    handle: String,
+    handle: Handle,
     message: String,
     created_at: Time,
     expires_at: Time,
@@ -148,7 +148,7 @@ pub(crate) fn thread(rows: Vec<ActivityRow>) -> StoreResult<Option<Activity>> {
 pub(crate) struct UserRow {
     uuid: UserId,
     display_name: String,
-    handle: String,
+    handle: Handle,
     email: String,
     bio: String,
     created_at: Time,
@@ -189,7 +189,7 @@ impl From<CredentialsRow> for Credentials {
 pub(crate) struct ProfileRow {
     uuid: UserId,
     display_name: String,
-    handle: String,
+    handle: Handle,
     bio: String,
     created_at: Time,
     cruds_count: i64,
@@ -240,7 +240,7 @@ pub(crate) struct NotificationRow {
     uuid: NotificationId,
     kind: String,
     display_name: String,
-    handle: String,
+    handle: Handle,
     created_at: Time,
     a_uuid: Option<ActivityId>,
     a_message: Option<String>,
@@ -249,7 +249,7 @@ pub(crate) struct NotificationRow {
     a_replies_count: Option<i64>,
     a_reposts_count: Option<i64>,
     thread_uuid: Option<ActivityId>,
-    thread_handle: Option<String>,
+    thread_handle: Option<Handle>,
 }
 
 impl TryFrom<NotificationRow> for Notification {
@@ -295,7 +295,7 @@ impl TryFrom<NotificationRow> for Notification {
 pub(crate) struct MessageRow {
     uuid: MessageId,
     display_name: String,
-    handle: String,
+    handle: Handle,
     message: String,
     created_at: Time,
 }
@@ -318,7 +318,7 @@ impl From<MessageRow> for Message {
 pub(crate) struct GroupRow {
     uuid: GroupId,
     display_name: String,
-    handle: String,
+    handle: Handle,
     message: String,
     created_at: Time,
 }

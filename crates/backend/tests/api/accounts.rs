@@ -1,5 +1,5 @@
 use chrono::TimeDelta;
-use cruddur_contract::{AuthSession, User};
+use cruddur_contract::{AuthSession, Handle, User};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -216,7 +216,7 @@ async fn profile_edits_are_validated_and_kept() {
 #[tokio::test]
 async fn demo_mode_lets_anonymous_writes_act_as_the_demo_user() {
     let app = crate::helpers::spawn_app_with(|settings| {
-        settings.demo_user = Some("andrewbrown".into());
+        settings.demo_user = Handle::parse("andrewbrown");
         settings.seed_demo_data = true;
     })
     .await;

@@ -1,5 +1,6 @@
 use cruddur_contract::Activity;
 use cruddur_contract::ActivityId;
+use cruddur_contract::Handle;
 use cruddur_contract::UserId;
 use reqwest::StatusCode;
 use tokio::task::JoinSet;
@@ -125,7 +126,7 @@ async fn a_search_that_stops_short_links_on_to_every_match() {
     let author = BulkUser {
         uuid: UserId::random(),
         display_name: "Ada".into(),
-        handle: "ada".into(),
+        handle: Handle::parse("ada").unwrap(),
         email: "ada@example.com".into(),
         password_hash: "not a hash".into(),
         bio: String::new(),

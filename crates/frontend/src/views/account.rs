@@ -4,7 +4,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use cruddur_contract::account::{DISPLAY_NAME_MAX_CHARS, EMAIL_MAX_CHARS, HANDLE_MAX_CHARS};
+use cruddur_contract::account::{DISPLAY_NAME_MAX_CHARS, EMAIL_MAX_CHARS};
+use cruddur_contract::handle::HANDLE_MAX_CHARS;
 use cruddur_contract::{AuthSession, SignIn, SignUp};
 use serde::Deserialize;
 

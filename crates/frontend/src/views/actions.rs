@@ -134,6 +134,7 @@ pub async fn follow(
     Path(handle): Path<String>,
     CsrfForm(form): CsrfForm<ToggleForm>,
 ) -> PageResult<Response> {
+    let handle = status::parse_handle(&handle)?;
     // Following oneself is refused by the backend; the profile shows no button for it.
     match viewer.api(&state.api).follow(&handle, form.on()).await {
         Ok(_) | Err(ApiError::Validation(_)) => {

@@ -123,6 +123,7 @@ impl<'a> ReplyPartial<'a> {
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
+    use cruddur_contract::Handle;
 
     use super::*;
 
@@ -131,7 +132,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
         let crud = Activity::posted(
             cruddur_contract::ActivityId::random(),
-            ("Andrew".into(), "andrew".into()),
+            ("Andrew".into(), Handle::parse("andrew").unwrap()),
             "<script>alert(1)</script>".into(),
             now,
             now,
@@ -139,7 +140,7 @@ mod tests {
         let forms = FormContext {
             csrf: "token".into(),
             back: "/".into(),
-            me: Some("someone".into()),
+            me: Handle::parse("someone"),
         };
         let html = CrudPartial::new(&crud, now, &forms).render().unwrap();
         assert!(html.contains("&#60;script&#62;"), "{html}");

@@ -3,7 +3,7 @@
 //! contract's error codes put next to the field each one is about.
 
 use askama::Template;
-use cruddur_contract::ErrorCode;
+use cruddur_contract::{ErrorCode, Handle};
 
 use crate::api::ApiError;
 use crate::error::{PageResult, sentence};
@@ -20,7 +20,7 @@ pub struct FormContext {
     pub csrf: String,
     pub back: String,
     /// The signed-in viewer's handle.
-    pub me: Option<String>,
+    pub me: Option<Handle>,
 }
 
 impl FormContext {

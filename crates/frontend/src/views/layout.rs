@@ -3,6 +3,7 @@
 
 use askama::Template;
 use chrono::Utc;
+use cruddur_contract::Handle;
 
 use super::sidebar::{Trend, suggested, trending};
 use super::urls::profile_url;
@@ -41,7 +42,7 @@ pub struct Layout {
 /// A person as the navigation and the sidebar show them.
 pub struct NavUser {
     pub display_name: String,
-    pub handle: String,
+    pub handle: Handle,
     pub profile_url: String,
 }
 

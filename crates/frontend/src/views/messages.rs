@@ -6,13 +6,14 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use cruddur_contract::activity::REPLY_MAX_CHARS;
-use cruddur_contract::{CreateMessage, ErrorCode};
+use cruddur_contract::{CreateMessage, ErrorCode, Handle};
 use serde::Deserialize;
 
 use super::filters;
 use super::forms::{FieldErrors, FormContext, MessageFormPartial, kept, submit};
 use super::layout::{Layout, Section};
 use super::render::{render, unprocessable};
+use super::status::parse_handle;
 use super::urls::{conversation_url, profile_url};
 use crate::error::PageResult;
 use crate::session::{CsrfForm, SignedIn, Viewer};
@@ -30,7 +31,7 @@ pub struct GroupsPage {
 #[template(path = "messages/conversation.html")]
 pub struct ConversationPage {
     pub layout: Layout,
-    pub handle: String,
+    pub handle: Handle,
     pub profile_url: String,
     pub messages: Vec<Line>,
     pub now: DateTime<Utc>,
@@ -40,7 +41,7 @@ pub struct ConversationPage {
 /// A conversation in the list, or a message in a conversation: who, what, when.
 pub struct Line {
     pub display_name: String,
-    pub handle: String,
+    pub handle: Handle,
     /// The conversation (in the list) or the sender's profile (in a conversation).
     pub url: String,
     pub message: String,
@@ -84,6 +85,7 @@ pub async fn conversation(
     SignedIn { viewer, .. }: SignedIn,
     Path(handle): Path<String>,
 ) -> PageResult<Response> {
+    let handle = parse_handle(&handle)?;
     let page = conversation_page(&state, &viewer, &handle, "", FieldErrors::default()).await?;
     Ok(render(&page))
 }
@@ -94,9 +96,10 @@ pub async fn send(
     Path(handle): Path<String>,
     CsrfForm(form): CsrfForm<MessageForm>,
 ) -> PageResult<Response> {
+    let handle = parse_handle(&handle)?;
     let body = CreateMessage {
         message: Some(form.message),
-        user_receiver_handle: Some(handle.clone()),
+        user_receiver_handle: Some(handle.to_string()),
     };
     let backend = viewer.api(&state.api);
     let call = backend.send_message(&body);
@@ -114,7 +117,7 @@ pub async fn send(
 async fn conversation_page(
     state: &AppState,
     viewer: &Viewer,
-    handle: &str,
+    handle: &Handle,
     message: &str,
     errors: FieldErrors,
 ) -> PageResult<ConversationPage> {
@@ -127,7 +130,7 @@ async fn conversation_page(
     let url = conversation_url(handle);
     Ok(ConversationPage {
         layout,
-        handle: handle.to_owned(),
+        handle: handle.clone(),
         profile_url: profile_url(handle),
         messages: messages?
             .into_iter()

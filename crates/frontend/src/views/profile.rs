@@ -5,6 +5,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use cruddur_contract::Profile;
 
+use super::status::parse_handle;
+
 use super::cruds::CrudList;
 use super::filters;
 use super::forms::FormContext;
@@ -35,6 +37,7 @@ pub async fn show(
     Path(handle): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> PageResult<Response> {
+    let handle = parse_handle(&handle)?;
     let cursor = query_param(raw.as_deref(), "cursor");
     let title = format!("@{handle}");
     let backend = viewer.api(&state.api);

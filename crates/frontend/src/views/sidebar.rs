@@ -113,6 +113,8 @@ pub fn suggested(cruds: &[Activity], me: Option<&str>) -> Vec<NavUser> {
 mod tests {
     use chrono::{TimeDelta, TimeZone};
 
+    use cruddur_contract::Handle;
+
     use super::*;
 
     fn at(hours: i64) -> DateTime<Utc> {
@@ -122,7 +124,7 @@ mod tests {
     fn crud(message: &str, expires_in_hours: i64) -> Activity {
         Activity::posted(
             cruddur_contract::ActivityId::random(),
-            ("Andrew".into(), "andrew".into()),
+            ("Andrew".into(), Handle::parse("andrew").unwrap()),
             message.into(),
             at(-1),
             at(expires_in_hours),
@@ -167,11 +169,11 @@ mod tests {
     #[test]
     fn suggested_people_are_other_recent_authors_once_each() {
         let by = |handle: &str| Activity {
-            handle: handle.into(),
+            handle: Handle::parse(handle).unwrap(),
             ..crud("hi", 5)
         };
         let cruds = [by("me"), by("a"), by("a"), by("b"), by("c"), by("d")];
-        let handles: Vec<String> = suggested(&cruds, Some("me"))
+        let handles: Vec<Handle> = suggested(&cruds, Some("me"))
             .into_iter()
             .map(|p| p.handle)
             .collect();

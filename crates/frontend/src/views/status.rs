@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use cruddur_contract::activity::REPLY_MAX_CHARS;
-use cruddur_contract::{Activity, ActivityId};
+use cruddur_contract::{Activity, ActivityId, Handle};
 
 use super::cruds::{CrudPartial, ReplyPartial};
 use super::filters;
@@ -44,6 +44,11 @@ pub async fn show(
 /// A crud's uuid from the URL; anything else is not a page.
 pub fn parse_uuid(raw: &str) -> PageResult<ActivityId> {
     raw.parse().map_err(|_| PageError::NotFound)
+}
+
+/// A user's handle from the URL; a string no account can have is not a page.
+pub fn parse_handle(raw: &str) -> PageResult<Handle> {
+    Handle::parse(raw).ok_or(PageError::NotFound)
 }
 
 /// The live crud at `/@{handle}/status/{uuid}`, with its replies. A crud lives at its

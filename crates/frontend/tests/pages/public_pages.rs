@@ -156,7 +156,10 @@ impl TaggedTimeline {
         let now = Utc::now();
         let crud = Activity::posted(
             cruddur_contract::ActivityId(Uuid::nil()),
-            ("Ada".into(), "ada".into()),
+            (
+                "Ada".into(),
+                cruddur_contract::Handle::parse("ada").unwrap(),
+            ),
             message.clone(),
             now,
             now + TimeDelta::days(1),

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
-use cruddur_contract::{GroupId, Message, MessageGroup, MessageId, UserId};
+use cruddur_contract::{GroupId, Handle, Message, MessageGroup, MessageId, UserId};
 use uuid::Uuid;
 
 use crate::{Page, Participant, StoreError, StoreResult};
@@ -101,7 +101,7 @@ pub fn group_item(
         (GROUP_UUID.to_owned(), string(group.to_string())),
         (MESSAGE.to_owned(), string(preview)),
         (USER_UUID.to_owned(), string(other.uuid.to_string())),
-        (USER_HANDLE.to_owned(), string(&other.handle)),
+        (USER_HANDLE.to_owned(), string(other.handle.as_str())),
         (USER_DISPLAY_NAME.to_owned(), string(&other.display_name)),
     ])
 }
@@ -116,7 +116,7 @@ pub fn message_item(group: GroupId, message: &Message, sender: UserId) -> Item {
         (MESSAGE_UUID.to_owned(), string(message.uuid.to_string())),
         (MESSAGE.to_owned(), string(&message.message)),
         (USER_UUID.to_owned(), string(sender.to_string())),
-        (USER_HANDLE.to_owned(), string(&message.handle)),
+        (USER_HANDLE.to_owned(), string(message.handle.as_str())),
         (USER_DISPLAY_NAME.to_owned(), string(&message.display_name)),
     ])
 }
@@ -146,7 +146,7 @@ pub fn group_from(item: &Item) -> StoreResult<MessageGroup> {
     Ok(MessageGroup {
         uuid: GroupId(uuid_attribute(item, GROUP_UUID)?),
         display_name: text(item, USER_DISPLAY_NAME)?.to_owned(),
-        handle: text(item, USER_HANDLE)?.to_owned(),
+        handle: handle_attribute(item, USER_HANDLE)?,
         message: text(item, MESSAGE)?.to_owned(),
         created_at,
     })
@@ -157,7 +157,7 @@ pub fn message_from(item: &Item) -> StoreResult<Message> {
     Ok(Message {
         uuid: MessageId(uuid),
         display_name: text(item, USER_DISPLAY_NAME)?.to_owned(),
-        handle: text(item, USER_HANDLE)?.to_owned(),
+        handle: handle_attribute(item, USER_HANDLE)?,
         message: text(item, MESSAGE)?.to_owned(),
         created_at,
     })
@@ -171,6 +171,11 @@ pub fn text<'a>(item: &'a Item, name: &str) -> StoreResult<&'a str> {
             format!("item without string attribute {name}").into(),
         )),
     }
+}
+
+fn handle_attribute(item: &Item, name: &str) -> StoreResult<Handle> {
+    Handle::parse(text(item, name)?)
+        .ok_or_else(|| StoreError::Internal(format!("attribute {name}: not a handle").into()))
 }
 
 fn uuid_attribute(item: &Item, name: &str) -> StoreResult<Uuid> {
@@ -248,7 +253,7 @@ mod tests {
     fn items_read_back_as_records() {
         let other = Participant {
             uuid: UserId::random(),
-            handle: "bob".into(),
+            handle: Handle::parse("bob").unwrap(),
             display_name: "Bob B".into(),
         };
         let group = GroupId::random();
@@ -265,7 +270,7 @@ mod tests {
         let message = Message {
             uuid: MessageId::random(),
             display_name: "Ada A".into(),
-            handle: "ada".into(),
+            handle: Handle::parse("ada").unwrap(),
             message: "hello".into(),
             created_at: at,
         };

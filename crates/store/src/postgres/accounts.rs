@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::account::handle_skeleton;
+
+use cruddur_contract::Handle;
 use cruddur_contract::{ErrorCode, Profile, User};
 use cruddur_contract::{SessionId, UserId};
 use sqlx::PgPool;
@@ -24,7 +25,7 @@ impl AccountStore for PostgresStore {
         )
         .bind(&user.display_name)
         .bind(&user.handle)
-        .bind(handle_skeleton(&user.handle))
+        .bind(user.handle.skeleton())
         .bind(&user.email)
         .bind(&user.password_hash)
         .bind(user.created_at)
@@ -49,7 +50,7 @@ impl AccountStore for PostgresStore {
         Ok(row.map(Credentials::from))
     }
 
-    async fn user_by_handle(&self, handle: &str) -> StoreResult<Option<User>> {
+    async fn user_by_handle(&self, handle: &Handle) -> StoreResult<Option<User>> {
         let row = sqlx::query_as::<_, UserRow>(
             "SELECT uuid, display_name, handle, email, bio, created_at
              FROM users WHERE lower(handle) = lower($1)",
@@ -82,7 +83,7 @@ impl AccountStore for PostgresStore {
 
     async fn profile(
         &self,
-        handle: &str,
+        handle: &Handle,
         viewer: Option<UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>> {

@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::Handle;
 use cruddur_contract::{Activity, Reply, text};
 use cruddur_contract::{ActivityId, UserId};
 
@@ -125,7 +126,7 @@ impl ActivityStore for PostgresStore {
     /// unknown handle from a user with nothing live.
     async fn user_feed(
         &self,
-        handle: &str,
+        handle: &Handle,
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Vec<Activity>>> {

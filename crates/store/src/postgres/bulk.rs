@@ -4,7 +4,6 @@
 //! statements and never meets the bind limit.
 
 use async_trait::async_trait;
-use cruddur_contract::account::handle_skeleton;
 
 use super::{PostgresStore, search};
 use crate::{Batch, BulkActivity, BulkLoad, BulkReaction, StoreResult};
@@ -32,7 +31,7 @@ impl BulkLoad for PostgresStore {
             .bind(column(users, |u| u.uuid))
             .bind(column(users, |u| u.display_name.as_str()))
             .bind(column(users, |u| u.handle.as_str()))
-            .bind(column(users, |u| handle_skeleton(&u.handle)))
+            .bind(column(users, |u| u.handle.skeleton()))
             .bind(column(users, |u| u.email.as_str()))
             .bind(column(users, |u| u.password_hash.as_str()))
             .bind(column(users, |u| u.bio.as_str()))

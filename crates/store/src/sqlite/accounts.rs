@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use cruddur_contract::account::handle_skeleton;
+
+use cruddur_contract::Handle;
 use cruddur_contract::{ErrorCode, Profile, User};
 use cruddur_contract::{SessionId, UserId};
 use sqlx::error::ErrorKind;
@@ -25,7 +26,7 @@ impl AccountStore for SqliteStore {
         .bind(uuid)
         .bind(&user.display_name)
         .bind(&user.handle)
-        .bind(handle_skeleton(&user.handle))
+        .bind(user.handle.skeleton())
         .bind(&user.email)
         .bind(&user.password_hash)
         .bind(micros(user.created_at))
@@ -59,7 +60,7 @@ impl AccountStore for SqliteStore {
         Ok(row.map(Credentials::from))
     }
 
-    async fn user_by_handle(&self, handle: &str) -> StoreResult<Option<User>> {
+    async fn user_by_handle(&self, handle: &Handle) -> StoreResult<Option<User>> {
         let row: Option<UserRow> = sqlx::query_as(
             "SELECT uuid, display_name, handle, email, bio, created_at FROM users WHERE handle = ?",
         )
@@ -92,7 +93,7 @@ impl AccountStore for SqliteStore {
 
     async fn profile(
         &self,
-        handle: &str,
+        handle: &Handle,
         viewer: Option<UserId>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>> {
@@ -181,7 +182,7 @@ fn taken(error: sqlx::Error) -> StoreError {
 /// The profile on one connection, so that a follow can answer from inside its transaction.
 pub(super) async fn profile_on(
     conn: &mut SqliteConnection,
-    handle: &str,
+    handle: &Handle,
     viewer: Option<UserId>,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<Profile>> {

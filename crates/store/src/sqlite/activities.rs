@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::Handle;
 use cruddur_contract::{Activity, NotificationKind, Reply};
 use cruddur_contract::{ActivityId, UserId};
 
@@ -27,7 +28,7 @@ impl ActivityStore for SqliteStore {
     /// The author is read before the write, outside the one writer's queue: should the account be
     /// deleted in between, the crud's foreign key refuses it.
     async fn create_activity(&self, new: &NewActivity) -> StoreResult<Activity> {
-        let author: Option<(String, String)> =
+        let author: Option<(String, Handle)> =
             sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
                 .bind(new.author)
                 .fetch_optional(&self.pool)
@@ -123,7 +124,7 @@ impl ActivityStore for SqliteStore {
 
     async fn user_feed(
         &self,
-        handle: &str,
+        handle: &Handle,
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Vec<Activity>>> {
@@ -197,7 +198,7 @@ impl ActivityStore for SqliteStore {
         let Some((crud, crud_author, expires_at, answered_author)) = thread else {
             return Ok(None);
         };
-        let author: Option<(String, String)> =
+        let author: Option<(String, Handle)> =
             sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
                 .bind(new.author)
                 .fetch_optional(&mut *tx)

@@ -7,7 +7,7 @@
 //! too.
 
 use async_trait::async_trait;
-use cruddur_contract::account::handle_skeleton;
+
 use cruddur_contract::text;
 use sqlx::query_builder::Separated;
 use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
@@ -39,7 +39,7 @@ impl BulkLoad for SqliteStore {
                 row.push_bind(user.uuid)
                     .push_bind(user.display_name.as_str())
                     .push_bind(user.handle.as_str())
-                    .push_bind(handle_skeleton(&user.handle))
+                    .push_bind(user.handle.skeleton())
                     .push_bind(user.email.as_str())
                     .push_bind(user.password_hash.as_str())
                     .push_bind(user.bio.as_str())

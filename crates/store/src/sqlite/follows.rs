@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cruddur_contract::Handle;
 use cruddur_contract::UserId;
 use cruddur_contract::{NotificationKind, Profile};
 
@@ -16,7 +17,7 @@ impl FollowStore for SqliteStore {
     async fn set_follow(
         &self,
         follower: UserId,
-        followee_handle: &str,
+        followee_handle: &Handle,
         follow: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Profile>> {

@@ -3,7 +3,7 @@
 //! conformance suite.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use cruddur_contract::{ActivityId, Reaction, UserId, text};
+use cruddur_contract::{ActivityId, Handle, Reaction, UserId, text};
 use uuid::Uuid;
 use uuid::fmt::Hyphenated;
 
@@ -29,7 +29,7 @@ async fn user(store: &SqliteStore, handle: &str) -> UserId {
     let user = store
         .create_user(&NewUser {
             display_name: handle.to_uppercase(),
-            handle: handle.into(),
+            handle: Handle::parse(handle).unwrap(),
             email: format!("{handle}@example.com"),
             password_hash: "hash".into(),
             created_at: t0(),
@@ -337,7 +337,7 @@ async fn concurrent_writes_commit_together_and_a_failed_one_alone_is_undone() {
                 let taken = store
                     .create_user(&NewUser {
                         display_name: "Ada again".into(),
-                        handle: "ada".into(),
+                        handle: Handle::parse("ada").unwrap(),
                         email: format!("ada{n}@example.com"),
                         password_hash: "hash".into(),
                         created_at: t0(),

@@ -28,7 +28,7 @@ pub async fn created_user_reads_back(fx: Fixture) {
     assert_ne!(bob.uuid, ada.uuid);
 
     assert_eq!(
-        fx.store.user_by_handle("Ada_L").await.unwrap(),
+        fx.store.user_by_handle(&as_handle("Ada_L")).await.unwrap(),
         Some(ada.clone())
     );
     let credentials = fx
@@ -40,7 +40,10 @@ pub async fn created_user_reads_back(fx: Fixture) {
     assert_eq!(credentials.user, ada);
     assert_eq!(credentials.password_hash, new.password_hash);
 
-    assert_eq!(fx.store.user_by_handle("nobody").await.unwrap(), None);
+    assert_eq!(
+        fx.store.user_by_handle(&as_handle("nobody")).await.unwrap(),
+        None
+    );
     assert!(fx.store.credentials("nobody").await.unwrap().is_none());
     assert!(
         fx.store
@@ -146,12 +149,15 @@ pub async fn user_by_handle_is_case_insensitive(fx: Fixture) {
     let alice = user(&fx, "AliceW").await;
     for handle in ["AliceW", "alicew", "ALICEW", "aLiCeW"] {
         assert_eq!(
-            fx.store.user_by_handle(handle).await.unwrap(),
+            fx.store.user_by_handle(&as_handle(handle)).await.unwrap(),
             Some(alice.clone()),
             "handle {handle:?}"
         );
     }
-    assert_eq!(fx.store.user_by_handle("alice").await.unwrap(), None);
+    assert_eq!(
+        fx.store.user_by_handle(&as_handle("alice")).await.unwrap(),
+        None
+    );
 }
 
 pub async fn update_user_changes_only_given_fields(fx: Fixture) {
@@ -192,12 +198,12 @@ pub async fn update_user_changes_only_given_fields(fx: Fixture) {
     assert_eq!(both.bio, "", "Some(\"\") clears the bio");
 
     assert_eq!(
-        fx.store.user_by_handle("alice").await.unwrap(),
+        fx.store.user_by_handle(&as_handle("alice")).await.unwrap(),
         Some(both.clone())
     );
     let profile = fx
         .store
-        .profile("alice", None, at(0))
+        .profile(&as_handle("alice"), None, at(0))
         .await
         .unwrap()
         .unwrap();
@@ -232,7 +238,7 @@ pub async fn profile_counts_live_cruds_and_follows(fx: Fixture) {
 
     let seen_by_bob = fx
         .store
-        .profile("ALICE", Some(bob.uuid), at(9))
+        .profile(&as_handle("ALICE"), Some(bob.uuid), at(9))
         .await
         .unwrap()
         .expect("alice's profile");
@@ -251,7 +257,7 @@ pub async fn profile_counts_live_cruds_and_follows(fx: Fixture) {
 
     let later = fx
         .store
-        .profile("alice", Some(bob.uuid), at(10))
+        .profile(&as_handle("alice"), Some(bob.uuid), at(10))
         .await
         .unwrap()
         .unwrap();
@@ -259,21 +265,21 @@ pub async fn profile_counts_live_cruds_and_follows(fx: Fixture) {
 
     let seen_by_dave = fx
         .store
-        .profile("alice", Some(dave.uuid), at(9))
+        .profile(&as_handle("alice"), Some(dave.uuid), at(9))
         .await
         .unwrap()
         .unwrap();
     assert!(!seen_by_dave.followed_by_me);
     let seen_by_self = fx
         .store
-        .profile("alice", Some(alice.uuid), at(9))
+        .profile(&as_handle("alice"), Some(alice.uuid), at(9))
         .await
         .unwrap()
         .unwrap();
     assert!(!seen_by_self.followed_by_me);
     let signed_out = fx
         .store
-        .profile("alice", None, at(9))
+        .profile(&as_handle("alice"), None, at(9))
         .await
         .unwrap()
         .unwrap();
@@ -282,7 +288,7 @@ pub async fn profile_counts_live_cruds_and_follows(fx: Fixture) {
 
     let bob_profile = fx
         .store
-        .profile("bob", Some(alice.uuid), at(9))
+        .profile(&as_handle("bob"), Some(alice.uuid), at(9))
         .await
         .unwrap()
         .unwrap();
@@ -296,7 +302,13 @@ pub async fn profile_counts_live_cruds_and_follows(fx: Fixture) {
     );
     assert!(bob_profile.followed_by_me);
 
-    assert_eq!(fx.store.profile("nobody", None, at(9)).await.unwrap(), None);
+    assert_eq!(
+        fx.store
+            .profile(&as_handle("nobody"), None, at(9))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 pub async fn session_lives_until_expiry_or_deletion(fx: Fixture) {

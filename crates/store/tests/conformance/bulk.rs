@@ -212,7 +212,7 @@ pub async fn loaded_batches_read_back_like_written_ones(fx: Fixture) {
     // Accounts: profile counts, sign-in, the bio, the handle's skeleton.
     let profile = fx
         .store
-        .profile("alice", Some(bob.uuid), now)
+        .profile(&as_handle("alice"), Some(bob.uuid), now)
         .await
         .unwrap()
         .expect("alice's profile");
@@ -260,7 +260,10 @@ pub async fn a_batch_that_breaks_a_constraint_writes_nothing(fx: Fixture) {
         ..Batch::default()
     };
     assert!(fx.store.load(&broken).await.is_err());
-    assert_eq!(fx.store.user_by_handle("alice").await.unwrap(), None);
+    assert_eq!(
+        fx.store.user_by_handle(&as_handle("alice")).await.unwrap(),
+        None
+    );
     assert!(home(&fx, at(2)).await.is_empty());
 
     // A handle already there fails its batch too.
@@ -270,7 +273,10 @@ pub async fn a_batch_that_breaks_a_constraint_writes_nothing(fx: Fixture) {
         ..Batch::default()
     };
     assert!(fx.store.load(&taken).await.is_err());
-    assert_eq!(fx.store.user_by_handle("alice").await.unwrap(), None);
+    assert_eq!(
+        fx.store.user_by_handle(&as_handle("alice")).await.unwrap(),
+        None
+    );
 }
 
 /// The account a loaded user is, for the helpers that take one.

@@ -65,7 +65,7 @@ pub async fn deleting_a_crud_takes_its_thread_reactions_and_notifications(fx: Fi
     assert!(notes(&fx, &bob, at(4)).await.is_empty());
     assert_eq!(
         fx.store
-            .profile("alice", None, at(4))
+            .profile(&as_handle("alice"), None, at(4))
             .await
             .unwrap()
             .unwrap()

@@ -63,7 +63,7 @@ pub async fn user_feed_lists_one_users_cruds(fx: Fixture) {
     );
     let unknown = fx
         .store
-        .user_feed("nobody", &Page::first(ALL), at(30))
+        .user_feed(&as_handle("nobody"), &Page::first(ALL), at(30))
         .await
         .unwrap();
     assert_eq!(unknown, None, "no such user");
@@ -200,7 +200,7 @@ pub async fn following_feed_lists_the_followed_and_oneself_in_pages(fx: Fixture)
     crud(&fx, &bob, "expired", at(12), at(40)).await;
     follow(&fx, &alice, "dave", at(1)).await;
     fx.store
-        .set_follow(alice.uuid, "dave", false, at(2))
+        .set_follow(alice.uuid, &as_handle("dave"), false, at(2))
         .await
         .unwrap();
 

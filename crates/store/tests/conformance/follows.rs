@@ -7,7 +7,7 @@ pub async fn follow_and_unfollow_are_idempotent(fx: Fixture) {
     let [alice, bob, carol] = users(&fx, ["alice", "bob", "carol"]).await;
     let set = async |who: &cruddur_contract::User, handle: &str, on: bool| {
         fx.store
-            .set_follow(who.uuid, handle, on, at(1))
+            .set_follow(who.uuid, &as_handle(handle), on, at(1))
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("{handle} exists"))
@@ -29,7 +29,7 @@ pub async fn follow_and_unfollow_are_idempotent(fx: Fixture) {
 
     let alices = fx
         .store
-        .profile("alice", None, at(2))
+        .profile(&as_handle("alice"), None, at(2))
         .await
         .unwrap()
         .unwrap();
@@ -53,14 +53,14 @@ pub async fn follow_and_unfollow_are_idempotent(fx: Fixture) {
 
     let alices = fx
         .store
-        .profile("alice", None, at(2))
+        .profile(&as_handle("alice"), None, at(2))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(alices.following_count, 0);
     let bobs = fx
         .store
-        .profile("bob", Some(carol.uuid), at(2))
+        .profile(&as_handle("bob"), Some(carol.uuid), at(2))
         .await
         .unwrap()
         .unwrap();
@@ -73,18 +73,22 @@ pub async fn follow_unknown_handle_is_none(fx: Fixture) {
     let store = &fx.store;
     assert_eq!(
         store
-            .set_follow(alice.uuid, "nobody", true, at(1))
+            .set_follow(alice.uuid, &as_handle("nobody"), true, at(1))
             .await
             .unwrap(),
         None
     );
     assert_eq!(
         store
-            .set_follow(alice.uuid, "nobody", false, at(1))
+            .set_follow(alice.uuid, &as_handle("nobody"), false, at(1))
             .await
             .unwrap(),
         None
     );
-    let alices = store.profile("alice", None, at(2)).await.unwrap().unwrap();
+    let alices = store
+        .profile(&as_handle("alice"), None, at(2))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(alices.following_count, 0);
 }

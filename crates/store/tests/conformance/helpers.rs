@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use cruddur_contract::{
-    Activity, ActivityId, Cursor, GroupId, Message, MessageGroup, MessageId, Notification,
+    Activity, ActivityId, Cursor, GroupId, Handle, Message, MessageGroup, MessageId, Notification,
     NotificationId, Reaction, Reply, User, UserId,
 };
 use cruddur_store::{
@@ -35,12 +35,17 @@ pub fn far() -> DateTime<Utc> {
     t0() + TimeDelta::days(30)
 }
 
+/// `text` as a handle; every handle written in these tests is well-formed.
+pub fn as_handle(text: &str) -> Handle {
+    Handle::parse(text).unwrap()
+}
+
 /// The sign-up of a user named after `handle`; the email is derived from the handle in lower
 /// case.
 pub fn new_user(handle: &str) -> NewUser {
     NewUser {
         display_name: format!("{handle} Display"),
-        handle: handle.to_owned(),
+        handle: as_handle(handle),
         email: format!("{}@example.com", handle.to_lowercase()),
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$fake${handle}"),
         created_at: t0() - TimeDelta::days(1),
@@ -143,7 +148,7 @@ pub async fn home(fx: &Fixture, now: DateTime<Utc>) -> Vec<Activity> {
 /// The user's feed, which must exist.
 pub async fn feed_of(fx: &Fixture, handle: &str, now: DateTime<Utc>) -> Vec<Activity> {
     fx.store
-        .user_feed(handle, &Page::first(ALL), now)
+        .user_feed(&as_handle(handle), &Page::first(ALL), now)
         .await
         .expect("user_feed")
         .unwrap_or_else(|| panic!("user_feed of {handle} should exist"))
@@ -245,7 +250,7 @@ pub async fn repost(
 
 pub async fn follow(fx: &Fixture, follower: &User, followee: &str, now: DateTime<Utc>) {
     fx.store
-        .set_follow(follower.uuid, followee, true, now)
+        .set_follow(follower.uuid, &as_handle(followee), true, now)
         .await
         .expect("set_follow")
         .unwrap_or_else(|| panic!("{followee} should exist"));
@@ -259,7 +264,7 @@ pub async fn user_feed_page(
     now: DateTime<Utc>,
 ) -> Vec<Activity> {
     fx.store
-        .user_feed(handle, &page, now)
+        .user_feed(&as_handle(handle), &page, now)
         .await
         .unwrap()
         .expect("the user exists")

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use cruddur_contract::{MessageGroup, User};
+use cruddur_contract::{Handle, MessageGroup, User};
 use cruddur_store::{Page, Participant, StoreError};
 use tokio::sync::Barrier;
 
@@ -123,7 +123,7 @@ pub async fn conversations_of_any_year_list_by_last_message(fx: Fixture) {
     assert_group(&alices[2], &bob, "long ago", years_ago(7));
 
     send(&fx, &alice, &bob, "back again", at(2)).await;
-    let handles: Vec<String> = groups(&fx, &alice)
+    let handles: Vec<Handle> = groups(&fx, &alice)
         .await
         .into_iter()
         .map(|group| group.handle)

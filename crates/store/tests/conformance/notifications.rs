@@ -212,7 +212,7 @@ pub async fn relike_refollow_and_rerepost_do_not_notify_again(fx: Fixture) {
     }
     for (secs, on) in [(30, true), (31, false), (32, true)] {
         store
-            .set_follow(bob.uuid, "alice", on, at(secs))
+            .set_follow(bob.uuid, &as_handle("alice"), on, at(secs))
             .await
             .unwrap()
             .unwrap();

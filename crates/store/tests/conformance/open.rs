@@ -40,7 +40,11 @@ pub async fn migrating_again_is_harmless_and_keeps_data(fx: Fixture) {
         .unwrap_or_else(|error| panic!("reopening with migrate: {error:?}"));
     reopened.store.ping().await.unwrap();
     assert_eq!(
-        reopened.store.user_by_handle("alice").await.unwrap(),
+        reopened
+            .store
+            .user_by_handle(&as_handle("alice"))
+            .await
+            .unwrap(),
         Some(alice.clone())
     );
     assert_eq!(
@@ -54,7 +58,13 @@ pub async fn migrating_again_is_harmless_and_keeps_data(fx: Fixture) {
         .unwrap();
     assert_eq!(groups.len(), 1);
     // The first connection still works alongside the second.
-    assert!(fx.store.user_by_handle("bob").await.unwrap().is_some());
+    assert!(
+        fx.store
+            .user_by_handle(&as_handle("bob"))
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 /// During a rolling update old replicas run beside new ones that have migrated, and an update
@@ -72,7 +82,11 @@ pub async fn a_database_a_later_release_migrated_still_opens(fx: Fixture) {
         .await
         .unwrap_or_else(|error| panic!("reopening with migrate: {error:?}"));
     assert_eq!(
-        reopened.store.user_by_handle("alice").await.unwrap(),
+        reopened
+            .store
+            .user_by_handle(&as_handle("alice"))
+            .await
+            .unwrap(),
         Some(alice)
     );
 }

@@ -121,7 +121,13 @@ pub async fn search_syntax_in_term_is_harmless(fx: Fixture) {
     }
     // Still all there.
     assert_eq!(home(&fx, now).await.len(), 3);
-    assert!(fx.store.user_by_handle("alice").await.unwrap().is_some());
+    assert!(
+        fx.store
+            .user_by_handle(&as_handle("alice"))
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 pub async fn search_skips_expired_cruds_and_replies(fx: Fixture) {
