@@ -4,10 +4,12 @@
 # skopeo pushes it (the signatures go to a lookaside store named in a registries.d file written
 # here). Then it pulls both back into the engine by digest and prints the references to run:
 #
-#   eval "$(scripts/supply-chain/start-registry.sh)"
+#   export $(scripts/supply-chain/start-registry.sh)
 #   SIGNING_KEY=FINGERPRINT scripts/supply-chain/publish.sh
 #   BACKEND_IMAGE=127.0.0.1:PORT/cruddur-backend@sha256:…
+#   BACKEND_TAGS=0.1.0,sha-1234abc
 #   FRONTEND_IMAGE=127.0.0.1:PORT/cruddur-frontend@sha256:…
+#   FRONTEND_TAGS=…
 #   REGISTRIES_D=…  (skopeo/podman --registries.d: where the signatures are)
 #
 # The version is the image's org.opencontainers.image.version label (the Dockerfiles set it);
@@ -69,6 +71,7 @@ publish() {
     skopeo_copy "${sign_args[@]}" "docker://$repository@$digest" "docker://$repository:sha-${revision::7}"
     docker pull --quiet "$repository@$digest" >/dev/null
     echo "${service^^}_IMAGE=$repository@$digest"
+    echo "${service^^}_TAGS=$version,sha-${revision::7}"
 }
 
 tmp="$(mktemp -d /tmp/cruddur-publish.XXXXXX)"

@@ -5,7 +5,7 @@
 # (CA in /etc/docker/certs.d, `docker login`) and skopeo/podman (CA in /etc/containers/certs.d,
 # an auth file).
 #
-#   eval "$(scripts/supply-chain/start-registry.sh)"      # start; prints NAME=value lines
+#   export $(scripts/supply-chain/start-registry.sh)      # start; prints NAME=value lines
 #   scripts/supply-chain/start-registry.sh stop STATE_DIR  # stop it and remove what start made
 #
 # Prints REGISTRY (127.0.0.1:PORT), REGISTRY_AUTH_FILE (skopeo's auth file; skopeo and podman
@@ -27,6 +27,7 @@ LOG_TAG=registry
 engine_certs() { echo "/etc/docker/certs.d/$1"; }
 containers_certs() { echo "/etc/containers/certs.d/$1"; }
 
+exited() { ! kill -0 "$1" 2>/dev/null; }
 stop_registry() {
     local state="$1" address pid
     [ -f "$state/address" ] || { log "$state holds no registry"; exit 1; }
@@ -35,10 +36,10 @@ stop_registry() {
     # Only the process this state started: its command line names this state's config.
     if [ -n "$pid" ] && grep -qF "$state/config.yml" "/proc/$pid/cmdline" 2>/dev/null; then
         kill "$pid"
-        wait_until 10 eval '! kill -0 "$pid" 2>/dev/null' || kill -9 "$pid" 2>/dev/null || true
+        wait_until 10 exited "$pid" || kill -9 "$pid" 2>/dev/null || true
     fi
     # What the engine pulled from it (references only: an image also tagged otherwise stays).
-    docker images --format '{{.Repository}}@{{.Digest}}' | grep "^$address/" | xargs -r docker rmi >/dev/null 2>&1 || true
+    docker images --digests --format '{{.Repository}}@{{.Digest}}' | grep "^$address/" | xargs -r docker rmi >/dev/null 2>&1 || true
     docker logout "$address" >/dev/null 2>&1 || true
     $SUDO rm -rf "$(engine_certs "$address")" "$(containers_certs "$address")"
     rm -rf "$state"
