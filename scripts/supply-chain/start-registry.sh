@@ -71,6 +71,12 @@ port="${REGISTRY_PORT:-$(free_port)}"
 address="127.0.0.1:$port"
 user="${REGISTRY_USER:-cruddur-ci}"
 echo "$address" >"$state/address"
+# A start that fails half-way leaves nothing behind.
+undo_on_failure() {
+    local status=$?
+    [ "$status" -eq 0 ] || stop_registry "$state" >&2
+}
+trap undo_on_failure EXIT
 
 # --- a CA, and a server certificate for the loopback address ------------------------------------
 # Short-lived, P-256: the CA signs this one certificate and exists only in the state folder.
@@ -142,7 +148,6 @@ ready() {
 if ! wait_until "${REGISTRY_WAIT_SECS:-30}" ready; then
     log "the registry did not answer on https://$address/v2/; its log:"
     tail -n 20 "$state/registry.log" >&2
-    stop_registry "$state" >&2
     exit 1
 fi
 
