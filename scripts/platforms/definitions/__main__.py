@@ -1,7 +1,8 @@
 """Tier 3, offline: the platform definitions beyond compose, checked without a cluster.
 
-- deploy/swarm: the stack file renders (`docker stack config`);
-- deploy/kubernetes: the production overlay renders (`kubectl kustomize`), is valid against the
+- deploy/swarm: the stack file renders (`docker stack config`), also with images pinned by digest;
+- deploy/kubernetes: the production overlay renders (`kubectl kustomize`), also with its images
+  pinned by digest (an overlay on it setting `digest:`), is valid against the
   Kubernetes 1.30 schemas, meets Pod Security "restricted" on every pod, and is clean under
   checkov and Trivy (reviewed exceptions only: annotations, .trivyignore.yaml);
 - deploy/aws: cfn-lint finds no error, checkov and Trivy are clean, and moto's ECS, ECR and
@@ -23,7 +24,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agreement import agreement  # noqa: E402
 from checks import Checks  # noqa: E402
-from ecs_on_moto import ecs_on_moto  # noqa: E402
+from ecs_on_moto import PINNED, ecs_on_moto  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 OVERLAY = ROOT / "deploy/kubernetes/overlays/production"
@@ -38,6 +39,35 @@ def ran(checks, what, command, **options):
     if not checks.check(what, done.returncode == 0):
         print("\n".join("        " + line for line in (done.stdout + done.stderr).splitlines()[-40:]))
     return done
+
+
+def pinned_swarm(checks):
+    """The stack runs the images it is given by digest (BACKEND_IMAGE, FRONTEND_IMAGE)."""
+    images = {service: f"registry.example/cruddur-{service}@{PINNED}" for service in ("backend", "frontend")}
+    done = subprocess.run(["docker", "stack", "config", "-c", str(ROOT / "deploy/swarm/stack.yaml")],
+                          capture_output=True, text=True,
+                          env={**os.environ, "BACKEND_IMAGE": images["backend"], "FRONTEND_IMAGE": images["frontend"]})
+    services = yaml.safe_load(done.stdout)["services"] if done.returncode == 0 else {}
+    checks.check("stack file renders with images pinned by digest",
+                 all(services.get(service, {}).get("image") == image for service, image in images.items()))
+
+
+def pinned_kubernetes(checks):
+    """An overlay over production that pins its images by digest (what `kustomize edit set
+    image NAME@sha256:…` writes) renders every Cruddur container with that digest."""
+    production = yaml.safe_load((OVERLAY / "kustomization.yaml").read_text())["images"]
+    with tempfile.TemporaryDirectory() as overlay:
+        (Path(overlay) / "kustomization.yaml").write_text(yaml.safe_dump({
+            "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+            "resources": [os.path.relpath(OVERLAY, overlay)],
+            "images": [{"name": image["newName"], "digest": PINNED} for image in production]}))
+        done = subprocess.run(["kubectl", "kustomize", overlay], capture_output=True, text=True)
+    pods = [document["spec"]["template"]["spec"] for document in yaml.safe_load_all(done.stdout)
+            if document and "template" in document.get("spec", {})] if done.returncode == 0 else []
+    rendered = {container["image"] for pod in pods for container in pod.get("initContainers", []) + pod["containers"]
+                if "cruddur-" in container["image"]}
+    checks.check("production overlay with its images pinned by digest renders every container so",
+                 rendered == {f"{image['newName']}@{PINNED}" for image in production})
 
 
 def restricted(checks, documents):
@@ -75,6 +105,7 @@ def main():
     print("swarm:")
     ran(checks, "stack file renders (docker stack config)",
         ["docker", "stack", "config", "-c", str(ROOT / "deploy/swarm/stack.yaml")])
+    pinned_swarm(checks)
 
     print("kubernetes:")
     with tempfile.TemporaryDirectory() as rendered_dir:
@@ -86,6 +117,7 @@ def main():
         ran(checks, f"{len(documents)} objects valid against Kubernetes 1.30 schemas (strict)",
             ["kubernetes-validate", "--quiet", "--strict", "-k", "1.30.0", str(rendered)])
         restricted(checks, documents)
+        pinned_kubernetes(checks)
         ran(checks, "checkov: clean (skips only by annotation, with reasons)",
             [*CHECKOV, "--framework", "kubernetes", "-f", str(rendered)])
         ran(checks, "trivy config: clean (reviewed exceptions in .trivyignore.yaml)", [*TRIVY, rendered_dir])

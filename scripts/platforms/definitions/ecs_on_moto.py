@@ -15,6 +15,8 @@ from moto.server import ThreadedMotoServer
 from checks import free_port
 
 REGION = "us-east-1"
+# Any digest will do: moto runs no container, and nothing is pulled.
+PINNED = "sha256:" + "5" * 64
 
 
 def camel(value):
@@ -54,6 +56,9 @@ class Template:
             if "Fn::GetAtt" in value:
                 name, attribute = value["Fn::GetAtt"]
                 return self.values[f"{name}.{attribute}"]
+            if "Fn::If" in value:
+                condition, if_true, if_false = value["Fn::If"]
+                return self.resolve(if_true if self.holds(self.body["Conditions"][condition]) else if_false)
             if "Fn::Sub" in value:
                 text = value["Fn::Sub"]
                 for key, known in self.values.items():
@@ -61,6 +66,13 @@ class Template:
                 return text
             return {key: self.resolve(item) for key, item in value.items()}
         return value
+
+    def holds(self, condition):
+        """A condition of the template (the Fn::Not and Fn::Equals it uses)."""
+        if "Fn::Not" in condition:
+            return not self.holds(condition["Fn::Not"][0])
+        left, right = self.resolve(condition["Fn::Equals"])
+        return left == right
 
 
 def ecs_on_moto(checks, template):
@@ -84,7 +96,9 @@ def run(checks, path, endpoint):
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"] for i in (1, 2)]
     template = Template(path, {
         "VpcId": vpc, "VpcCidr": "10.0.0.0/16", "PublicSubnetIds": subnets, "PrivateSubnetIds": subnets,
+        # One service pinned by digest, the other by tag: both ways of naming an image.
         "SiteOrigin": "https://cruddur.example", "ImageTag": "0.1.0",
+        "BackendImageDigest": PINNED, "FrontendImageDigest": "",
         "AWS::Region": REGION, "AWS::AccountId": "123456789012", "AWS::Partition": "aws",
         "AWS::StackName": "cruddur",
     })
@@ -114,13 +128,15 @@ def run(checks, path, endpoint):
         template.values[name] = arn
         stored[arn] = f"value-of-{name}"
 
+    images = {"backend": f"{template.values['BackendRepository.RepositoryUri']}@{PINNED}",
+              "frontend": f"{template.values['FrontendRepository.RepositoryUri']}:0.1.0"}
     cluster = ecs.create_cluster(clusterName="cruddur")["cluster"]["clusterArn"]
     template.values["Cluster"] = "cruddur"
     for name, properties in template.resources("AWS::ECS::TaskDefinition").items():
         definition = camel(template.resolve(properties))
         arn = ecs.register_task_definition(**definition)["taskDefinition"]["taskDefinitionArn"]
         template.values[name] = arn
-        check_task_definition(checks, ecs, arn, stored)
+        check_task_definition(checks, ecs, arn, stored, images)
 
     for name, properties in template.resources("AWS::ECS::Service").items():
         service = camel(template.resolve(properties))
@@ -130,12 +146,13 @@ def run(checks, path, endpoint):
         check_service(checks, ecs, cluster, created["serviceName"], service["deploymentConfiguration"])
 
 
-def check_task_definition(checks, ecs, arn, stored):
+def check_task_definition(checks, ecs, arn, stored, images):
     definition = ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
     family = definition["family"]
     checks.check(f"{family}: registered for Fargate", "FARGATE" in definition.get("requiresCompatibilities", []))
     for container in definition["containerDefinitions"]:
         name = container["name"]
+        checks.check(f"{family}/{name}: image {container['image'].split('/')[-1]}", container["image"] == images[name])
         checks.check(f"{family}/{name}: runs as 65532:65532", container.get("user") == "65532:65532")
         checks.check(f"{family}/{name}: read-only root filesystem", container.get("readonlyRootFilesystem") is True)
         checks.check(f"{family}/{name}: drops every capability",
