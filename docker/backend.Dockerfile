@@ -16,14 +16,13 @@ ARG RUST_IMAGE=rust:1.95.0-bookworm
 FROM ${RUST_IMAGE} AS build
 
 # cargo-auditable embeds the dependency list in the binary, so `cargo audit bin` and SBOM tools
-# can read what was compiled in. Its own layer, the same in both Dockerfiles, so BuildKit builds
-# it once for both images and keeps it until the version changes; skipped when the build image
-# already has that version.
+# can read what was compiled in. Its own layer, the same in both Dockerfiles (and the gate test's
+# fixture, scripts/supply-chain/fixtures/vulnerable/Dockerfile), so BuildKit builds
+# it once for both images and keeps it until the version changes. cargo install does nothing
+# when the build image already has that version.
 ARG CARGO_AUDITABLE_VERSION=0.7.7
 RUN --mount=type=cache,id=cruddur-cargo-registry,target=/usr/local/cargo/registry,sharing=shared \
-    if ! cargo auditable --version 2>/dev/null | grep -qxF "cargo-auditable ${CARGO_AUDITABLE_VERSION}"; then \
-        cargo install --locked --version "${CARGO_AUDITABLE_VERSION}" cargo-auditable; \
-    fi
+    cargo install --locked --version "${CARGO_AUDITABLE_VERSION}" cargo-auditable
 
 ARG TARGET=x86_64-unknown-linux-musl
 
