@@ -97,7 +97,7 @@ if command -v trivy >/dev/null 2>&1; then
     # Every file Trivy has checks for, wherever it is: the Dockerfiles, the Kubernetes files (the
     # kustomize base as written; check-definitions.sh scans the rendered overlay) and the
     # CloudFormation template. Trivy has no checks for compose or Swarm stack files: Compose
-    # validates them above, test-compose.sh and test-swarm.sh check their hardening running.
+    # validates them above, and test-compose.sh checks the hardening of the running stack.
     run "trivy config: Dockerfiles, Kubernetes, CloudFormation (above LOW; reviewed exceptions in .trivyignore.yaml)" \
         trivy_config
     run "trivy fs --scanners secret: repository" trivy fs --quiet --scanners secret \
