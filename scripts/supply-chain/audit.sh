@@ -86,6 +86,9 @@ not_compiled() {
     return "$status"
 }
 
+# cargo tree and cargo deny (offline) read every locked crate's manifest, for every target.
+cargo fetch --locked --quiet --manifest-path "$AUDIT_PROJECT/Cargo.toml"
+
 echo "ignores ($AUDIT_IGNORES):"
 shown "every ignore has a reason and a review date still to come" "${policy[@]}" ignores "$AUDIT_IGNORES"
 
