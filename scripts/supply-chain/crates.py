@@ -75,14 +75,15 @@ def findings(report):
     for kind, items in (report.get("warnings") or {}).items():
         for item in items:
             advisory = item.get("advisory") or {}
-            yield kind, advisory.get("id", f"{kind}"), item["package"]["name"], item["package"]["version"], advisory.get("title", kind)
+            yield kind, advisory.get("id", kind), item["package"]["name"], item["package"]["version"], advisory.get("title", kind)
 
 
 def verdict(entries, scan, report, compiled=None):
-    ignored = {entry["id"] for entry in entries}
+    # An entry covers its advisory in the crate it names, not in another crate.
+    ignored = {(entry.get("id"), entry.get("crate")) for entry in entries}
     refused = 0
     for kind, advisory, crate, version, title in findings(report):
-        if advisory in ignored and (kind != "vulnerability" or scan == "lockfile"):
+        if (advisory, crate) in ignored and (kind != "vulnerability" or scan == "lockfile"):
             status = "reviewed"
         elif kind == "vulnerability" and compiled is not None and (crate, version) not in compiled:
             status = "listed by cargo-auditable, not in the build graph (cargo tree)"
@@ -119,10 +120,10 @@ def main(argv):
             print(problem)
         return 1 if problems else 0
     if command == "accepted-vulnerabilities":
-        ignored = {entry["id"] for entry in load_ignores(args[0])}
+        ignored = {(entry.get("id"), entry.get("crate")) for entry in load_ignores(args[0])}
         report = json.loads(Path(args[1]).read_text())
         for crate in sorted({crate for kind, advisory, crate, _, _ in findings(report)
-                             if kind == "vulnerability" and advisory in ignored}):
+                             if kind == "vulnerability" and (advisory, crate) in ignored}):
             print(crate)
         return 0
     if command == "verdict":
