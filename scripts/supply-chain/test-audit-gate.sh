@@ -3,7 +3,8 @@
 # known-vulnerable crate (smallvec 1.6.0, RUSTSEC-2021-0003) both in its Cargo.lock and in the
 # binary of an image built like Cruddur's (with cargo auditable), even when that advisory is in
 # the ignore file; it refuses an ignore without a reason, one past its review date, and an
-# unmaintained crate nobody reviewed; and it passes on the project and its images.
+# unmaintained crate nobody reviewed; and it passes on the project and its images. Also that
+# sbom.sh's coverage check catches an SBOM missing a crate of the binary.
 #
 #   scripts/supply-chain/test-audit-gate.sh
 #
@@ -17,6 +18,8 @@ cd "$(dirname "$0")/../.."
 LOG_TAG=test-audit-gate
 # shellcheck source=scripts/containers/lib.sh
 . scripts/containers/lib.sh
+# shellcheck source=scripts/supply-chain/tools.sh
+. scripts/supply-chain/tools.sh
 
 FIXTURE=scripts/supply-chain/fixtures/vulnerable
 fixture_image="cruddur-test/vulnerable-fixture:$$"
@@ -29,6 +32,7 @@ trap cleanup EXIT
 
 require_docker
 use_standins rust
+ensure_tools trivy
 
 # gate NAME [VAR=VALUE...]: runs audit.sh with those settings; its output goes to $tmp/NAME and
 # its exit status is returned (its own summary line stays out of this script's output).
@@ -83,6 +87,22 @@ check "... the crate is shown compiled, and the binary scan ignores nothing" \
     says smallvec-ignored "FAIL  smallvec \(vulnerable, ignored\): no shipped package compiles it"
 check "... and the binary scan still refuses it" \
     says smallvec-ignored "FAIL  vulnerable-fixture: smallvec not compiled in"
+
+# sbom.sh's coverage check, on the fixture: an SBOM that leaves out one crate of the binary.
+sbom_gap() {
+    local binary
+    trivy image --quiet --image-src docker --format cyclonedx --output "$tmp/fixture.cdx.json" "$fixture_image"
+    python3 - "$tmp/fixture.cdx.json" <<'PY'
+import json, sys
+sbom = json.load(open(sys.argv[1]))
+sbom["components"] = [c for c in sbom["components"] if c["name"] != "smallvec"]
+json.dump(sbom, open(sys.argv[1], "w"))
+PY
+    mkdir -p "$tmp/fixture-binary"
+    binary="$(image_binary "$fixture_image" "$tmp/fixture-binary")"
+    [ "$(python3 scripts/supply-chain/crates.py sbom-missing "$tmp/fixture.cdx.json" "$binary")" = "smallvec 1.6.0" ]
+}
+check "an SBOM without smallvec fails the SBOM check, which names it" sbom_gap
 
 echo "the project (Cargo.lock and ${AUDIT_IMAGES:-cruddur/backend:local cruddur/frontend:local}):"
 check "the gate passes on the project" gate project
