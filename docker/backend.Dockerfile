@@ -15,6 +15,15 @@ ARG RUST_IMAGE=rust:1.95.0-bookworm
 # checkov:skip=CKV_DOCKER_7: the tag is in the ARG default above (pinned, not latest); checkov does not resolve ARGs
 FROM ${RUST_IMAGE} AS build
 
+# cargo-auditable embeds the dependency list in the binary, so `cargo audit bin` and SBOM tools
+# can read what was compiled in. Its own layer, the same in both Dockerfiles (and the gate test's
+# fixture, scripts/supply-chain/fixtures/vulnerable/Dockerfile), so BuildKit builds
+# it once for both images and keeps it until the version changes. cargo install does nothing
+# when the build image already has that version.
+ARG CARGO_AUDITABLE_VERSION=0.7.7
+RUN --mount=type=cache,id=cruddur-cargo-registry,target=/usr/local/cargo/registry,sharing=shared \
+    cargo install --locked --version "${CARGO_AUDITABLE_VERSION}" cargo-auditable
+
 ARG TARGET=x86_64-unknown-linux-musl
 
 # A static binary needs the musl target and, for the C it bundles (SQLite, jemalloc), musl-gcc.
@@ -45,7 +54,7 @@ COPY crates ./crates
 RUN --mount=type=cache,id=cruddur-cargo-registry,target=/usr/local/cargo/registry,sharing=shared \
     --mount=type=cache,id=cruddur-cargo-git,target=/usr/local/cargo/git,sharing=shared \
     --mount=type=cache,id=cruddur-backend-target-musl,target=/src/target,sharing=locked \
-    cargo build --release --locked --target "${TARGET}" -p cruddur-backend \
+    cargo auditable build --release --locked --target "${TARGET}" -p cruddur-backend \
         --config 'profile.release.opt-level="s"' \
         --config 'profile.release.package.argon2.opt-level=3' \
         --config 'profile.release.package.blake2.opt-level=3' \

@@ -14,6 +14,15 @@ ARG RUST_IMAGE=rust:1.95.0-bookworm
 # checkov:skip=CKV_DOCKER_7: the tag is in the ARG default above (pinned, not latest); checkov does not resolve ARGs
 FROM ${RUST_IMAGE} AS build
 
+# cargo-auditable embeds the dependency list in the binary, so `cargo audit bin` and SBOM tools
+# can read what was compiled in. Its own layer, the same in both Dockerfiles (and the gate test's
+# fixture, scripts/supply-chain/fixtures/vulnerable/Dockerfile), so BuildKit builds
+# it once for both images and keeps it until the version changes. cargo install does nothing
+# when the build image already has that version.
+ARG CARGO_AUDITABLE_VERSION=0.7.7
+RUN --mount=type=cache,id=cruddur-cargo-registry,target=/usr/local/cargo/registry,sharing=shared \
+    cargo install --locked --version "${CARGO_AUDITABLE_VERSION}" cargo-auditable
+
 ARG TARGET=x86_64-unknown-linux-musl
 
 # No C dependency here (no TLS, no SQLite), so the musl target is all a static binary needs;
@@ -35,7 +44,7 @@ COPY crates ./crates
 RUN --mount=type=cache,id=cruddur-cargo-registry,target=/usr/local/cargo/registry,sharing=shared \
     --mount=type=cache,id=cruddur-cargo-git,target=/usr/local/cargo/git,sharing=shared \
     --mount=type=cache,id=cruddur-frontend-target-musl,target=/src/target,sharing=locked \
-    cargo build --release --locked --target "${TARGET}" -p cruddur-frontend \
+    cargo auditable build --release --locked --target "${TARGET}" -p cruddur-frontend \
     && install -D -m 0555 "target/${TARGET}/release/cruddur-frontend" /out/cruddur-frontend
 
 # ---------------------------------------------------------------------------------------------

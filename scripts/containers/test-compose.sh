@@ -9,7 +9,7 @@
 # checks the stack: every service healthy; the site through the frontend's HTML forms (sign
 # up, crud, direct message, read them back) and the API on 127.0.0.1; hardening (non-root,
 # read-only root filesystem, no shell, capabilities, 127.0.0.1-only ports, networks); no
-# secret in `docker inspect` or the images' history; sizes within budget; a PostgreSQL outage
+# secret in `docker inspect` or the images' history, nor a path of the build machine; sizes within budget; a PostgreSQL outage
 # answered with 503 JSON and recovered from without help; data kept across `down` and `up`.
 # It measures image sizes, seconds from `up` to all healthy and an incremental rebuild.
 #
@@ -211,6 +211,14 @@ check "no secret in docker inspect of the containers" \
     eval '! grep -qF -e "$db_password" -e "$jwt_secret" "$tmp/inspect"'
 check "no secret in the images' metadata or history" \
     eval '! grep -qF -e "$db_password" -e "$jwt_secret" "$tmp/history" && ! grep -qiE "PASSWORD=|JWT_SECRET=|DATABASE_URL=" "$tmp/history"'
+# Nothing of the machine that built the images either: the build stage's paths stay behind. (The
+# rest of `docker image inspect` names this engine's own storage, which is not in the image.)
+for image in "$BACKEND_IMAGE" "$FRONTEND_IMAGE"; do
+    docker image inspect -f '{{json .Config}} {{json .ContainerConfig}} {{.Comment}} {{.Author}}' "$image"
+    docker history --no-trunc --format '{{.CreatedBy}} {{.Comment}}' "$image"
+done >"$tmp/metadata"
+check "no build-machine path in the images' metadata or history (the checkout, /src, /work, /root, /home, /tmp)" \
+    eval '! grep -qE -e "$PWD" -e "(^|[^A-Za-z0-9._-])/(src|work|root|home|tmp)(/|[^A-Za-z0-9._-]|$)" "$tmp/metadata"'
 
 # --- a PostgreSQL outage -------------------------------------------------------------------------
 echo "resilience:"
