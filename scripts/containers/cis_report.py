@@ -11,8 +11,7 @@ passes, fails, or is justified: it fails as written, and cis-justified.toml besi
 says why that is the right choice (the one reviewed place for such reasons). Controls that do
 not apply here are listed as n/a with the evidence.
 
-Runs on the engine's host (it reads the containers' processes in /proc). Writes
-DIR/cis-docker-ENGINE.md and .json (ENGINE: root or rootless; DIR defaults to
+Writes DIR/cis-docker-ENGINE.md and .json (ENGINE: root or rootless; DIR defaults to
 target/compliance) and prints one `ok`/`FAIL`/`n/a` line per result, then
 `containers: N passed, M failed`. Exits non-zero when any control failed unjustified.
 Run by scripts/containers/test-compose.sh while its stack is up.
@@ -206,11 +205,14 @@ def published(container):
     return [(b["HostIp"], int(b["HostPort"]), port) for port, bindings in ports.items() for b in bindings or []]
 
 
-def processes_of(pid: int) -> list[str]:
-    """The command names of every process in the pid namespace of process `pid`. Read from
-    /proc, as `docker top` needs the container's cgroup, which a rootless engine on cgroup v1
-    does not have: so this report runs on the engine's host."""
-    namespace = os.readlink(f"/proc/{pid}/ns/pid")
+def processes_of(container) -> list[str]:
+    """The command names of the container's processes: `docker top`, or where that fails (it
+    reads the container's cgroup, which a rootless engine on cgroup v1 does not make) every
+    process in the pid namespace of the container's first one, from the host's /proc."""
+    top = subprocess.run(["docker", "top", container["Id"], "-o", "pid,comm"], capture_output=True, text=True)
+    if top.returncode == 0:
+        return [line.split(None, 1)[1] for line in top.stdout.splitlines()[1:]]
+    namespace = os.readlink(f"/proc/{container['State']['Pid']}/ns/pid")
     commands = []
     for entry in Path("/proc").iterdir():
         try:
@@ -244,7 +246,7 @@ def runtime_controls(stack: Stack):
         sensitive = [s for s in binds if s == "/" or any(s == d or s.startswith(d + "/") for d in SENSITIVE_DIRS)]
         yield Result("5.6", name, verdict(not sensitive), f"bind mounts {binds or 'none'}")
         if running:
-            commands = processes_of(c["State"]["Pid"])
+            commands = processes_of(c)
             sshd = [cmd for cmd in commands if "sshd" in cmd]
             yield Result("5.7", name, verdict(not sshd), f"processes {sorted(set(commands))}")
         ports = published(c)

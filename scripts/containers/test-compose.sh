@@ -219,7 +219,7 @@ for service in "${SERVICES[@]}"; do
         [ "$(docker inspect -f '{{json .HostConfig.CapDrop}} {{json .HostConfig.SecurityOpt}}' "$id")" = '["ALL"] ["no-new-privileges:true"]' ]
     read -r memory nano_cpus pids_limit < <(docker inspect -f '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}' "$id")
     check "$service: memory, CPU and process limits set ($(mb "$memory") MB, $nano_cpus ns/s, $pids_limit pids)" \
-        [ "$memory" -gt 0 ] && [ "$nano_cpus" -gt 0 ] && [ "${pids_limit:-0}" -gt 0 ]
+        eval '[ "$memory" -gt 0 ] && [ "$nano_cpus" -gt 0 ] && [ "${pids_limit:-0}" -gt 0 ]'
     if [ "$cgroup_driver" = none ]; then
         na "$service: limits enforced: this engine has no cgroups (rootless on cgroup v1; see docs/containers.md)"
     else
