@@ -55,8 +55,10 @@ create_user() {
     local name="$1"
     # Debian's useradd gives a new regular user 65536 subordinate uids and gids (login.defs).
     $SUDO useradd --create-home --home-dir "$(home_of "$name")" --shell /usr/sbin/nologin "$name"
-    grep -q "^$name:" /etc/subuid && grep -q "^$name:" /etc/subgid \
-        || { log "useradd gave $name no subordinate ids (SUB_UID_COUNT in /etc/login.defs)"; exit 1; }
+    if ! grep -q "^$name:" /etc/subuid || ! grep -q "^$name:" /etc/subgid; then
+        log "useradd gave $name no subordinate ids (SUB_UID_COUNT in /etc/login.defs)"
+        exit 1
+    fi
     $SUDO install -d -m 0700 -o "$name" -g "$name" "$(runtime_dir_of "$name")"
     # The engine's images and containers on a tmpfs: loading is quicker, and removing them is
     # an unmount rather than deleting a gigabyte of small files (tens of seconds).
@@ -68,7 +70,8 @@ create_user() {
 }
 
 start() {
-    local name="$1" state="$STATE_DIR/$1" home host pid
+    local name="$1" state="$STATE_DIR/$1" home host pid flags
+    read -ra flags <<<"$DOCKERD_ROOTLESS_FLAGS"
     if id "$name" >/dev/null 2>&1; then log "user $name exists already"; exit 1; fi
     install_packages
     $SUDO mkdir -p "$state"
@@ -79,7 +82,7 @@ start() {
     # setsid: the daemon outlives this script; its session id is the pid `stop` kills by.
     $SUDO setsid runuser -u "$name" -- env -i HOME="$home" USER="$name" \
         XDG_RUNTIME_DIR="$(runtime_dir_of "$name")" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-        "$DOCKERD_ROOTLESS" --data-root "$(data_root_of "$name")" $DOCKERD_ROOTLESS_FLAGS \
+        "$DOCKERD_ROOTLESS" --data-root "$(data_root_of "$name")" "${flags[@]}" \
         >"$state/dockerd.log" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$state/pid"
@@ -92,26 +95,31 @@ start() {
     echo "DOCKER_HOST=$host"
 }
 
-# Every process of the session the daemon started in (containers' shims included).
+# Every process of the session the daemon started in, and every process of the user (its uid is
+# new and unique to this engine; containerd and the containers run in sessions of their own).
 session_pids() { ps -e -o pid=,sid= | awk -v s="$1" '$2 == s { print $1 }'; }
-user_pids() { ps -e -o pid=,user= | awk -v u="$1" '$2 == u { print $1 }'; }
+user_pids() { ps -e -o pid=,user:64= | awk -v u="$1" '$2 == u { print $1 }'; }
+# signal_all SIGNAL LISTER ARG: sends SIGNAL to the processes that LISTER ARG lists, if any.
+signal_all() {
+    local pids
+    mapfile -t pids < <("$2" "$3")
+    [ "${#pids[@]}" -eq 0 ] || $SUDO kill "-$1" "${pids[@]}" 2>/dev/null || true
+}
+none_left() { [ -z "$("$1" "$2")" ]; }
 
 stop() {
-    local name="$1" state="$STATE_DIR/$1" sid pids
+    local name="$1" state="$STATE_DIR/$1" sid
     if [ -s "$state/pid" ]; then
         sid="$(cat "$state/pid")"
         # rootlesskit passes SIGTERM to dockerd, which stops its containers.
-        pids="$(session_pids "$sid")"
-        [ -z "$pids" ] || $SUDO kill -TERM $pids 2>/dev/null || true
-        wait_until 20 eval '[ -z "$(session_pids "$sid")" ]' || $SUDO kill -KILL $(session_pids "$sid") 2>/dev/null || true
+        signal_all TERM session_pids "$sid"
+        wait_until 20 none_left session_pids "$sid" || signal_all KILL session_pids "$sid"
     fi
     if id "$name" >/dev/null 2>&1; then
-        # Anything left running as the user (its uid is new and unique to this engine).
-        pids="$(user_pids "$name")"
-        [ -z "$pids" ] || $SUDO kill -KILL $pids 2>/dev/null || true
-        wait_until 10 eval '[ -z "$(user_pids "$name")" ]' || true
+        signal_all KILL user_pids "$name"
+        wait_until 10 none_left user_pids "$name" || true
         ! mountpoint -q "$(data_root_of "$name")" || $SUDO umount "$(data_root_of "$name")"
-        # Also removes the user's subordinate id ranges and its home: the data-root with it.
+        # Also removes the user's subordinate id ranges and its home.
         $SUDO userdel --remove "$name" 2>/dev/null || true
         $SUDO rm -rf "$(home_of "$name")"
     fi
