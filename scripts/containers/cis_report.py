@@ -133,10 +133,23 @@ def daemon_controls(stack: Stack):
     bridge = docker_json("network", "inspect", "bridge")[0]
     icc = bridge.get("Options", {}).get("com.docker.network.bridge.enable_icc", "true")
     yield Result("2.2", "daemon", verdict(icc == "false"), f"default bridge enable_icc={icc}")
-    cidrs = (info.get("RegistryConfig") or {}).get("InsecureRegistryCIDRs") or []
-    loopback = ipaddress.ip_network("127.0.0.0/8")
-    only_loopback = all(ipaddress.ip_network(c).subnet_of(loopback) for c in cidrs if ":" not in c)
-    yield Result("2.5", "daemon", verdict(only_loopback), f"insecure registry CIDRs {cidrs} (loopback only)")
+    registries = info.get("RegistryConfig") or {}
+    cidrs = registries.get("InsecureRegistryCIDRs") or []
+    names = [
+        name for name, index in (registries.get("IndexConfigs") or {}).items() if not index.get("Secure")
+    ]
+    # The engine's default, 127.0.0.0/8, is this host only.
+    loopback = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+    only_loopback = all(
+        any(net.version == lo.version and net.subnet_of(lo) for lo in loopback)
+        for net in map(ipaddress.ip_network, cidrs)
+    )
+    yield Result(
+        "2.5",
+        "daemon",
+        verdict(only_loopback and not names),
+        f"insecure registry CIDRs {cidrs} (loopback only), insecure registries {names or 'none'}",
+    )
     yield Result("2.6", "daemon", verdict(info["Driver"] != "aufs"), f"storage driver {info['Driver']}")
     userns = stack.has_security("userns") or stack.engine == "rootless"
     yield Result("2.9", "daemon", verdict(userns), f"security options {stack.security}")
@@ -152,11 +165,13 @@ def daemon_controls(stack: Stack):
 def setuid_files(container_id: str) -> list[str]:
     """Files with a setuid or setgid bit in the container's filesystem (its image's files)."""
     found = []
-    with subprocess.Popen(["docker", "export", container_id], stdout=subprocess.PIPE) as export:
-        with tarfile.open(fileobj=export.stdout, mode="r|") as tar:
-            for member in tar:
-                if member.isfile() and member.mode & 0o6000:
-                    found.append("/" + member.name)
+    with (
+        subprocess.Popen(["docker", "export", container_id], stdout=subprocess.PIPE) as export,
+        tarfile.open(fileobj=export.stdout, mode="r|") as tar,
+    ):
+        for member in tar:
+            if member.isfile() and member.mode & 0o6000:
+                found.append("/" + member.name)
     if export.returncode:
         raise RuntimeError(f"docker export {container_id} failed")
     return found
@@ -166,7 +181,12 @@ def image_controls(stack: Stack):
     """Section 4 for the image of each container (subject: the service, so that a reason in
     cis-justified.toml holds whichever image, upstream or stand-in, the service runs)."""
     trust = os.environ.get("DOCKER_CONTENT_TRUST", "")
-    yield Result("4.5", "images", "n/a", f"no image is pulled: all are built or loaded locally (DOCKER_CONTENT_TRUST={trust!r})")
+    yield Result(
+        "4.5",
+        "images",
+        "n/a",
+        f"no image is pulled: all are built or loaded locally (DOCKER_CONTENT_TRUST={trust!r})",
+    )
     setuid = {}
     for container in stack.containers:
         name, image = service(container), stack.images[container["Image"]]
@@ -175,10 +195,20 @@ def image_controls(stack: Stack):
         non_root = user.split(":")[0] not in ("", "0", "root")
         yield Result("4.1", name, verdict(non_root), f"Config.User={user!r}")
         health = (image["Config"].get("Healthcheck") or {}).get("Test")
-        yield Result("4.6", name, verdict(bool(health) and health != ["NONE"]), f"{label}: Config.Healthcheck.Test={health}")
+        yield Result(
+            "4.6",
+            name,
+            verdict(bool(health) and health != ["NONE"]),
+            f"{label}: Config.Healthcheck.Test={health}",
+        )
         history = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", image["Id"]).splitlines()
         updates = [h for h in history if "apt-get update" in h and "install" not in h]
-        yield Result("4.7", name, verdict(not updates), f"{label}: {len(history)} history steps, update alone: {updates or 'none'}")
+        yield Result(
+            "4.7",
+            name,
+            verdict(not updates),
+            f"{label}: {len(history)} history steps, update alone: {updates or 'none'}",
+        )
         # The legacy builder records `#(nop) ADD`, BuildKit `ADD … # buildkit`.
         adds = [h for h in history if h.startswith("ADD ") or "#(nop) ADD" in h]
         yield Result("4.9", name, verdict(not adds), f"{label}: ADD steps: {adds or 'none'}")
@@ -189,7 +219,8 @@ def image_controls(stack: Stack):
             "4.10",
             name,
             verdict(not secret_env and not secret_history),
-            f"{label}: ENV {env}; secret-like ENV {secret_env or 'none'}; in history {secret_history or 'none'}",
+            f"{label}: ENV {env}; secret-like ENV {secret_env or 'none'}; "
+            f"in history {secret_history or 'none'}",
         )
         if image["Id"] not in setuid:
             setuid[image["Id"]] = setuid_files(container["Id"])
@@ -202,7 +233,9 @@ def image_controls(stack: Stack):
 def published(container):
     """(host address, host port, container port) of each published port."""
     ports = container["NetworkSettings"].get("Ports") or {}
-    return [(b["HostIp"], int(b["HostPort"]), port) for port, bindings in ports.items() for b in bindings or []]
+    return [
+        (b["HostIp"], int(b["HostPort"]), port) for port, bindings in ports.items() for b in bindings or []
+    ]
 
 
 def processes_of(container) -> list[str]:
@@ -226,24 +259,39 @@ def processes_of(container) -> list[str]:
 def runtime_controls(stack: Stack):
     cgroups = stack.info.get("CgroupDriver", "none")
     if not stack.has_security("apparmor"):
-        yield Result("5.2", "containers", "n/a", f"the engine has no AppArmor (security options {stack.security})")
+        yield Result(
+            "5.2", "containers", "n/a", f"the engine has no AppArmor (security options {stack.security})"
+        )
     if not stack.has_security("selinux"):
-        yield Result("5.3", "containers", "n/a", f"the engine has no SELinux (security options {stack.security})")
+        yield Result(
+            "5.3", "containers", "n/a", f"the engine has no SELinux (security options {stack.security})"
+        )
     for c in stack.containers:
         name, host, cfg = service(c), c["HostConfig"], c["Config"]
         running = c["State"]["Status"] == "running"
         security_opt = host.get("SecurityOpt") or []
         if stack.has_security("apparmor"):
             profile = c.get("AppArmorProfile", "")
-            yield Result("5.2", name, verdict(profile not in ("", "unconfined")), f"AppArmorProfile={profile!r}")
+            yield Result(
+                "5.2", name, verdict(profile not in ("", "unconfined")), f"AppArmorProfile={profile!r}"
+            )
         if stack.has_security("selinux"):
             labels = [o for o in security_opt if o.startswith("label")]
-            yield Result("5.3", name, verdict(bool(c.get("ProcessLabel"))), f"ProcessLabel={c.get('ProcessLabel')!r} {labels}")
+            yield Result(
+                "5.3",
+                name,
+                verdict(bool(c.get("ProcessLabel"))),
+                f"ProcessLabel={c.get('ProcessLabel')!r} {labels}",
+            )
         cap_drop, cap_add = host.get("CapDrop") or [], host.get("CapAdd") or []
-        yield Result("5.4", name, verdict("ALL" in cap_drop and not cap_add), f"CapDrop={cap_drop} CapAdd={cap_add}")
+        yield Result(
+            "5.4", name, verdict("ALL" in cap_drop and not cap_add), f"CapDrop={cap_drop} CapAdd={cap_add}"
+        )
         yield Result("5.5", name, verdict(not host.get("Privileged")), f"Privileged={host.get('Privileged')}")
         binds = [m["Source"] for m in c.get("Mounts", []) if m["Type"] == "bind"]
-        sensitive = [s for s in binds if s == "/" or any(s == d or s.startswith(d + "/") for d in SENSITIVE_DIRS)]
+        sensitive = [
+            s for s in binds if s == "/" or any(s == d or s.startswith(d + "/") for d in SENSITIVE_DIRS)
+        ]
         yield Result("5.6", name, verdict(not sensitive), f"bind mounts {binds or 'none'}")
         if running:
             commands = processes_of(c)
@@ -253,38 +301,76 @@ def runtime_controls(stack: Stack):
         low = [p for p in ports if p[1] < 1024]
         yield Result("5.8", name, verdict(not low), f"published {ports or 'none'}")
         own = {p[2] for p in ports}
-        yield Result("5.9", name, verdict(len(own) <= 1), f"published {ports or 'none'}: at most the service's own port")
+        yield Result(
+            "5.9",
+            name,
+            verdict(len(own) <= 1),
+            f"published {ports or 'none'}: at most the service's own port",
+        )
         unbound = [p for p in ports if p[0] in ("", "0.0.0.0", "::")]
         yield Result("5.14", name, verdict(not unbound), f"published {ports or 'none'}")
-        for control, key in (("5.10", "NetworkMode"), ("5.16", "PidMode"), ("5.17", "IpcMode"), ("5.21", "UTSMode"), ("5.31", "UsernsMode")):
+        for control, key in (
+            ("5.10", "NetworkMode"),
+            ("5.16", "PidMode"),
+            ("5.17", "IpcMode"),
+            ("5.21", "UTSMode"),
+            ("5.31", "UsernsMode"),
+        ):
             yield Result(control, name, verdict(host.get(key) != "host"), f"{key}={host.get(key)!r}")
         enforced = f"cgroup driver {cgroups}" + (": recorded, not enforced" if cgroups == "none" else "")
         memory, cpus, pids = host.get("Memory", 0), host.get("NanoCpus", 0), host.get("PidsLimit") or 0
         yield Result("5.11", name, verdict(memory > 0 and cgroups != "none"), f"Memory={memory} ({enforced})")
-        yield Result("5.12", name, verdict(cpus > 0 and cgroups != "none"), f"NanoCpus={cpus} CpuShares={host.get('CpuShares')} ({enforced})")
+        yield Result(
+            "5.12",
+            name,
+            verdict(cpus > 0 and cgroups != "none"),
+            f"NanoCpus={cpus} CpuShares={host.get('CpuShares')} ({enforced})",
+        )
         yield Result("5.29", name, verdict(pids > 0 and cgroups != "none"), f"PidsLimit={pids} ({enforced})")
-        yield Result("5.13", name, verdict(host.get("ReadonlyRootfs")), f"ReadonlyRootfs={host.get('ReadonlyRootfs')}")
+        yield Result(
+            "5.13", name, verdict(host.get("ReadonlyRootfs")), f"ReadonlyRootfs={host.get('ReadonlyRootfs')}"
+        )
         policy = host.get("RestartPolicy") or {}
         restart = policy.get("Name") or "no"
         ok = restart == "no" or (restart == "on-failure" and 0 < policy.get("MaximumRetryCount", 0) <= 5)
-        yield Result("5.15", name, verdict(ok), f"RestartPolicy={restart}:{policy.get('MaximumRetryCount', 0)}")
+        yield Result(
+            "5.15", name, verdict(ok), f"RestartPolicy={restart}:{policy.get('MaximumRetryCount', 0)}"
+        )
         devices = host.get("Devices") or []
         yield Result("5.18", name, verdict(not devices), f"Devices={devices}")
-        shared = [m["Destination"] for m in c.get("Mounts", []) if m.get("Propagation") in ("shared", "rshared")]
+        shared = [
+            m["Destination"] for m in c.get("Mounts", []) if m.get("Propagation") in ("shared", "rshared")
+        ]
         yield Result("5.20", name, verdict(not shared), f"shared propagation: {shared or 'none'}")
         unconfined = [o for o in security_opt if o.replace(":", "=").startswith("seccomp=unconfined")]
         # A privileged container runs without seccomp whatever its options say.
         seccomp = stack.has_security("seccomp") and not unconfined and not host.get("Privileged")
-        yield Result("5.22", name, verdict(seccomp), f"daemon {[o for o in stack.security if 'seccomp' in o]}, SecurityOpt={security_opt}")
+        yield Result(
+            "5.22",
+            name,
+            verdict(seccomp),
+            f"daemon {[o for o in stack.security if 'seccomp' in o]}, SecurityOpt={security_opt}, "
+            f"Privileged={host.get('Privileged')}",
+        )
         parent = host.get("CgroupParent") or ""
         yield Result("5.25", name, verdict(not parent), f"CgroupParent={parent!r}")
         nnp = "no-new-privileges:true" in security_opt or "no-new-privileges" in security_opt
         yield Result("5.26", name, verdict(nnp), f"SecurityOpt={security_opt}")
         test = (cfg.get("Healthcheck") or {}).get("Test")
         status = (c["State"].get("Health") or {}).get("Status", "none")
-        yield Result("5.27", name, verdict(bool(test) and test != ["NONE"]), f"Healthcheck.Test={test}; status {status}")
+        yield Result(
+            "5.27",
+            name,
+            verdict(bool(test) and test != ["NONE"]),
+            f"Healthcheck.Test={test}; status {status}",
+        )
         networks = list((c["NetworkSettings"].get("Networks") or {}).keys())
-        yield Result("5.30", name, verdict("bridge" not in networks and host.get("NetworkMode") not in ("default", "bridge")), f"networks {networks}")
+        yield Result(
+            "5.30",
+            name,
+            verdict("bridge" not in networks and host.get("NetworkMode") not in ("default", "bridge")),
+            f"networks {networks}",
+        )
         sockets = [m["Source"] for m in c.get("Mounts", []) if m.get("Source", "").endswith(".sock")]
         yield Result("5.32", name, verdict(not sockets), f"socket mounts: {sockets or 'none'}")
 
@@ -322,13 +408,18 @@ def control_key(control: str):
     return tuple(int(part) for part in control.split("."))
 
 
+def cell(text) -> str:
+    """Text for one cell of a Markdown table."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def markdown(stack: Stack, project: str, results: list[Result], unused) -> str:
     info = stack.info
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "justified", "fail", "n/a")}
     lines = [
         f"# CIS Docker Benchmark v1.6.0: the compose stack on the {stack.engine} engine",
         "",
-        f"Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC} by "
+        f"Generated {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M UTC} by "
         f"`scripts/containers/cis_report.py` from compose project `{project}`: Docker "
         f"{info['ServerVersion']}, storage {info['Driver']}, cgroup v{info.get('CgroupVersion')} "
         f"(driver {info.get('CgroupDriver')}), security options {', '.join(stack.security)}.",
@@ -340,9 +431,10 @@ def markdown(stack: Stack, project: str, results: list[Result], unused) -> str:
         "| control | title | subject | result | evidence |",
         "|---|---|---|---|---|",
     ]
-    cell = lambda text: str(text).replace("|", "\\|").replace("\n", " ")  # noqa: E731
     for r in sorted(results, key=lambda r: (control_key(r.control), r.subject)):
-        lines.append(f"| {r.control} | {TITLES[r.control]} | {cell(r.subject)} | {r.status} | {cell(r.evidence)} |")
+        lines.append(
+            f"| {r.control} | {TITLES[r.control]} | {cell(r.subject)} | {r.status} | {cell(r.evidence)} |"
+        )
     lines += ["", "## Justified", ""]
     reasons = {}
     for r in results:
@@ -351,12 +443,19 @@ def markdown(stack: Stack, project: str, results: list[Result], unused) -> str:
     for (control, reason), subjects in sorted(reasons.items(), key=lambda item: control_key(item[0][0])):
         lines.append(f"- **{control} {TITLES[control]}** ({', '.join(subjects)}): {reason}")
     if unused:
-        lines += ["", "Justifications not needed on this engine: " + ", ".join(sorted({e["control"] for e in unused}, key=control_key)) + "."]
+        lines += [
+            "",
+            "Justifications not needed on this engine: "
+            + ", ".join(sorted({e["control"] for e in unused}, key=control_key))
+            + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("project", help="compose project name (com.docker.compose.project)")
     parser.add_argument("--out", type=Path, default=Path("target/compliance"))
     parser.add_argument("--justified", type=Path, default=Path(__file__).with_name("cis-justified.toml"))
@@ -364,12 +463,16 @@ def main() -> int:
 
     stack = Stack(args.project)
     results = [*daemon_controls(stack), *image_controls(stack), *runtime_controls(stack)]
-    unused = justify(results, load_justified(args.justified), stack.engine, stack.info.get("CgroupDriver", "none"))
+    unused = justify(
+        results, load_justified(args.justified), stack.engine, stack.info.get("CgroupDriver", "none")
+    )
 
     args.out.mkdir(parents=True, exist_ok=True)
     report = args.out / f"cis-docker-{stack.engine}"
     report.with_suffix(".md").write_text(markdown(stack, args.project, results, unused))
-    report.with_suffix(".json").write_text(json.dumps([asdict(r) | {"title": TITLES[r.control]} for r in results], indent=2) + "\n")
+    report.with_suffix(".json").write_text(
+        json.dumps([asdict(r) | {"title": TITLES[r.control]} for r in results], indent=2) + "\n"
+    )
 
     passed = failed = 0
     for r in sorted(results, key=lambda r: (control_key(r.control), r.subject)):

@@ -44,9 +44,12 @@ SERVICES=(db dynamodb-local backend frontend)
 # --- machine: Docker, Compose, stand-ins ---------------------------------------------------------
 [ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
 require_docker
-# Only the variables not given are filled, with the stand-ins (built when missing).
-use_standins rust postgres dynamodb
-log "images: RUST_IMAGE=$RUST_IMAGE POSTGRES_IMAGE=$POSTGRES_IMAGE DYNAMODB_IMAGE=$DYNAMODB_IMAGE"
+# Only the variables not given are filled, with the stand-ins (built when missing); the Rust
+# image only when something is built.
+standins=(postgres dynamodb)
+[ "${SKIP_BUILD:-0}" = 1 ] && [ "${SKIP_REBUILD:-0}" = 1 ] || standins+=(rust)
+use_standins "${standins[@]}"
+log "images: RUST_IMAGE=${RUST_IMAGE:-unused} POSTGRES_IMAGE=$POSTGRES_IMAGE DYNAMODB_IMAGE=$DYNAMODB_IMAGE"
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 export FRONTEND_PORT="${FRONTEND_PORT:-$(free_port)}"
