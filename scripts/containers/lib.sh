@@ -43,6 +43,8 @@ passed=0
 failed=0
 pass() { printf '  ok    %s\n' "$*"; passed=$((passed + 1)); }
 fail() { printf '  FAIL  %s\n' "$*"; failed=$((failed + 1)); }
+# na WHAT: a check that cannot hold here, and why; counted neither way.
+na() { printf '  n/a   %s\n' "$*"; }
 # check DESCRIPTION COMMAND...: pass when the command succeeds.
 check() {
     local what="$1"; shift
