@@ -13,9 +13,9 @@ require_docker() {
 }
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# use_standins NAME...: for each stand-in named (rust, postgres, dynamodb, haproxy, openbao), exports its
-# variable (RUST_IMAGE, ...) as given, or else as the local stand-in, built when missing
-# (scripts/offline-standins/: only where no registry serves the upstream image).
+# use_standins NAME...: for each stand-in named (rust, postgres, dynamodb, haproxy, openbao),
+# exports its variable (RUST_IMAGE, ...) as given, or else as the local stand-in, built when
+# missing (scripts/offline-standins/: only where no registry serves the upstream image).
 use_standins() {
     local wanted=() name value variable
     for name in "$@"; do
@@ -54,6 +54,9 @@ summary() {
 }
 
 now() { date +%s.%N; }
+
+# A TCP port free on 127.0.0.1 now, for a service to publish.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # wait_until SECONDS COMMAND...: polls COMMAND every half second; false when time runs out.
 wait_until() {

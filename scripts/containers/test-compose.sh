@@ -42,7 +42,6 @@ require_docker
 use_standins rust postgres dynamodb
 log "images: RUST_IMAGE=$RUST_IMAGE POSTGRES_IMAGE=$POSTGRES_IMAGE DYNAMODB_IMAGE=$DYNAMODB_IMAGE"
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 export FRONTEND_PORT="${FRONTEND_PORT:-$(free_port)}"
 export BACKEND_PORT="${BACKEND_PORT:-$(free_port)}"
 site="http://127.0.0.1:$FRONTEND_PORT"

@@ -40,7 +40,6 @@ context="$tmp/context"
 # The images of this run: compose tags its rebuilds with these names.
 export FRONTEND_IMAGE="cruddur-watch-test/frontend:$$"
 export BACKEND_IMAGE="cruddur-watch-test/backend:$$"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 export FRONTEND_PORT="${FRONTEND_PORT:-$(free_port)}"
 export BACKEND_PORT="${BACKEND_PORT:-$(free_port)}"
 site="http://127.0.0.1:$FRONTEND_PORT"
