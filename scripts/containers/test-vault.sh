@@ -128,7 +128,7 @@ check "backend reads DATABASE_URL_FILE and JWT_SECRET_FILE from /run/vault" \
 check "backend mounts only the rendered secrets and the frontend key" \
     [ "$(docker inspect -f '{{range .Mounts}}{{.Name}}:{{.Destination}}:{{.RW}} {{end}}' "$backend_id" | tr ' ' '\n' | sort | tr '\n' ' ')" \
       = " ${project}_frontend-key:/run/frontend-key:false ${project}_vault-rendered:/run/vault:false " ]
-check "backend's /run/vault is a tmpfs" [ "$(awk '$2 == "/run/vault" { print $3 }' "/proc/$backend_pid/mounts")" = tmpfs ]
+check "backend's /run/vault is a tmpfs" [ "$($SUDO awk '$2 == "/run/vault" { print $3 }' "/proc/$backend_pid/mounts")" = tmpfs ]
 check "rendered folder 0700 and files 0400, all the backend user's (65532)" \
     [ "$(compose exec -T vault-agent stat -c '%a %u:%g' /run/vault /run/vault/database_url /run/vault/jwt_secret | tr '\n' ' ')" \
       = "700 65532:65532 400 65532:65532 400 65532:65532 " ]
@@ -162,7 +162,7 @@ secret_in() { grep -qF -e "$old_password" -e "$jwt_secret" "$1"; }
 check "no secret in docker inspect of any container (environment included)" eval '! secret_in "$tmp/inspect"'
 check "no secret in docker compose config" eval '! secret_in "$tmp/config"'
 check "no secret in the backend process's environment" \
-    eval 'tr "\0" "\n" <"/proc/$backend_pid/environ" >"$tmp/environ" && ! secret_in "$tmp/environ"'
+    eval '$SUDO cat "/proc/$backend_pid/environ" | tr "\0" "\n" >"$tmp/environ" && [ -s "$tmp/environ" ] && ! secret_in "$tmp/environ"'
 
 # --- rotation under load -------------------------------------------------------------------------
 echo "rotation:"
