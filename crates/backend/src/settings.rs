@@ -460,6 +460,28 @@ mod tests {
     }
 
     #[test]
+    fn a_database_url_read_from_a_file_is_followed_and_one_given_as_a_value_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("database_url");
+        std::fs::write(&path, "postgres://cruddur:hunter22@db:5432/cruddur\n").unwrap();
+        let file = path.to_str().unwrap();
+        for flag in ["--database-url-file", "--connection-url-file"] {
+            let settings = Settings::resolve(&args(&[flag, file]), Mode::Backend).unwrap();
+            assert_eq!(settings.database_url_file.as_deref(), Some(path.as_path()));
+            assert_eq!(
+                settings.database_url.expose(),
+                "postgres://cruddur:hunter22@db:5432/cruddur"
+            );
+        }
+        let value = args(&[
+            "--database-url",
+            "postgres://cruddur:hunter22@db:5432/cruddur",
+        ]);
+        let settings = Settings::resolve(&value, Mode::Backend).unwrap();
+        assert_eq!(settings.database_url_file, None);
+    }
+
+    #[test]
     fn connection_url_is_an_alias_that_cannot_be_doubled() {
         let url = "postgres://cruddur:hunter22@db:5432/cruddur";
         let alias = args(&["--connection-url", url, "--jwt-secret", SECRET]);
