@@ -13,8 +13,8 @@
 # rotates the database password: ALTER ROLE in PostgreSQL, the new URL into OpenBao, rendered
 # by the agent and picked up by the backend. It shows that the old password no longer logs in,
 # that every connection of the backend was opened after the rotation (DATABASE_CONNECTION_
-# LIFETIME_SECS short here), that no request failed after the rotation window, and that the
-# backend never restarted. Last, `down` and `up` again: the server is unsealed from its
+# LIFETIME_SECS short here), that no request failed after the rotation window (those in it
+# that did answered 503, to retry), and that the backend never restarted. Last, `down` and `up` again: the server is unsealed from its
 # volume and the rotated password is still the one in use.
 #
 # Every check prints an ok/FAIL line; the last line is `containers: N passed, M failed`.
@@ -230,15 +230,17 @@ wait "$load_pid" || true
 load_pid=""
 
 awk -v rotated="$rotated" -v window_end="$window_end" -v recycled="$recycled" '
-    { total++; bad = ($2 != 200); failed += bad }
+    { total++; bad = ($2 != 200); failed += bad; not_503 += (bad && $2 != 503) }
     $1 >= rotated && $1 < window_end { inside++; failed_inside += bad }
     $1 >= window_end { after++; failed_after += bad }
     $1 >= recycled { on_new++; failed_on_new += bad }
-    END { printf "%d %d %d %d %d %d %d %d\n", total, failed, inside, failed_inside, after, failed_after, on_new, failed_on_new }
+    END { printf "%d %d %d %d %d %d %d %d %d\n", total, failed, not_503, inside, failed_inside, after, failed_after, on_new, failed_on_new }
 ' "$tmp/load" >"$tmp/counts"
-read -r total failed_total inside failed_inside after failed_after on_new failed_on_new <"$tmp/counts"
+read -r total failed_total not_503 inside failed_inside after failed_after on_new failed_on_new <"$tmp/counts"
 log "requests: $total in all, $failed_total failed; in the rotation window $inside ($failed_inside failed); after it $after ($failed_after failed)"
 check "requests throughout: $total answered, $inside in the rotation window ($failed_inside failed)" [ "$total" -gt 20 ]
+# In the window, a connection opened with the old password is refused: a 503 to retry.
+check "every failed request was a 503 ($failed_total failed, $not_503 otherwise)" [ "$not_503" = 0 ]
 check "no failed request after the rotation window ($after requests)" [ "$after" -gt 0 -a "$failed_after" = 0 ]
 check "no failed request once every connection was new ($on_new requests)" [ "$on_new" -gt 0 -a "$failed_on_new" = 0 ]
 check "backend never restarted (same container, same start, 0 restarts)" \
