@@ -10,12 +10,13 @@
 # other secrets mounted); the rendered files on a tmpfs, mode 0400, in a 0700 folder of the
 # backend's user; no secret in `docker inspect`, `compose config` or an environment variable.
 # Then, with a loop of API requests (a crud written, a feed read) running throughout, it
-# rotates the database password: ALTER ROLE in PostgreSQL, the new URL into OpenBao, rendered
-# by the agent and picked up by the backend. It shows that the old password no longer logs in,
-# that every connection of the backend was opened after the rotation (DATABASE_CONNECTION_
-# LIFETIME_SECS short here), that no request failed after the rotation window (those in it
-# that did answered 503, to retry), and that the backend never restarted. Last, `down` and `up` again: the server is unsealed from its
-# volume and the rotated password is still the one in use.
+# rotates the database password: ALTER ROLE in PostgreSQL, then (the window held open past the
+# connections' lifetime) the new URL into OpenBao, rendered by the agent and picked up by the
+# backend. It shows that the requests refused in the window answered 503, that none failed
+# after it, that the old password no longer logs in, that every connection of the backend was
+# opened after the rotation (DATABASE_CONNECTION_LIFETIME_SECS is short here), and that the
+# backend never restarted. Last, `down` and `up` again: the server is unsealed from its volume
+# and the rotated password is still the one in use.
 #
 # Every check prints an ok/FAIL line; the last line is `containers: N passed, M failed`.
 # Everything started here (the project's containers, networks and volumes, the load loop) is
@@ -189,6 +190,9 @@ rotated="$(now)"
 alter_role() { printf "ALTER ROLE cruddur PASSWORD '%s';\n" "$new_password" | psql_local >/dev/null; }
 write_url() { printf '%s' "$new_url" | bao kv patch -mount=secret cruddur/backend database_url=- >/dev/null; }
 check "ALTER ROLE cruddur with a new password (in the database)" alter_role
+# The window held open past the connections' lifetime: the pool then has to log in with the old
+# password, and is refused. So the window has failures, and "none after it" means something.
+sleep $((DATABASE_CONNECTION_LIFETIME_SECS + 2))
 check "the new URL written to OpenBao (kv patch)" write_url
 written="$(now)"
 rendered_is_new() { [ "$(rendered database_url)" = "$new_url" ]; }
@@ -238,9 +242,10 @@ awk -v rotated="$rotated" -v window_end="$window_end" -v recycled="$recycled" '
 ' "$tmp/load" >"$tmp/counts"
 read -r total failed_total not_503 inside failed_inside after failed_after on_new failed_on_new <"$tmp/counts"
 log "requests: $total in all, $failed_total failed; in the rotation window $inside ($failed_inside failed); after it $after ($failed_after failed)"
-check "requests throughout: $total answered, $inside in the rotation window ($failed_inside failed)" [ "$total" -gt 20 ]
+check "requests throughout: $total answered" [ "$total" -gt 20 ]
 # In the window, a connection opened with the old password is refused: a 503 to retry.
-check "every failed request was a 503 ($failed_total failed, $not_503 otherwise)" [ "$not_503" = 0 ]
+check "in the rotation window $failed_inside of $inside requests refused, all with a 503 ($not_503 otherwise)" \
+    [ "$failed_inside" -gt 0 -a "$not_503" = 0 ]
 check "no failed request after the rotation window ($after requests)" [ "$after" -gt 0 -a "$failed_after" = 0 ]
 check "no failed request once every connection was new ($on_new requests)" [ "$on_new" -gt 0 -a "$failed_on_new" = 0 ]
 check "backend never restarted (same container, same start, 0 restarts)" \
