@@ -55,7 +55,7 @@ summary() {
 
 now() { date +%s.%N; }
 
-# A TCP port free on 127.0.0.1 now, for a service to publish.
+# A TCP port free on 127.0.0.1 now (the kernel's pick), for a service a test starts.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # wait_until SECONDS COMMAND...: polls COMMAND every half second; false when time runs out.
