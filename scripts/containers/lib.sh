@@ -13,9 +13,9 @@ require_docker() {
 }
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
-# use_standins NAME...: for each stand-in named (rust, postgres, dynamodb, haproxy), exports its
-# variable (RUST_IMAGE, ...) as given, or else as the local stand-in, built when missing
-# (scripts/offline-standins/: only where no registry serves the upstream image).
+# use_standins NAME...: for each stand-in named (rust, postgres, dynamodb, haproxy, openbao),
+# exports its variable (RUST_IMAGE, ...) as given, or else as the local stand-in, built when
+# missing (scripts/offline-standins/: only where no registry serves the upstream image).
 use_standins() {
     local wanted=() name value variable
     for name in "$@"; do

@@ -16,7 +16,7 @@ LOG_TAG=lint-containers
 . scripts/containers/lib.sh
 
 DOCKERFILES=(docker/backend.Dockerfile docker/frontend.Dockerfile)
-COMPOSE_FILES=(compose.yaml compose.dev.yaml)
+COMPOSE_FILES=(compose.yaml compose.dev.yaml compose.vault.yaml)
 tmp="$(mktemp -d /tmp/cruddur-lint.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT
 

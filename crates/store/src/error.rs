@@ -66,14 +66,31 @@ fn is_timeout_code(code: Option<&str>) -> bool {
 }
 
 /// Database error codes that mean "not now" rather than "never": PostgreSQL's connection
-/// exceptions (08…), shutdowns (57P01–57P03), "too many connections" (53300), and SQLite's
-/// BUSY (5) and LOCKED (6).
+/// exceptions (08…), refused logins (28…: a password rotated in the database a moment before
+/// its new URL reaches the service), shutdowns (57P01–57P03), "too many connections" (53300),
+/// and SQLite's BUSY (5) and LOCKED (6).
 fn is_unavailable_code(code: Option<&str>) -> bool {
     match code {
         Some(code) => {
             code.starts_with("08")
+                || code.starts_with("28")
                 || matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "5" | "6")
         }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_login_is_unavailable_not_a_failure() {
+        for code in ["28P01", "28000", "08006", "57P01", "5"] {
+            assert!(is_unavailable_code(Some(code)), "{code}");
+        }
+        for code in ["23505", "42P01", "57014"] {
+            assert!(!is_unavailable_code(Some(code)), "{code}");
+        }
     }
 }

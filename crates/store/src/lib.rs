@@ -129,9 +129,23 @@ pub struct Stores {
     pub messages: Arc<dyn MessageStore>,
 }
 
+/// How long a PostgreSQL connection is kept before a new one replaces it, unless the caller
+/// says otherwise ([`open_with_lifetime`]): sqlx's own default, half an hour.
+pub const CONNECTION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
 /// Opens the SQL store named by `url` — `sqlite:` (a file, created if missing) or
 /// `postgres://` / `postgresql://` — and migrates it when `migrate` is set.
 pub async fn open(url: &str, migrate: bool) -> StoreResult<Stores> {
+    open_with_lifetime(url, migrate, CONNECTION_LIFETIME).await
+}
+
+/// [`open`], with PostgreSQL connections replaced after `max_lifetime`: the longest a
+/// connection keeps the URL it was opened with after [`Maintenance::use_url`].
+pub async fn open_with_lifetime(
+    url: &str,
+    migrate: bool,
+    max_lifetime: std::time::Duration,
+) -> StoreResult<Stores> {
     let stores = if url.starts_with("sqlite:") {
         let store = Arc::new(sqlite::SqliteStore::connect(url).await?);
         Stores {
@@ -139,7 +153,7 @@ pub async fn open(url: &str, migrate: bool) -> StoreResult<Stores> {
             messages: store,
         }
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = Arc::new(postgres::PostgresStore::connect(url).await?);
+        let store = Arc::new(postgres::PostgresStore::connect(url, max_lifetime).await?);
         Stores {
             store: store.clone(),
             messages: store,

@@ -10,6 +10,10 @@ pub trait Maintenance: Send + Sync + 'static {
     /// Answers when the database is reachable.
     async fn ping(&self) -> StoreResult<()>;
 
+    /// Has every connection opened from now on use `url` (a rotated password), without
+    /// dropping the connections open now or the requests on them.
+    fn use_url(&self, url: &str) -> StoreResult<()>;
+
     /// Applies pending migrations. Idempotent.
     async fn migrate(&self) -> StoreResult<()>;
 

@@ -18,6 +18,7 @@ mod outage;
 mod pagination;
 mod rate_limit;
 mod read_cache;
+mod rotation;
 mod search;
 mod threads;
 mod users;

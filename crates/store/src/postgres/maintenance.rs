@@ -5,13 +5,21 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::ActivityId;
 use sqlx::PgPool;
 
-use super::{PostgresStore, accounts, search};
+use super::{PostgresStore, accounts, connect_options, search};
 use crate::{Maintenance, StoreResult, in_purge_batches};
 
 #[async_trait]
 impl Maintenance for PostgresStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Open connections carry on (PostgreSQL keeps a session whose password has changed)
+    /// until their lifetime ends; every new one logs in with `url`.
+    fn use_url(&self, url: &str) -> StoreResult<()> {
+        self.pool
+            .set_connect_options(connect_options(url, self.bound)?);
         Ok(())
     }
 

@@ -34,36 +34,48 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// Kept for the options of a new URL (`Maintenance::use_url`).
+    bound: Duration,
 }
 
 impl PostgresStore {
     /// Opens a pool on `url` and checks that one connection can be made. A server that cannot
-    /// be reached within the acquire timeout gives `StoreError::Unavailable`.
-    pub async fn connect(url: &str) -> StoreResult<Self> {
-        Self::connect_bounded(url, STATEMENT_BOUND).await
+    /// be reached within the acquire timeout gives `StoreError::Unavailable`. Each connection
+    /// is replaced after `max_lifetime`, so a new URL reaches all of them in that time.
+    pub async fn connect(url: &str, max_lifetime: Duration) -> StoreResult<Self> {
+        Self::connect_bounded(url, STATEMENT_BOUND, max_lifetime).await
     }
 
     /// A pool whose every statement is cut off by the server after `bound`.
-    async fn connect_bounded(url: &str, bound: Duration) -> StoreResult<Self> {
-        let millis = bound.as_millis().to_string();
-        let options = PgConnectOptions::from_str(url)?.options([
-            ("statement_timeout", millis.as_str()),
-            // The statements here are lookups by key and index walks to a LIMIT, whose best
-            // plan does not depend on the values bound: planning each run anew cost more than
-            // running it (a user's feed 1.45x and a search 2.3x as fast with one plan kept).
-            ("plan_cache_mode", "force_generic_plan"),
-        ]);
+    async fn connect_bounded(
+        url: &str,
+        bound: Duration,
+        max_lifetime: Duration,
+    ) -> StoreResult<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            .max_lifetime(max_lifetime)
             // No ping before each query: a request stays one round trip. After a server
             // restart a dead pooled connection fails its request once (503) and is dropped,
             // so the pool still heals by itself.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(connect_options(url, bound)?)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { pool, bound })
     }
+}
+
+/// The connection options of `url`, with every statement cut off by the server after `bound`.
+fn connect_options(url: &str, bound: Duration) -> StoreResult<PgConnectOptions> {
+    let millis = bound.as_millis().to_string();
+    Ok(PgConnectOptions::from_str(url)?.options([
+        ("statement_timeout", millis.as_str()),
+        // The statements here are lookups by key and index walks to a LIMIT, whose best
+        // plan does not depend on the values bound: planning each run anew cost more than
+        // running it (a user's feed 1.45x and a search 2.3x as fast with one plan kept).
+        ("plan_cache_mode", "force_generic_plan"),
+    ]))
 }
 
 /// Binds a page as every paged statement ends:
@@ -85,14 +97,14 @@ impl<'q, O> BindPage for QueryAs<'q, Postgres, O, PgArguments> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Maintenance;
+    use crate::{CONNECTION_LIFETIME as LIFETIME, Maintenance};
 
     #[tokio::test]
     #[ignore = "needs PostgreSQL: set CRUDDUR_TEST_POSTGRES_URL"]
     async fn a_statement_past_its_bound_is_cut_off() {
         let url = std::env::var("CRUDDUR_TEST_POSTGRES_URL")
             .expect("CRUDDUR_TEST_POSTGRES_URL names a PostgreSQL server");
-        let store = PostgresStore::connect_bounded(&url, Duration::from_millis(200))
+        let store = PostgresStore::connect_bounded(&url, Duration::from_millis(200), LIFETIME)
             .await
             .unwrap();
         let error = sqlx::query("SELECT pg_sleep(5)")
@@ -116,7 +128,7 @@ mod tests {
             .await
             .unwrap();
         let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-        let store = PostgresStore::connect(&url).await.unwrap();
+        let store = PostgresStore::connect(&url, LIFETIME).await.unwrap();
         let before =
             crate::migrations_before(sqlx::migrate!("./migrations/postgres"), "search terms");
         before.run(&store.pool).await.unwrap();

@@ -6,13 +6,21 @@ use cruddur_contract::ActivityId;
 
 use super::writer::Writer;
 use super::{SqliteStore, accounts, micros, search, unbounded};
-use crate::{Maintenance, StoreResult, in_purge_batches};
+use crate::{Maintenance, StoreError, StoreResult, in_purge_batches};
 
 #[async_trait]
 impl Maintenance for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// A SQLite URL names a file and holds no credential: another one is another database,
+    /// which a running store does not switch to.
+    fn use_url(&self, _url: &str) -> StoreResult<()> {
+        Err(StoreError::Internal(
+            "a running SQLite store cannot move to another file; restart to use it".into(),
+        ))
     }
 
     async fn migrate(&self) -> StoreResult<()> {
