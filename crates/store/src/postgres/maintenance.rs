@@ -6,13 +6,17 @@ use cruddur_contract::ActivityId;
 use sqlx::PgPool;
 
 use super::{PostgresStore, accounts, search};
-use crate::{Maintenance, StoreResult, in_purge_batches};
+use crate::{Maintenance, PoolStats, StoreResult, in_purge_batches};
 
 #[async_trait]
 impl Maintenance for PostgresStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    fn pool(&self) -> PoolStats {
+        PoolStats::of(&self.pool)
     }
 
     /// sqlx's migrator holds a PostgreSQL advisory lock while it runs, so several processes

@@ -6,13 +6,21 @@ use cruddur_contract::ActivityId;
 
 use super::writer::Writer;
 use super::{SqliteStore, accounts, micros, search, unbounded};
-use crate::{Maintenance, StoreResult, in_purge_batches};
+use crate::{Maintenance, PoolStats, StoreResult, in_purge_batches};
 
 #[async_trait]
 impl Maintenance for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// The readers' pool, and the writes queued for the one writer.
+    fn pool(&self) -> PoolStats {
+        PoolStats {
+            writes_waiting: Some(self.writer.waiting()),
+            ..PoolStats::of(&self.pool)
+        }
     }
 
     async fn migrate(&self) -> StoreResult<()> {
