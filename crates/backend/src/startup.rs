@@ -70,11 +70,16 @@ impl Application {
             searches: Arc::new(SearchGate::new(settings.searches_at_once, STATEMENT_BOUND)),
             metrics: api_metrics,
         };
-        let router = metrics.track(SERVICE, app(state.clone(), &settings.cors_origins));
         let listener = cruddur_serve::bind(settings.listen).await?;
         let metrics_listener = match settings.metrics_listen {
             Some(address) => Some(cruddur_serve::bind(address).await?),
             None => None,
+        };
+        let router = app(state.clone(), &settings.cors_origins);
+        // Requests are timed only when someone can scrape the figures.
+        let router = match metrics_listener {
+            Some(_) => metrics.track(SERVICE, router),
+            None => router,
         };
         Ok(Application {
             listener,
@@ -87,9 +92,10 @@ impl Application {
         })
     }
 
-    /// The process's metrics, for the all-in-one's pages to register theirs in.
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
+    /// The process's metrics when they are served, for the all-in-one's pages to count theirs
+    /// in.
+    pub fn served_metrics(&self) -> Option<&Metrics> {
+        self.metrics_listener.as_ref().map(|_| &self.metrics)
     }
 
     /// Where `/metrics` is served, if anywhere.

@@ -70,9 +70,11 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     web_settings.trusted_proxies = settings.trusted_proxies.clone();
     web_settings.frontend_key = Some(frontend_key);
     // One metrics listener (the API's METRICS_ADDR) serves both: each series names its service.
-    let web =
-        cruddur_frontend::Application::build_with_metrics(&web_settings, api.metrics().clone())
-            .await?;
+    let web = cruddur_frontend::Application::build_with_metrics(
+        &web_settings,
+        api.served_metrics().cloned(),
+    )
+    .await?;
     tracing::info!(
         "Cruddur is up: open http://{} (API at http://{api_address})",
         reachable(web.local_addr())

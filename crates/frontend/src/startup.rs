@@ -45,12 +45,15 @@ impl Application {
     /// Builds the backend client and binds the listener (port 0 picks a free port). The
     /// backend need not be up yet: pages answer 502 until it is, and recover when it is.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        Self::build_with_metrics(settings, Metrics::new()).await
+        Self::build_with_metrics(settings, None).await
     }
 
-    /// [`Application::build`], the metrics registered in `metrics` (the all-in-one's, which
+    /// [`Application::build`], counting in `shared` when given (the all-in-one's metrics, which
     /// its API serves).
-    pub async fn build_with_metrics(settings: &Settings, metrics: Metrics) -> anyhow::Result<Self> {
+    pub async fn build_with_metrics(
+        settings: &Settings,
+        shared: Option<Metrics>,
+    ) -> anyhow::Result<Self> {
         let api = ApiClient::new(
             settings.api_url.clone(),
             settings.backend_timeout,
@@ -64,6 +67,9 @@ impl Application {
             Some(address) => Some(cruddur_serve::bind(address).await?),
             None => None,
         };
+        // Requests are timed only when the figures are served, here or by the all-in-one's API.
+        let tracked = shared.is_some() || metrics_listener.is_some();
+        let metrics = shared.unwrap_or_default();
         let router = app(AppState {
             api,
             sidebar: Arc::default(),
@@ -75,7 +81,10 @@ impl Application {
         });
         Ok(Application {
             listener,
-            router: cruddur_serve::traced(metrics.track(SERVICE, router)),
+            router: cruddur_serve::traced(match tracked {
+                true => metrics.track(SERVICE, router),
+                false => router,
+            }),
             serving: settings.serving,
             metrics,
             metrics_listener,
