@@ -124,7 +124,8 @@ sign_up() {
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     log "building $BACKEND_IMAGE and $FRONTEND_IMAGE (log: $tmp/build.log)"
     t0="$(now)"
-    if compose build --progress=plain >"$tmp/build.log" 2>&1; then
+    # Some Compose builds exit 0 when BuildKit fails: its log says so.
+    if compose build --progress=plain >"$tmp/build.log" 2>&1 && ! grep -q "failed to solve" "$tmp/build.log"; then
         pass "images built with docker/backend.Dockerfile and docker/frontend.Dockerfile in $(since "$t0")s"
     else
         tail -n 40 "$tmp/build.log" >&2
