@@ -3,9 +3,12 @@
 # release builds on 127.0.0.1. Every row is also given as a share of /api/health-check measured
 # on the same store in the same run (the server's ceiling here), so rows compare across noisy
 # runs. Also prints the backend's resident memory under load and its start-to-ready time.
+# BENCH_METRICS=1 adds the cost of metrics: the same rows on two SQLite stacks side by side,
+# one without a metrics listener and one with METRICS_ADDR set on both services and scraped
+# every second, measured in turns, with the second's req/s as a ratio of the first's.
 #
 # Usage: scripts/bench-api.sh [postgres admin URL]   (default: scripts/start-postgres.sh)
-#   BENCH_DURATION=10s  BENCH_CONNECTIONS=32
+#   BENCH_DURATION=10s  BENCH_CONNECTIONS=32  BENCH_METRICS=0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +24,10 @@ password=bench-password
 work=$(mktemp -d)
 server=""
 web=""
+kept=()
 cleanup() {
+  local pid
+  for pid in "${kept[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   [ -n "$web" ] && kill "$web" 2>/dev/null && wait "$web" 2>/dev/null || true
   [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
   if [ -n "${database:-}" ]; then psql "$admin_url" -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" || true; fi
@@ -139,6 +145,54 @@ bench_store() {
   summary+=("$store: start to ready ${first_ready_ms} ms on an empty database (migrate + seed), ${ready_ms} ms on existing data; backend peak resident memory under load $((rss_kb / 1024)) MiB")
 }
 
+# One request on the stack without metrics ($2 URL) and the one with ($3 URL), measured in
+# turns (off, on, on, off: a drifting machine weighs on both alike); prints one comparison
+# line of the mean req/s of each and the p99s of their first turns.
+compare_metrics() {
+  local label=$1 off=$2 on=$3
+  shift 3
+  local rows
+  rows=$(measure sqlite "$label" "$off" "$@"; measure sqlite "$label" "$on" "$@"
+         measure sqlite "$label" "$on" "$@"; measure sqlite "$label" "$off" "$@")
+  awk -F'|' -v label="$label" '
+    { gsub(/ /, "", $4); gsub(/ /, "", $7); rps[NR] = $4; p99[NR] = $7 }
+    END {
+      off = (rps[1] + rps[4]) / 2; on = (rps[2] + rps[3]) / 2
+      printf "| %-34s | %9.0f | %9.0f | %5.2f | %8s | %8s |\n", label, off, on, on / off, p99[1], p99[2]
+    }' <<<"$rows"
+}
+
+# BENCH_METRICS=1: two SQLite stacks, the second with metrics served and scraped every second.
+bench_metrics() {
+  local off_api off_web on_api on_web metrics_port
+  start "sqlite:$work/off.db"
+  start_web
+  off_api="http://127.0.0.1:$port" off_web="http://127.0.0.1:$web_port"
+  kept+=("$server" "$web")
+  metrics_port=$(free_port)
+  METRICS_ADDR="127.0.0.1:$metrics_port" start "sqlite:$work/on.db"
+  METRICS_ADDR="127.0.0.1:$(free_port)" start_web
+  on_api="http://127.0.0.1:$port" on_web="http://127.0.0.1:$web_port"
+  kept+=("$server" "$web")
+  (while sleep 1; do curl -fs "http://127.0.0.1:$metrics_port/metrics" >/dev/null || true; done) &
+  kept+=("$!")
+  echo
+  echo "The cost of metrics (SQLite; mean req/s of two turns each, without metrics and with them served and scraped every second):"
+  printf '| %-34s | %9s | %9s | %5s | %8s | %8s |\n' path 'off req/s' 'on req/s' 'on/off' 'off p99' 'on p99'
+  printf '|%s|\n' "------------------------------------|-----------|-----------|-------|----------|---------"
+  ceiling=1
+  compare_metrics /api/health-check "$off_api/api/health-check" "$on_api/api/health-check"
+  compare_metrics /api/activities/home "$off_api/api/activities/home" "$on_api/api/activities/home"
+  compare_metrics "/api/activities/search?term=cloud" \
+    "$off_api/api/activities/search?term=cloud" "$on_api/api/activities/search?term=cloud"
+  compare_metrics "/ (rendered home page)" "$off_web/" "$on_web/"
+  compare_metrics "/@andrewbrown (rendered profile)" "$off_web/@andrewbrown" "$on_web/@andrewbrown"
+  local pid
+  for pid in "${kept[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  kept=()
+  server="" web=""
+}
+
 summary=()
 printf '| %-8s | %-34s | %9s | %7s | %8s | %8s | %s |\n' store path 'req/s' ceiling p50 p99 errors
 printf '|%s|\n' "----------|------------------------------------|-----------|---------|----------|----------|-------"
@@ -151,3 +205,5 @@ bench_store postgres "${admin_url%/*}/$database"
 
 echo
 printf '%s\n' "${summary[@]}"
+
+[ "${BENCH_METRICS:-0}" = 0 ] || bench_metrics

@@ -13,6 +13,10 @@
 # images' history, nor a path of the build machine; the CIS Docker Benchmark report
 # (cis_report.py); sizes within budget; a PostgreSQL outage
 # answered with 503 JSON and recovered from without help; data kept across `down` and `up`.
+# The `monitoring` profile runs too (its Prometheus scraping every second, alert `for:`
+# durations of 2 s, from a copy of deploy/monitoring/): both targets up, request metrics from a
+# real page, the metrics ports unpublished, one request id in both services' JSON log lines,
+# and the database alert firing while PostgreSQL is stopped and clearing once it is back.
 # It measures image sizes, seconds from `up` to all healthy and an incremental rebuild.
 #
 # It runs as well against a rootless engine (DOCKER_HOST; test-rootless.sh), where limits
@@ -23,8 +27,8 @@
 # networks, volumes of the unique compose project) is removed on exit, failed or not.
 #
 # Env: SKIP_SETUP=1 (Docker is running), SKIP_BUILD=1 (test existing images),
-#      RUST_IMAGE / POSTGRES_IMAGE / DYNAMODB_IMAGE (default: the local stand-ins, built if
-#      missing), BACKEND_IMAGE / FRONTEND_IMAGE (default cruddur/{backend,frontend}:local),
+#      RUST_IMAGE / POSTGRES_IMAGE / DYNAMODB_IMAGE / PROMETHEUS_IMAGE (default: the local
+#      stand-ins, built if missing), BACKEND_IMAGE / FRONTEND_IMAGE (default cruddur/{backend,frontend}:local),
 #      HEALTHY_TIMEOUT_SECS (default 240), SIZE_BUDGET_BYTES (default 20000000),
 #      REBUILD_SERVICE (frontend|backend, default frontend), SKIP_REBUILD=1 (no rebuild timing),
 #      CIS_REPORT_DIR (default target/compliance: the CIS Docker Benchmark report of the stack).
@@ -40,22 +44,25 @@ REBUILD_SERVICE="${REBUILD_SERVICE:-frontend}"
 CIS_REPORT_DIR="${CIS_REPORT_DIR:-target/compliance}"
 export BACKEND_IMAGE="${BACKEND_IMAGE:-cruddur/backend:local}"
 export FRONTEND_IMAGE="${FRONTEND_IMAGE:-cruddur/frontend:local}"
-SERVICES=(db dynamodb-local backend frontend)
+SERVICES=(db dynamodb-local backend frontend prometheus)
+export COMPOSE_PROFILES=monitoring
 
 # --- machine: Docker, Compose, stand-ins ---------------------------------------------------------
 [ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
 require_docker
 # Only the variables not given are filled, with the stand-ins (built when missing); the Rust
 # image only when something is built.
-standins=(postgres dynamodb)
+standins=(postgres dynamodb prometheus)
 [ "${SKIP_BUILD:-0}" = 1 ] && [ "${SKIP_REBUILD:-0}" = 1 ] || standins+=(rust)
 use_standins "${standins[@]}"
-log "images: RUST_IMAGE=${RUST_IMAGE:-unused} POSTGRES_IMAGE=$POSTGRES_IMAGE DYNAMODB_IMAGE=$DYNAMODB_IMAGE"
+log "images: RUST_IMAGE=${RUST_IMAGE:-unused} POSTGRES_IMAGE=$POSTGRES_IMAGE DYNAMODB_IMAGE=$DYNAMODB_IMAGE PROMETHEUS_IMAGE=$PROMETHEUS_IMAGE"
 
 export FRONTEND_PORT="${FRONTEND_PORT:-$(free_port)}"
 export BACKEND_PORT="${BACKEND_PORT:-$(free_port)}"
+export PROMETHEUS_PORT="${PROMETHEUS_PORT:-$(free_port)}"
 site="http://127.0.0.1:$FRONTEND_PORT"
 api="http://127.0.0.1:$BACKEND_PORT"
+prometheus="http://127.0.0.1:$PROMETHEUS_PORT"
 
 project="cruddur-test-$$"
 tmp="$(mktemp -d /tmp/cruddur-compose-test.XXXXXX)"
@@ -71,6 +78,14 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# The production scrape config and rules, with test-sized intervals and `for:` durations.
+export MONITORING_CONFIG="$tmp/monitoring"
+mkdir -p "$MONITORING_CONFIG"
+sed -E 's/(scrape_interval|evaluation_interval|scrape_timeout): .*/\1: 1s/' \
+    deploy/monitoring/prometheus.yml >"$MONITORING_CONFIG/prometheus.yml"
+sed -E 's/^( +for): .*/\1: 2s/' deploy/monitoring/alerts.yml >"$MONITORING_CONFIG/alerts.yml"
+chmod -R a+rX "$MONITORING_CONFIG"
 
 cid() { compose ps -a -q "$1"; }
 health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$(cid "$1")" 2>/dev/null; }
@@ -118,7 +133,8 @@ sign_up() {
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     log "building $BACKEND_IMAGE and $FRONTEND_IMAGE (log: $tmp/build.log)"
     t0="$(now)"
-    if compose build --progress=plain >"$tmp/build.log" 2>&1; then
+    # Some Compose builds exit 0 when BuildKit fails: its log says so.
+    if compose build --progress=plain >"$tmp/build.log" 2>&1 && ! grep -q "failed to solve" "$tmp/build.log"; then
         pass "images built with docker/backend.Dockerfile and docker/frontend.Dockerfile in $(since "$t0")s"
     else
         tail -n 40 "$tmp/build.log" >&2
@@ -268,6 +284,55 @@ echo "CIS Docker Benchmark:"
 check "CIS Docker Benchmark: every control passed or justified ($CIS_REPORT_DIR)" \
     python3 scripts/containers/cis_report.py "$project" --out "$CIS_REPORT_DIR"
 
+# --- monitoring: Prometheus scrapes both services; one request id in both services' logs --------
+echo "monitoring:"
+# prom PATH [PYTHON-EXPRESSION]: GETs Prometheus's API; prints the expression of its JSON `data`
+# (`d`), or the whole answer; fails on a non-success answer.
+prom() {
+    curl -fsS "$prometheus$1" 2>/dev/null | python3 -c '
+import json, sys
+answer = json.load(sys.stdin)
+assert answer["status"] == "success", answer
+d = answer["data"]
+print(eval(sys.argv[1]) if len(sys.argv) > 1 else d)' "${2:-d}"
+}
+targets_up() {
+    [ "$(prom /api/v1/targets 'sorted((t["labels"]["job"], t["health"]) for t in d["activeTargets"])')" = \
+      "[('cruddur-backend', 'up'), ('cruddur-frontend', 'up')]" ]
+}
+# counted QUERY: the query's first value is above zero.
+counted() { prom "/api/v1/query?query=$1" 'float(d["result"][0]["value"][1]) > 0 if d["result"] else False' | grep -qx True; }
+alert_state() { prom /api/v1/alerts "[a['state'] for a in d['alerts'] if a['labels']['alertname'] == '$1'] or ['inactive']"; }
+alert_is() { [ "$(alert_state "$1")" = "['$2']" ]; }
+check "prometheus: both targets up in /api/v1/targets" wait_until 30 targets_up
+request_id="compose-test-$stamp"
+check "a page with X-Request-Id -> 200, the id answered back" \
+    eval '[ "$(status_of "$tmp/page" -D "$tmp/headers" -H "X-Request-Id: $request_id" "$site/")" = 200 ] &&
+          grep -qi "^x-request-id: $request_id" "$tmp/headers"'
+check "prometheus: the frontend's requests of / (route template) counted" \
+    wait_until 15 counted 'http_requests_total%7Bjob%3D%22cruddur-frontend%22%2Croute%3D%22%2F%22%7D'
+check "prometheus: the backend's requests of /api/activities/home counted" \
+    wait_until 15 counted 'http_requests_total%7Bjob%3D%22cruddur-backend%22%2Croute%3D%22%2Fapi%2Factivities%2Fhome%22%7D'
+check "prometheus: the backend's process memory and database readiness scraped" \
+    eval 'counted process_resident_memory_bytes%7Bjob%3D%22cruddur-backend%22%7D && counted database_ready'
+# json_line_with SERVICE ID: one of the service's log lines is a JSON object carrying the id.
+json_line_with() {
+    compose logs --no-color --no-log-prefix "$1" 2>/dev/null | python3 -c '
+import json, sys
+ok = any(json.loads(line).get("span", {}).get("request_id") == sys.argv[1]
+         for line in sys.stdin if sys.argv[1] in line and line.startswith("{"))
+sys.exit(0 if ok else 1)' "$2"
+}
+check "frontend logs a JSON line with the request id" wait_until 10 json_line_with frontend "$request_id"
+check "backend logs a JSON line with the same request id (passed on by the frontend)" \
+    wait_until 10 json_line_with backend "$request_id"
+metrics_ports="$(docker port "$(cid backend)"; docker port "$(cid frontend)")"
+check "metrics port 9464 not published ($(echo "$metrics_ports" | tr '\n' ' '))" \
+    eval '! echo "$metrics_ports" | grep -q "^9464"'
+check "metrics network is internal; prometheus not on the databases' network" \
+    eval '[ "$(docker network inspect -f "{{.Internal}}" "${project}_metrics")" = true ] &&
+          ! networks_of prometheus | grep -q "_data "'
+
 # --- a PostgreSQL outage -------------------------------------------------------------------------
 echo "resilience:"
 ready_is() { [ "$(status_of "$tmp/ready" "$api/api/ready")" = "$1" ]; }
@@ -279,10 +344,15 @@ check "db stopped: /api/activities/home -> $code, JSON" \
 check "db stopped: backend and frontend stay up (liveness)" \
     eval '[ "$(health backend)" = healthy ] && [ "$(status_of "$tmp/api" "$site/healthz")" = 200 ]'
 t0="$(now)"
+if wait_until 60 alert_is CruddurDatabaseNotReady firing; then
+    pass "db stopped: CruddurDatabaseNotReady firing in prometheus after $(since "$t0")s"
+else fail "db stopped: CruddurDatabaseNotReady $(alert_state CruddurDatabaseNotReady), not firing"; fi
+t0="$(now)"
 compose start db >/dev/null 2>&1
 if wait_until 90 ready_is 200; then pass "db back: /api/ready -> 200 after $(since "$t0")s, no restart of the backend"
 else fail "db back: /api/ready still $(status_of "$tmp/ready" "$api/api/ready") after 90s"; fi
 check "db back: backend container never restarted" [ "$(docker inspect -f '{{.RestartCount}}' "$(cid backend)")" = 0 ]
+check "db back: CruddurDatabaseNotReady cleared in prometheus" wait_until 60 alert_is CruddurDatabaseNotReady inactive
 check "db back: the crud is served again" \
     eval '[ "$(browse "$tmp/ada$stamp.jar" /)" = 200 ] && page_has "$crud"'
 

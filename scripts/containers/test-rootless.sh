@@ -20,8 +20,8 @@
 # its user, data and files removed, failed or not.
 #
 # Env: SKIP_SETUP=1 (the root engine is running), BACKEND_IMAGE / FRONTEND_IMAGE (default
-#      cruddur/{backend,frontend}:local, built by test-compose.sh), POSTGRES_IMAGE / DYNAMODB_IMAGE
-#      (default: the local stand-ins), ROOTLESS_USER (default cruddur-rl-PID).
+#      cruddur/{backend,frontend}:local, built by test-compose.sh), POSTGRES_IMAGE / DYNAMODB_IMAGE /
+#      PROMETHEUS_IMAGE (default: the local stand-ins), ROOTLESS_USER (default cruddur-rl-PID).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LOG_TAG=test-rootless
@@ -35,8 +35,8 @@ ROOTLESS_USER="${ROOTLESS_USER:-cruddur-rl-$$}"
 [ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
 require_docker
 # From the root engine; test-compose must not look for them in the empty rootless one.
-use_standins postgres dynamodb
-images=("$BACKEND_IMAGE" "$FRONTEND_IMAGE" "$POSTGRES_IMAGE" "$DYNAMODB_IMAGE")
+use_standins postgres dynamodb prometheus
+images=("$BACKEND_IMAGE" "$FRONTEND_IMAGE" "$POSTGRES_IMAGE" "$DYNAMODB_IMAGE" "$PROMETHEUS_IMAGE")
 for image in "${images[@]}"; do
     image_exists "$image" || { log "$image is missing on the root engine: run test-compose.sh first"; exit 1; }
 done

@@ -9,10 +9,11 @@
 #   scripts/offline-standins/build.sh postgres dynamodb
 #   scripts/offline-standins/build.sh haproxy    # the Swarm stack's entry proxy (not built by default)
 #   scripts/offline-standins/build.sh openbao    # compose.vault.yaml's secrets server (not built by default)
+#   scripts/offline-standins/build.sh prometheus # the `monitoring` profile's server (not built by default)
 #
 # Prints `NAME=image:tag` lines on stdout, one per stand-in, for use as build arguments /
 # compose variables (RUST_IMAGE=..., POSTGRES_IMAGE=..., DYNAMODB_IMAGE=..., HAPROXY_IMAGE=...,
-# OPENBAO_IMAGE=...).
+# OPENBAO_IMAGE=..., PROMETHEUS_IMAGE=...).
 #
 # The stand-ins are local-only (`cruddur-local/...`) and are never pushed. Only they carry
 # this machine's CA bundle (the TLS proxy's CA, needed for cargo/apt downloads at build time);
@@ -31,6 +32,7 @@ HAPROXY_STANDIN="${HAPROXY_STANDIN:-cruddur-local/haproxy:2.6-bookworm}"
 # The same release as compose.vault.yaml's default image.
 OPENBAO_VERSION="${OPENBAO_VERSION:-2.7.2}"
 OPENBAO_STANDIN="${OPENBAO_STANDIN:-cruddur-local/openbao:$OPENBAO_VERSION}"
+PROMETHEUS_STANDIN="${PROMETHEUS_STANDIN:-cruddur-local/prometheus:2-bookworm}"
 
 SUITE="${DEBIAN_SUITE:-bookworm}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -297,6 +299,30 @@ build_openbao() {
     echo "OPENBAO_IMAGE=$OPENBAO_STANDIN"
 }
 
+# Stand-in for `prom/prometheus`: Debian's Prometheus 2 laid out like that image (user nobody =
+# uid/gid 65534, the configuration read from /etc/prometheus/prometheus.yml, data in
+# /prometheus, promtool and wget on PATH as busybox gives upstream, port 9090, the same
+# entrypoint and default flags).
+build_prometheus() {
+    kept PROMETHEUS_IMAGE "$PROMETHEUS_STANDIN" && return
+    local dir="$WORK_ROOT/prometheus"
+    local t0=$SECONDS
+    make_rootfs "$dir"
+    chroot_apt "$dir" prometheus wget
+    $SUDO install -d -o 65534 -g 65534 -m 0755 "$dir/prometheus"
+    import_rootfs "$dir" "$PROMETHEUS_STANDIN" \
+        'LABEL org.opencontainers.image.title="cruddur local stand-in for prom/prometheus" org.opencontainers.image.description="Local-only; Debian Prometheus laid out like the official image"' \
+        'USER 65534:65534' \
+        'WORKDIR /prometheus' \
+        'VOLUME /prometheus' \
+        'EXPOSE 9090' \
+        'ENTRYPOINT ["/usr/bin/prometheus"]' \
+        'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+    docker run --rm --entrypoint promtool "$PROMETHEUS_STANDIN" --version >&2
+    log "$PROMETHEUS_STANDIN built in $((SECONDS - t0))s"
+    echo "PROMETHEUS_IMAGE=$PROMETHEUS_STANDIN"
+}
+
 require_docker
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=(rust postgres dynamodb)
@@ -307,6 +333,7 @@ for t in "${targets[@]}"; do
         dynamodb) build_dynamodb ;;
         haproxy) build_haproxy ;;
         openbao) build_openbao ;;
-        *) log "unknown stand-in: $t (rust|postgres|dynamodb|haproxy|openbao)"; exit 2 ;;
+        prometheus) build_prometheus ;;
+        *) log "unknown stand-in: $t (rust|postgres|dynamodb|haproxy|openbao|prometheus)"; exit 2 ;;
     esac
 done

@@ -9,6 +9,8 @@ use chrono::TimeDelta;
 use cruddur_contract::{ErrorBody, ErrorCode};
 use cruddur_store::StoreError;
 
+use crate::metrics::Noted;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("validation failed: {0:?}")]
@@ -75,10 +77,42 @@ impl ApiError {
     }
 }
 
+/// The code of a statement cut off at the store's bound.
+const QUERY_TIMEOUT: &str = "query_timeout";
+
+impl ApiError {
+    /// What the metrics count of this error, if anything.
+    fn noted(&self) -> Option<Noted> {
+        match self {
+            ApiError::Unavailable(cause) | ApiError::Internal(cause) => cause
+                .downcast_ref::<StoreError>()
+                .and_then(StoreError::failure_kind)
+                .map(Noted::StoreFailure),
+            ApiError::Rejected {
+                code: QUERY_TIMEOUT,
+                ..
+            } => Some(Noted::StoreFailure("timed_out")),
+            ApiError::TooManyAttempts(_) => Some(Noted::Refused("sign_in")),
+            ApiError::TooManySignUps(_) => Some(Noted::Refused("sign_up")),
+            _ => None,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let mut response = self.respond();
+        if let Some(noted) = self.noted() {
+            response.extensions_mut().insert(noted);
+        }
+        response
+    }
+}
+
+impl ApiError {
+    fn respond(&self) -> Response {
         let (status, code) = self.status_and_code();
-        match &self {
+        match self {
             ApiError::Validation(codes) => {
                 return (status, axum::Json(codes)).into_response();
             }
@@ -104,7 +138,7 @@ impl IntoResponse for ApiError {
         if let ApiError::TooManyAttempts(seconds) | ApiError::TooManySignUps(seconds) = self {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
         }
         response
     }
@@ -121,7 +155,7 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(error = ?error, "statement cut off at the store's bound");
                 ApiError::Rejected {
                     status: StatusCode::SERVICE_UNAVAILABLE,
-                    code: "query_timeout",
+                    code: QUERY_TIMEOUT,
                     message: "That took too long to answer; try again, or narrow the search."
                         .to_owned(),
                 }

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod generate;
+pub mod metrics;
 pub mod pagination;
 pub mod purge;
 pub mod read_cache;

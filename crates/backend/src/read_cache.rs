@@ -32,6 +32,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
 use cruddur_contract::{Activity, User};
+use cruddur_serve::{Lookups, Metrics};
 
 use crate::pagination::EncodedPage;
 use crate::state::AppState;
@@ -113,6 +114,16 @@ pub struct Reads {
 }
 
 impl Reads {
+    /// The caches, their hits and misses counted in `metrics`.
+    pub fn counted(metrics: &Metrics) -> Reads {
+        let lookups = |name| metrics.lookups(crate::metrics::SERVICE, name);
+        Reads {
+            public: ReadCache::counted(lookups("public_pages")),
+            own: ReadCache::counted(lookups("own_pages")),
+            sessions: ReadCache::counted(lookups("sessions")),
+        }
+    }
+
     /// Forgets every cached page (something may have changed).
     pub fn invalidate(&self) {
         self.public.invalidate();
@@ -157,19 +168,25 @@ pub struct ReadCache<V> {
     pages: RwLock<Pages<V>>,
     /// A turn to read each page being read: only while it is.
     reading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    lookups: Lookups,
 }
 
 impl<V> Default for ReadCache<V> {
     fn default() -> Self {
-        ReadCache {
-            version: AtomicU64::default(),
-            pages: RwLock::default(),
-            reading: Mutex::default(),
-        }
+        ReadCache::counted(Lookups::default())
     }
 }
 
 impl<V> ReadCache<V> {
+    fn counted(lookups: Lookups) -> Self {
+        ReadCache {
+            version: AtomicU64::default(),
+            pages: RwLock::default(),
+            reading: Mutex::default(),
+            lookups,
+        }
+    }
+
     fn reading(&self) -> MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
         self.reading
             .lock()
@@ -213,9 +230,11 @@ impl<V: Cacheable> ReadCache<V> {
         read: impl Future<Output = Result<V, E>>,
     ) -> Result<V, E> {
         if fresh.0 {
+            self.lookups.miss();
             return self.read_and_keep(target, now, read).await;
         }
         if let Some(page) = self.get(target, now) {
+            self.lookups.hit();
             return Ok(page);
         }
         let turn = Arc::clone(self.reading().entry(target.to_owned()).or_default());
@@ -227,8 +246,10 @@ impl<V: Cacheable> ReadCache<V> {
         };
         // Whoever had the turn before may have read the page.
         if let Some(page) = self.get(target, now) {
+            self.lookups.hit();
             return Ok(page);
         }
+        self.lookups.miss();
         self.read_and_keep(target, now, read).await
     }
 

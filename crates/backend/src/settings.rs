@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use cruddur_contract::Handle;
 use cruddur_serve::random_secret;
-pub use cruddur_serve::{Limits, LimitsArgs, LogFormat, TrustedProxies};
+pub use cruddur_serve::{Limits, LimitsArgs, LogFormat, MetricsArgs, TrustedProxies};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::rate_limit::SignUpRates;
@@ -61,6 +61,8 @@ pub struct SettingsArgs {
     pub purge_interval_secs: u64,
     #[command(flatten)]
     pub serving: LimitsArgs,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
     /// Seconds start-up waits for the database to answer.
     #[arg(long, env = "DATABASE_WAIT_SECS", default_value_t = DEFAULT_DATABASE_WAIT_SECS)]
     pub database_wait_secs: u64,
@@ -140,6 +142,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub purge_interval: Duration,
     pub serving: Limits,
+    /// Where `/metrics` is served (`None`: nowhere).
+    pub metrics_listen: Option<SocketAddr>,
     pub database_wait: Duration,
     /// Set when no secret was configured and a random one was generated.
     pub jwt_secret_generated: bool,
@@ -200,6 +204,7 @@ impl Settings {
             log_format: LogFormat::Text,
             purge_interval: Duration::from_secs(DEFAULT_PURGE_INTERVAL_SECS),
             serving: Limits::default(),
+            metrics_listen: None,
             database_wait: Duration::from_secs(DEFAULT_DATABASE_WAIT_SECS),
             jwt_secret_generated: false,
             dynamodb: None,
@@ -284,6 +289,7 @@ impl Settings {
             log_format: args.log_format,
             purge_interval: Duration::from_secs(args.purge_interval_secs.max(1)),
             serving: Limits::resolve(&args.serving),
+            metrics_listen: args.metrics.metrics_addr,
             database_wait: Duration::from_secs(args.database_wait_secs),
             jwt_secret_generated,
             dynamodb,

@@ -9,20 +9,19 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::Router;
-use axum::http::Request;
+use cruddur_serve::Metrics;
 use cruddur_store::dynamodb::{Credentials, DynamoDbConfig, DynamoMessageStore, TableCreation};
 use cruddur_store::{STATEMENT_BOUND, StoreError, Stores};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tower::ServiceBuilder;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::auth::rate_limit::SignUpLimiter;
 use crate::auth::token::TokenKeys;
 use crate::client_ip::ClientAddresses;
 use crate::clock::Clock;
+use crate::metrics::{ApiMetrics, SERVICE};
+use crate::read_cache::Reads;
 use crate::search_gate::SearchGate;
 use crate::settings::{DatabaseUrl, DynamoDbSettings, Settings};
 use crate::state::AppState;
@@ -34,6 +33,9 @@ pub struct Application {
     state: AppState,
     purge_interval: Duration,
     serving: cruddur_serve::Limits,
+    metrics: Metrics,
+    /// Where `/metrics` is served, when it is.
+    metrics_listener: Option<TcpListener>,
     database_url_file: Option<DatabaseUrlFile>,
 }
 
@@ -54,6 +56,8 @@ impl Application {
             );
         }
         let stores = open_stores(settings).await?;
+        let metrics = Metrics::new();
+        let api_metrics = ApiMetrics::register(&metrics, stores.store.clone());
         if settings.seed_demo_data {
             seed_demo_data(&stores, settings, clock.as_ref()).await?;
         }
@@ -68,15 +72,25 @@ impl Application {
             demo_user: settings.demo_user.clone().map(Arc::new),
             sign_in_limiter: Arc::default(),
             sign_up_limiter: Arc::new(SignUpLimiter::new(settings.sign_ups)),
-            reads: Arc::default(),
+            reads: Arc::new(Reads::counted(&metrics)),
             clients: Arc::new(ClientAddresses {
                 proxies: settings.trusted_proxies.clone(),
                 frontend_key: settings.frontend_key.clone(),
             }),
             searches: Arc::new(SearchGate::new(settings.searches_at_once, STATEMENT_BOUND)),
+            metrics: api_metrics,
+        };
+        let listener = cruddur_serve::bind(settings.listen).await?;
+        let metrics_listener = match settings.metrics_listen {
+            Some(address) => Some(cruddur_serve::bind(address).await?),
+            None => None,
         };
         let router = app(state.clone(), &settings.cors_origins);
-        let listener = cruddur_serve::bind(settings.listen).await?;
+        // Requests are timed only when someone can scrape the figures.
+        let router = match metrics_listener {
+            Some(_) => metrics.track(SERVICE, router),
+            None => router,
+        };
         Ok(Application {
             listener,
             router,
@@ -91,7 +105,22 @@ impl Application {
                     url: settings.database_url.expose().to_owned().into(),
                     every: settings.database_url_check,
                 }),
+            metrics,
+            metrics_listener,
         })
+    }
+
+    /// The process's metrics when they are served, for the all-in-one's pages to count theirs
+    /// in.
+    pub fn served_metrics(&self) -> Option<&Metrics> {
+        self.metrics_listener.as_ref().map(|_| &self.metrics)
+    }
+
+    /// Where `/metrics` is served, if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -117,9 +146,18 @@ impl Application {
         let follower = self
             .database_url_file
             .map(|file| follow_database_url(file, self.state.store.clone()));
+        // Readiness is pinged only for someone to scrape it.
+        let scraped = self.metrics_listener.map(|listener| {
+            let readiness = self.state.metrics.spawn_readiness(self.state.store.clone());
+            (self.metrics.spawn(listener, self.serving), readiness)
+        });
         let result = cruddur_serve::serve(self.listener, self.router, shutdown, self.serving).await;
         purger.abort();
         follower.inspect(JoinHandle::abort);
+        if let Some((server, readiness)) = scraped {
+            readiness.abort();
+            server.stop().await;
+        }
         result
     }
 }
@@ -150,37 +188,17 @@ fn follow_database_url(
     )
 }
 
-/// The full HTTP application: the API routes wrapped in request ids, request logging and CORS.
+/// The full HTTP application: the API routes wrapped in request ids, request logging, CORS
+/// and the counting of what responses note for the metrics.
 pub fn app(state: AppState, cors_origins: &[String]) -> Router {
     let (router, _document) = routes::api(state.clone());
-    let router = router.layer(axum::middleware::from_fn_with_state(
-        state,
-        demo::loopback_hosts_only,
-    ));
-    router.layer(
-        ServiceBuilder::new()
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(|request: &Request<_>| {
-                        let request_id = request
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|id| id.to_str().ok())
-                            .unwrap_or_default();
-                        tracing::info_span!(
-                            "request",
-                            method = %request.method(),
-                            path = %request.uri().path(),
-                            request_id,
-                        )
-                    })
-                    // One line a request at INFO (method, path, request id, status, latency).
-                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-            )
-            .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(cors::layer(cors_origins)),
-    )
+    let router = state
+        .metrics
+        .count_noted(router.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            demo::loopback_hosts_only,
+        )));
+    cruddur_serve::traced(router.layer(cors::layer(cors_origins)))
 }
 
 /// Opens the stores and migrates them: the SQL store, and the DynamoDB message table (created

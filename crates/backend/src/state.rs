@@ -9,6 +9,7 @@ use crate::auth::rate_limit::{SignInLimiter, SignUpLimiter};
 use crate::auth::token::TokenKeys;
 use crate::client_ip::ClientAddresses;
 use crate::clock::Clock;
+use crate::metrics::ApiMetrics;
 use crate::read_cache::Reads;
 use crate::search_gate::SearchGate;
 
@@ -28,4 +29,5 @@ pub struct AppState {
     pub clients: Arc<ClientAddresses>,
     /// Turns to search, a few at a time.
     pub searches: Arc<SearchGate>,
+    pub metrics: ApiMetrics,
 }

@@ -69,7 +69,12 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     web_settings.log_format = settings.log_format;
     web_settings.trusted_proxies = settings.trusted_proxies.clone();
     web_settings.frontend_key = Some(frontend_key);
-    let web = cruddur_frontend::Application::build(&web_settings).await?;
+    // One metrics listener (the API's METRICS_ADDR) serves both: each series names its service.
+    let web = cruddur_frontend::Application::build_with_metrics(
+        &web_settings,
+        api.served_metrics().cloned(),
+    )
+    .await?;
     tracing::info!(
         "Cruddur is up: open http://{} (API at http://{api_address})",
         reachable(web.local_addr())

@@ -312,6 +312,10 @@ impl ApiClient {
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
+        // The page's request id, so the API logs its calls under the same one.
+        if let Some(id) = cruddur_serve::current_request_id() {
+            request = request.header(cruddur_serve::REQUEST_ID, id);
+        }
         if let Some(client) = self.client {
             request = request.header(cruddur_serve::FORWARDED_FOR, client.to_string());
             if let Some(key) = &self.frontend_key {

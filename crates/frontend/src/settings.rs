@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use cruddur_serve::{Limits, LimitsArgs, LogFormat, TrustedProxies};
+use cruddur_serve::{Limits, LimitsArgs, LogFormat, MetricsArgs, TrustedProxies};
 use secrecy::SecretString;
 use url::Url;
 
@@ -31,6 +31,8 @@ pub struct SettingsArgs {
     pub pages: PageArgs,
     #[command(flatten)]
     pub serving: LimitsArgs,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -71,6 +73,8 @@ pub struct Settings {
     pub api_url: Url,
     pub backend_timeout: Duration,
     pub serving: Limits,
+    /// Where `/metrics` is served (`None`: nowhere).
+    pub metrics_listen: Option<SocketAddr>,
     pub cookie_secure: bool,
     pub log_format: LogFormat,
     pub trusted_proxies: TrustedProxies,
@@ -87,6 +91,7 @@ impl Settings {
             api_url,
             backend_timeout: Duration::from_millis(pages.backend_timeout_ms.max(1)),
             serving: Limits::default(),
+            metrics_listen: None,
             cookie_secure: pages.cookie_secure,
             log_format: LogFormat::Text,
             trusted_proxies: TrustedProxies::default(),
@@ -106,6 +111,7 @@ impl Settings {
             &args.pages,
         );
         settings.serving = Limits::resolve(&args.serving);
+        settings.metrics_listen = args.metrics.metrics_addr;
         settings.log_format = args.log_format;
         settings.trusted_proxies = args.trusted_proxies.clone();
         settings.frontend_key = args.secrets.frontend_key()?;

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use cruddur_serve::Metrics;
 use cruddur_serve::TrustedProxies;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
 
 use crate::api::ApiClient;
 use crate::settings::Settings;
@@ -33,12 +33,27 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     serving: cruddur_serve::Limits,
+    metrics: Metrics,
+    /// Where `/metrics` is served, when it is.
+    metrics_listener: Option<TcpListener>,
 }
+
+/// The `service` label of the pages' series.
+pub const SERVICE: &str = "frontend";
 
 impl Application {
     /// Builds the backend client and binds the listener (port 0 picks a free port). The
     /// backend need not be up yet: pages answer 502 until it is, and recover when it is.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        Self::build_with_metrics(settings, None).await
+    }
+
+    /// [`Application::build`], counting in `shared` when given (the all-in-one's metrics, which
+    /// its API serves).
+    pub async fn build_with_metrics(
+        settings: &Settings,
+        shared: Option<Metrics>,
+    ) -> anyhow::Result<Self> {
         let api = ApiClient::new(
             settings.api_url.clone(),
             settings.backend_timeout,
@@ -48,17 +63,39 @@ impl Application {
             settings.frontend_key.clone(),
         )?;
         let listener = cruddur_serve::bind(settings.listen).await?;
+        let metrics_listener = match settings.metrics_listen {
+            Some(address) => Some(cruddur_serve::bind(address).await?),
+            None => None,
+        };
+        // Requests are timed only when the figures are served, here or by the all-in-one's API.
+        let tracked = shared.is_some() || metrics_listener.is_some();
+        let metrics = shared.unwrap_or_default();
+        let router = app(AppState {
+            api,
+            sidebar: Arc::default(),
+            public_pages: Arc::new(PublicPages::counted(
+                metrics.lookups(SERVICE, "rendered_pages"),
+            )),
+            cookie_secure: settings.cookie_secure,
+            trusted_proxies: settings.trusted_proxies.clone(),
+        });
         Ok(Application {
             listener,
-            router: app(AppState {
-                api,
-                sidebar: Arc::default(),
-                public_pages: Arc::default(),
-                cookie_secure: settings.cookie_secure,
-                trusted_proxies: settings.trusted_proxies.clone(),
+            router: cruddur_serve::traced(match tracked {
+                true => metrics.track(SERVICE, router),
+                false => router,
             }),
             serving: settings.serving,
+            metrics,
+            metrics_listener,
         })
+    }
+
+    /// Where `/metrics` is served, if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -74,7 +111,14 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr(), "Cruddur web pages listening");
-        cruddur_serve::serve(self.listener, self.router, shutdown, self.serving).await
+        let metrics = self
+            .metrics_listener
+            .map(|listener| self.metrics.spawn(listener, self.serving));
+        let result = cruddur_serve::serve(self.listener, self.router, shutdown, self.serving).await;
+        if let Some(metrics) = metrics {
+            metrics.stop().await;
+        }
+        result
     }
 }
 
@@ -87,9 +131,9 @@ pub const LIVENESS_PATH: &str = "/healthz";
 /// long" sentence next to the field; a body beyond it gets the 413 page.
 pub const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// Every page and asset, wrapped in request logging, the session and CSRF layer, and the
-/// security headers (which also cover the 404 and error pages). The liveness route stays
-/// outside the session layer: a probe needs no cookie.
+/// Every page and asset, wrapped in the session and CSRF layer and the security headers
+/// (which also cover the 404 and error pages); request ids, logging and metrics go around it.
+/// The liveness route stays outside the session layer: a probe needs no cookie.
 pub fn app(state: AppState) -> Router {
     use views::{
         account, actions, delete, edit_profile, home, messages, notifications, profile, search,
@@ -139,5 +183,4 @@ pub fn app(state: AppState) -> Router {
         .route(LIVENESS_PATH, get(|| async { "ok" }))
         .merge(pages)
         .layer(axum::middleware::map_response(security::headers))
-        .layer(TraceLayer::new_for_http())
 }

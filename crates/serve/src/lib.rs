@@ -16,12 +16,16 @@ mod body;
 mod client;
 mod connection;
 mod limits;
+mod metrics;
+mod request_id;
 mod secrets;
 mod server;
 
 pub use body::{BodyDeadlineElapsed, is_body_deadline};
 pub use client::{FORWARDED_FOR, FRONTEND_KEY, TrustedProxies};
 pub use limits::{Limits, LimitsArgs, open_file_limit};
+pub use metrics::{Lookups, Metrics, MetricsArgs, MetricsServer, encode_gauge};
+pub use request_id::{REQUEST_ID, current_request_id, traced};
 pub use secrets::{random_secret, secret, watch_secret_file};
 pub use server::serve;
 

@@ -28,6 +28,19 @@ pub enum StoreError {
     Internal(#[source] Source),
 }
 
+impl StoreError {
+    /// The failures worth counting, by kind (`None` for answers such as "not found").
+    pub fn failure_kind(&self) -> Option<&'static str> {
+        match self {
+            StoreError::Taken(_) | StoreError::NotFound | StoreError::Forbidden => None,
+            StoreError::UnsupportedUrl => Some("unsupported_url"),
+            StoreError::Unavailable(_) => Some("unavailable"),
+            StoreError::TimedOut(_) => Some("timed_out"),
+            StoreError::Internal(_) => Some("internal"),
+        }
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match error {

@@ -39,7 +39,7 @@ pub use bulk::{
 };
 pub use error::{StoreError, StoreResult};
 pub use follows::FollowStore;
-pub use maintenance::Maintenance;
+pub use maintenance::{Maintenance, PoolStats};
 pub use messages::MessageStore;
 pub use notifications::NotificationStore;
 pub use reactions::ReactionStore;

@@ -55,6 +55,7 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
         },
     ];
     let ready = store.is_ok();
+    state.metrics.set_ready(ready);
     let status = if ready {
         StatusCode::OK
     } else {

@@ -20,6 +20,8 @@ pub const FRONTEND_ORIGIN: &str = "http://localhost:3000";
 
 pub struct TestApp {
     pub address: SocketAddr,
+    /// Where `/metrics` is served, when the settings asked for it.
+    pub metrics_address: Option<SocketAddr>,
     pub client: reqwest::Client,
     pub clock: Arc<ManualClock>,
     /// The app's database, for tests that write behind its back (as another replica would).
@@ -66,12 +68,14 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(&settings, clock.clone()).await.unwrap();
     let database_url = settings.database_url.expose().to_owned();
     let address = app.local_addr();
+    let metrics_address = app.metrics_addr();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;
     }));
     TestApp {
         address,
+        metrics_address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod hostile;
 mod messages;
+mod metrics;
 mod notifications;
 mod openapi;
 mod outage;

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
+use cruddur_serve::Lookups;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
@@ -30,9 +31,12 @@ pub const RENDERED_MAX_AGE: Duration = Duration::from_secs(1);
 /// stale ones, then the oldest, make room.
 const KEPT: usize = 32;
 
-/// The renderings, by the page's address.
+/// The renderings, by the page's address, and how often one was reused.
 #[derive(Debug, Default)]
-pub struct PublicPages(Mutex<HashMap<String, Rendered>>);
+pub struct PublicPages {
+    renderings: Mutex<HashMap<String, Rendered>>,
+    lookups: Lookups,
+}
 
 /// A rendering, under the entity tag of the data it was made from.
 #[derive(Debug, Clone)]
@@ -50,6 +54,14 @@ struct Encodings {
 }
 
 impl PublicPages {
+    /// No renderings yet; reuses and renderings counted in `lookups`.
+    pub fn counted(lookups: Lookups) -> Self {
+        PublicPages {
+            renderings: Mutex::default(),
+            lookups,
+        }
+    }
+
     /// The page at `address`, gzipped if the browser takes it: the one kept while `fetch`
     /// (asked with the kept rendering's entity tag) says its data is unchanged, or else the
     /// one `render` makes from what `fetch` brought, which is then kept.
@@ -63,7 +75,10 @@ impl PublicPages {
         let fresh = self.fresh(address);
         let known = fresh.as_ref().map(|rendered| rendered.etag.as_str());
         let (etag, value) = match (fetch(known).await?, fresh) {
-            (Revalidated::NotModified, Some(rendered)) => return Ok(rendered.page.respond(gzip)),
+            (Revalidated::NotModified, Some(rendered)) => {
+                self.lookups.hit();
+                return Ok(rendered.page.respond(gzip));
+            }
             (Revalidated::NotModified, None) => {
                 return Err(ApiError::Unexpected(
                     "304 to an unconditional request".into(),
@@ -71,6 +86,7 @@ impl PublicPages {
             }
             (Revalidated::Modified { etag, value }, _) => (etag, value),
         };
+        self.lookups.miss();
         let html = match render(value).await {
             Ok(html) => Bytes::from(html),
             Err(error) => return Ok(template_failed(&error)),
@@ -120,7 +136,7 @@ impl PublicPages {
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Rendered>> {
-        self.0
+        self.renderings
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -23,7 +23,9 @@ pub struct Running {
 
 /// The handle of a server at `address`, and the future that completes when it is dropped
 /// (what the server's `run_until_stopped` waits for).
-fn stopped_by_drop(address: SocketAddr) -> (Running, impl Future<Output = ()> + Send + 'static) {
+pub fn stopped_by_drop(
+    address: SocketAddr,
+) -> (Running, impl Future<Output = ()> + Send + 'static) {
     let (stop, stopped) = oneshot::channel::<()>();
     let running = Running {
         address,
@@ -72,6 +74,7 @@ pub async fn spawn_frontend_with(backend: &str, timeout: Duration, cookie_secure
             grace: Duration::from_secs(1),
             ..Default::default()
         },
+        metrics_listen: None,
         cookie_secure,
         log_format: cruddur_serve::LogFormat::Text,
         trusted_proxies: Default::default(),

@@ -12,5 +12,6 @@ mod errors;
 mod feeds;
 mod health;
 mod inbox;
+mod metrics;
 mod public_pages;
 mod security;

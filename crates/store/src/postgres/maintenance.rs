@@ -6,7 +6,7 @@ use cruddur_contract::ActivityId;
 use sqlx::PgPool;
 
 use super::{PostgresStore, accounts, connect_options, search};
-use crate::{Maintenance, StoreResult, in_purge_batches};
+use crate::{Maintenance, PoolStats, StoreResult, in_purge_batches};
 
 #[async_trait]
 impl Maintenance for PostgresStore {
@@ -21,6 +21,10 @@ impl Maintenance for PostgresStore {
         self.pool
             .set_connect_options(connect_options(url, self.bound)?);
         Ok(())
+    }
+
+    fn pool(&self) -> PoolStats {
+        PoolStats::of(&self.pool)
     }
 
     /// sqlx's migrator holds a PostgreSQL advisory lock while it runs, so several processes

@@ -6,7 +6,7 @@ use cruddur_contract::ActivityId;
 
 use super::writer::Writer;
 use super::{SqliteStore, accounts, micros, search, unbounded};
-use crate::{Maintenance, StoreError, StoreResult, in_purge_batches};
+use crate::{Maintenance, PoolStats, StoreError, StoreResult, in_purge_batches};
 
 #[async_trait]
 impl Maintenance for SqliteStore {
@@ -21,6 +21,14 @@ impl Maintenance for SqliteStore {
         Err(StoreError::Internal(
             "a running SQLite store cannot move to another file; restart to use it".into(),
         ))
+    }
+
+    /// The readers' pool, and the writes queued for the one writer.
+    fn pool(&self) -> PoolStats {
+        PoolStats {
+            writes_waiting: Some(self.writer.waiting()),
+            ..PoolStats::of(&self.pool)
+        }
     }
 
     async fn migrate(&self) -> StoreResult<()> {

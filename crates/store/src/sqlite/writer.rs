@@ -68,6 +68,11 @@ impl Writer {
         &self.pool
     }
 
+    /// Writes waiting for their turn.
+    pub(super) fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
     /// Starts a write: a savepoint in the open transaction, or in a new one.
     pub(super) async fn begin(&self) -> StoreResult<WriteTx> {
         let queued = Queued::join(&self.waiting);
