@@ -27,7 +27,6 @@ import json
 import os
 import sys
 
-import oras.container
 import oras.oci
 import oras.provider
 
@@ -55,7 +54,7 @@ class Registry(oras.provider.Registry):
 
 def registry():
     # The registry asks for htpasswd's Basic credentials; oras-py's default expects tokens.
-    return Registry(tls_verify=os.environ.get("REGISTRY_CA", True), auth_backend="basic")
+    return Registry(tls_verify=os.environ["REGISTRY_CA"], auth_backend="basic")
 
 
 def get(client, reference, url_of, accept=None):

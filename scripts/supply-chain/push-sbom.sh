@@ -48,7 +48,7 @@ artifact catalog "$REGISTRY" >"$tmp/catalog-before"
 
 # push_and_check REPOSITORY@DIGEST
 push_and_check() {
-    local image="$1" repository="${1%@*}" digest="${1#*@}" name dir tag reference referrers
+    local image="$1" repository="${1%@*}" digest="${1#*@}" name sbom dir tag reference referrers
     name="${repository#"$REGISTRY"/}"
     sbom="$SBOM_DIR/$name.cdx.json"
     dir="$tmp/$name"
