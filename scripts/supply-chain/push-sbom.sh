@@ -78,7 +78,7 @@ push_and_check() {
     check "its artifactType and layer are application/vnd.cyclonedx+json" \
         [ "$(json_get "$dir/manifest.json" '{d["artifactType"], d["layers"][0]["mediaType"]}')" = "{'application/vnd.cyclonedx+json'}" ]
     check "it is in the image's repository $name, beside the image's tags" \
-        grep -qxF "$tag" <(artifact tags "$repository")
+        grep -xF "$tag" <(artifact tags "$repository") >/dev/null # not -q: the whole list is read
 
     referrers="$(artifact referrers "$image")"
     case "$(head -n 1 <<<"$referrers")" in
