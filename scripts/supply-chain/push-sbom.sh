@@ -8,7 +8,7 @@
 #
 #   export $(scripts/supply-chain/start-registry.sh)
 #   export $(SIGNING_KEY=… scripts/supply-chain/publish.sh)
-#   scripts/supply-chain/sbom.sh
+#   SBOM_IMAGES="$BACKEND_IMAGE $FRONTEND_IMAGE" scripts/supply-chain/sbom.sh
 #   scripts/supply-chain/push-sbom.sh
 #
 # Env: REGISTRY, REGISTRY_AUTH_FILE, REGISTRY_CA (required; start-registry.sh prints them),
