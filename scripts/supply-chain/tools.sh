@@ -39,12 +39,12 @@ export TRIVY_SKIP_DB_UPDATE=1 TRIVY_SKIP_JAVA_DB_UPDATE=1 TRIVY_SKIP_CHECK_UPDAT
     TRIVY_OFFLINE_SCAN=1 TRIVY_DISABLE_TELEMETRY=1
 
 # image_binary IMAGE DIR: copies the image's entrypoint program into DIR and prints its path.
-# The container is created, never started, and removed again.
+# The container is created, never started, and removed again with its anonymous volumes.
 image_binary() {
     local image="$1" dir="$2" program cid
     program="$(docker image inspect -f '{{index .Config.Entrypoint 0}}' "$image")"
     cid="$(docker create "$image")"
     docker cp "$cid:$program" "$dir/" >/dev/null
-    docker rm "$cid" >/dev/null
+    docker rm -v "$cid" >/dev/null
     echo "$dir/$(basename "$program")"
 }
