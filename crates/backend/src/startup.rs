@@ -9,11 +9,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::Router;
-use cruddur_serve::Metrics;
+use cruddur_serve::{Listeners, Metrics};
 use cruddur_store::dynamodb::{Credentials, DynamoDbConfig, DynamoMessageStore, TableCreation};
 use cruddur_store::{STATEMENT_BOUND, StoreError, Stores};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::auth::rate_limit::SignUpLimiter;
@@ -28,14 +27,12 @@ use crate::state::AppState;
 use crate::{cors, demo, purge, routes, seed};
 
 pub struct Application {
-    listener: TcpListener,
+    listeners: Listeners,
     router: Router,
     state: AppState,
     purge_interval: Duration,
     serving: cruddur_serve::Limits,
     metrics: Metrics,
-    /// Where `/metrics` is served, when it is.
-    metrics_listener: Option<TcpListener>,
     database_url_file: Option<DatabaseUrlFile>,
 }
 
@@ -80,19 +77,15 @@ impl Application {
             searches: Arc::new(SearchGate::new(settings.searches_at_once, STATEMENT_BOUND)),
             metrics: api_metrics,
         };
-        let listener = cruddur_serve::bind(settings.listen).await?;
-        let metrics_listener = match settings.metrics_listen {
-            Some(address) => Some(cruddur_serve::bind(address).await?),
-            None => None,
-        };
+        let listeners = Listeners::bind(settings.listen, settings.metrics_listen).await?;
         let router = app(state.clone(), &settings.cors_origins);
         // Requests are timed only when someone can scrape the figures.
-        let router = match metrics_listener {
-            Some(_) => metrics.track(SERVICE, router),
-            None => router,
+        let router = match listeners.serves_metrics() {
+            true => metrics.track(SERVICE, router),
+            false => router,
         };
         Ok(Application {
-            listener,
+            listeners,
             router,
             state,
             purge_interval: settings.purge_interval,
@@ -106,28 +99,22 @@ impl Application {
                     every: settings.database_url_check,
                 }),
             metrics,
-            metrics_listener,
         })
     }
 
     /// The process's metrics when they are served, for the all-in-one's pages to count theirs
     /// in.
     pub fn served_metrics(&self) -> Option<&Metrics> {
-        self.metrics_listener.as_ref().map(|_| &self.metrics)
+        self.listeners.serves_metrics().then_some(&self.metrics)
     }
 
     /// Where `/metrics` is served, if anywhere.
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
-        self.metrics_listener
-            .as_ref()
-            .and_then(|listener| listener.local_addr().ok())
+        self.listeners.metrics_addr()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        // A bound listener always has an address.
-        self.listener
-            .local_addr()
-            .expect("a bound listener has a local address")
+        self.listeners.local_addr()
     }
 
     /// Serves until `shutdown` completes, then stops accepting connections and gives in-flight
@@ -147,17 +134,17 @@ impl Application {
             .database_url_file
             .map(|file| follow_database_url(file, self.state.store.clone()));
         // Readiness is pinged only for someone to scrape it.
-        let scraped = self.metrics_listener.map(|listener| {
-            let readiness = self.state.metrics.spawn_readiness(self.state.store.clone());
-            (self.metrics.spawn(listener, self.serving), readiness)
-        });
-        let result = cruddur_serve::serve(self.listener, self.router, shutdown, self.serving).await;
+        let readiness = self
+            .listeners
+            .serves_metrics()
+            .then(|| self.state.metrics.spawn_readiness(self.state.store.clone()));
+        let result = self
+            .listeners
+            .serve(self.router, &self.metrics, shutdown, self.serving)
+            .await;
         purger.abort();
         follower.inspect(JoinHandle::abort);
-        if let Some((server, readiness)) = scraped {
-            readiness.abort();
-            server.stop().await;
-        }
+        readiness.inspect(JoinHandle::abort);
         result
     }
 }

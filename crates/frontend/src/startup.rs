@@ -7,9 +7,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use cruddur_serve::Metrics;
 use cruddur_serve::TrustedProxies;
-use tokio::net::TcpListener;
+use cruddur_serve::{Listeners, Metrics};
 
 use crate::api::ApiClient;
 use crate::settings::Settings;
@@ -30,12 +29,10 @@ pub struct AppState {
 }
 
 pub struct Application {
-    listener: TcpListener,
+    listeners: Listeners,
     router: Router,
     serving: cruddur_serve::Limits,
     metrics: Metrics,
-    /// Where `/metrics` is served, when it is.
-    metrics_listener: Option<TcpListener>,
 }
 
 /// The `service` label of the pages' series.
@@ -62,13 +59,9 @@ impl Application {
             settings.serving.idle / 2,
             settings.frontend_key.clone(),
         )?;
-        let listener = cruddur_serve::bind(settings.listen).await?;
-        let metrics_listener = match settings.metrics_listen {
-            Some(address) => Some(cruddur_serve::bind(address).await?),
-            None => None,
-        };
+        let listeners = Listeners::bind(settings.listen, settings.metrics_listen).await?;
         // Requests are timed only when the figures are served, here or by the all-in-one's API.
-        let tracked = shared.is_some() || metrics_listener.is_some();
+        let tracked = shared.is_some() || listeners.serves_metrics();
         let metrics = shared.unwrap_or_default();
         let router = app(AppState {
             api,
@@ -80,28 +73,23 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone(),
         });
         Ok(Application {
-            listener,
+            listeners,
             router: cruddur_serve::traced(match tracked {
                 true => metrics.track(SERVICE, router),
                 false => router,
             }),
             serving: settings.serving,
             metrics,
-            metrics_listener,
         })
     }
 
     /// Where `/metrics` is served, if anywhere.
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
-        self.metrics_listener
-            .as_ref()
-            .and_then(|listener| listener.local_addr().ok())
+        self.listeners.metrics_addr()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has a local address")
+        self.listeners.local_addr()
     }
 
     /// Serves until `shutdown` completes, then stops accepting connections and gives in-flight
@@ -111,14 +99,9 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(address = %self.local_addr(), "Cruddur web pages listening");
-        let metrics = self
-            .metrics_listener
-            .map(|listener| self.metrics.spawn(listener, self.serving));
-        let result = cruddur_serve::serve(self.listener, self.router, shutdown, self.serving).await;
-        if let Some(metrics) = metrics {
-            metrics.stop().await;
-        }
-        result
+        self.listeners
+            .serve(self.router, &self.metrics, shutdown, self.serving)
+            .await
     }
 }
 

@@ -9,13 +9,14 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tracing_subscriber::EnvFilter;
 
 mod body;
 mod client;
 mod connection;
 mod limits;
+mod listeners;
 mod metrics;
 mod request_id;
 mod secrets;
@@ -24,6 +25,7 @@ mod server;
 pub use body::{BodyDeadlineElapsed, is_body_deadline};
 pub use client::{FORWARDED_FOR, FRONTEND_KEY, TrustedProxies};
 pub use limits::{Limits, LimitsArgs, open_file_limit};
+pub use listeners::Listeners;
 pub use metrics::{Lookups, Metrics, MetricsArgs, MetricsServer, encode_gauge};
 pub use request_id::{REQUEST_ID, current_request_id, traced};
 pub use secrets::{random_secret, secret, watch_secret_file};
@@ -76,13 +78,6 @@ pub async fn stop_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-/// Binds a listener on `address` (port 0 picks a free port), naming the address on failure.
-pub async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(address)
-        .await
-        .with_context(|| format!("binding {address}"))
-}
-
 /// Succeeds when the server listening on `listen` answers `GET path` with 200 within 3 seconds.
 /// A minimal HTTP/1.1 client, so container images need no curl (and no shell) for their
 /// HEALTHCHECK. An unspecified listen address (`0.0.0.0`, `::`) is probed on loopback.
@@ -124,7 +119,7 @@ mod tests {
 
     #[tokio::test]
     async fn probe_wants_a_200_from_the_path() {
-        let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let router = Router::new().route("/up", get(|| async { "ok" }));
         tokio::spawn(async move { axum::serve(listener, router).await });
@@ -144,7 +139,7 @@ mod tests {
 
     #[tokio::test]
     async fn probe_fails_when_nothing_listens() {
-        let listener = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         drop(listener);
         assert!(probe(address, "/").await.is_err());

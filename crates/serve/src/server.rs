@@ -129,7 +129,7 @@ mod tests {
     const SHORT: Duration = Duration::from_millis(300);
 
     async fn start() -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-        let listener = crate::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let router =
             Router::new()
