@@ -75,13 +75,15 @@ cleanup() {
     log "removing project $project (containers, networks, volumes)"
     compose down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1 || true
     [ -z "${probe_image:-}" ] || docker rmi "$probe_image" >/dev/null 2>&1 || true
-    rm -rf "$tmp"
+    rm -rf "$tmp" "${MONITORING_CONFIG:-}"
 }
 trap cleanup EXIT
 
-# The production scrape config and rules, with test-sized intervals and `for:` durations.
-export MONITORING_CONFIG="$tmp/monitoring"
-mkdir -p "$MONITORING_CONFIG"
+# The production scrape config and rules, with test-sized intervals and `for:` durations, in a
+# folder of their own that anyone may read: a rootless engine's user bind-mounts it, and must
+# not get into $tmp (the test's cookies).
+MONITORING_CONFIG="$(mktemp -d /tmp/cruddur-monitoring.XXXXXX)"
+export MONITORING_CONFIG
 sed -E 's/(scrape_interval|evaluation_interval|scrape_timeout): .*/\1: 1s/' \
     deploy/monitoring/prometheus.yml >"$MONITORING_CONFIG/prometheus.yml"
 sed -E 's/^( +for): .*/\1: 2s/' deploy/monitoring/alerts.yml >"$MONITORING_CONFIG/alerts.yml"
