@@ -5,14 +5,12 @@
 
 #![no_main]
 
-use cruddur_contract::account::{
-    DISPLAY_NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, is_valid_handle,
-};
+use cruddur_contract::account::{DISPLAY_NAME_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use cruddur_contract::activity::{CRUD_MAX_CHARS, REPLY_MAX_CHARS};
 use cruddur_contract::message::CreateMessage;
 use cruddur_contract::page::{Cursor, PageParams};
 use cruddur_contract::text::{hashtags, mentions};
-use cruddur_contract::{CreateActivity, CreateReply, SignIn, SignUp, UpdateProfile};
+use cruddur_contract::{CreateActivity, CreateReply, Handle, SignIn, SignUp, UpdateProfile};
 use libfuzzer_sys::fuzz_target;
 
 /// Accepted text: trimmed, not blank, within `max` characters, no U+0000.
@@ -22,8 +20,11 @@ fn check_text(text: &str, max: usize) {
     assert!(text.chars().count() <= max);
     assert!(!text.contains('\0'));
     // Mentions and hashtags are extracted from every accepted text.
-    for name in mentions(text).iter().chain(hashtags(text).iter()) {
-        assert!(!name.is_empty());
+    for handle in mentions(text) {
+        assert_eq!(Handle::parse(&handle).as_ref(), Some(&handle));
+    }
+    for tag in hashtags(text) {
+        assert!(!tag.is_empty());
     }
 }
 
@@ -51,12 +52,12 @@ fuzz_target!(|data: &[u8]| {
                 serde_json::from_slice::<CreateMessage>(body).map(|b| b.validate())
             {
                 check_text(&message, REPLY_MAX_CHARS);
-                assert!(is_valid_handle(&receiver));
+                assert_eq!(Handle::parse(&receiver).as_ref(), Some(&receiver));
             }
         }
         3 => {
             if let Ok(Ok(valid)) = serde_json::from_slice::<SignUp>(body).map(|b| b.validate()) {
-                assert!(is_valid_handle(&valid.handle));
+                assert_eq!(Handle::parse(&valid.handle).as_ref(), Some(&valid.handle));
                 assert!(!valid.display_name.trim().is_empty());
                 assert!(valid.display_name.chars().count() <= DISPLAY_NAME_MAX_CHARS);
                 assert!(!valid.display_name.chars().any(char::is_control));
