@@ -75,12 +75,7 @@ impl ApiError {
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
-}
 
-/// The code of a statement cut off at the store's bound.
-const QUERY_TIMEOUT: &str = "query_timeout";
-
-impl ApiError {
     /// What the metrics count of this error, if anything.
     fn noted(&self) -> Option<Noted> {
         match self {
@@ -97,19 +92,7 @@ impl ApiError {
             _ => None,
         }
     }
-}
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut response = self.respond();
-        if let Some(noted) = self.noted() {
-            response.extensions_mut().insert(noted);
-        }
-        response
-    }
-}
-
-impl ApiError {
     fn respond(&self) -> Response {
         let (status, code) = self.status_and_code();
         match self {
@@ -139,6 +122,19 @@ impl ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
+        }
+        response
+    }
+}
+
+/// The code of a statement cut off at the store's bound.
+const QUERY_TIMEOUT: &str = "query_timeout";
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.respond();
+        if let Some(noted) = self.noted() {
+            response.extensions_mut().insert(noted);
         }
         response
     }
