@@ -155,6 +155,12 @@ impl Collector for PoolCollector {
             "SQL store connections the pool may open",
             f64::from(pool.max),
         )?;
+        gauge(
+            &mut encoder,
+            "db_pool_waiting",
+            "Tasks waiting for an SQL store connection",
+            pool.waiting as f64,
+        )?;
         if let Some(waiting) = pool.writes_waiting {
             gauge(
                 &mut encoder,

@@ -23,6 +23,7 @@ mod follows;
 mod maintenance;
 mod messages;
 mod notifications;
+mod pool;
 pub mod postgres;
 mod reactions;
 pub mod records;
@@ -39,9 +40,10 @@ pub use bulk::{
 };
 pub use error::{StoreError, StoreResult};
 pub use follows::FollowStore;
-pub use maintenance::{Maintenance, PoolStats};
+pub use maintenance::Maintenance;
 pub use messages::MessageStore;
 pub use notifications::NotificationStore;
+pub use pool::PoolStats;
 pub use reactions::ReactionStore;
 pub use search::SearchStore;
 

@@ -3,31 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::StoreResult;
-
-/// A connection pool's state. sqlx does not tell how many tasks wait for a connection; the
-/// SQLite store's writes, which queue for its one writer, are counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolStats {
-    /// Connections open, idle or in use.
-    pub open: u32,
-    pub idle: u32,
-    pub max: u32,
-    /// Writes queued for the SQLite store's writer (`None`: no such queue).
-    pub writes_waiting: Option<usize>,
-}
-
-impl PoolStats {
-    /// The state of a sqlx pool.
-    pub fn of<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> PoolStats {
-        PoolStats {
-            open: pool.size(),
-            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
-            max: pool.options().get_max_connections(),
-            writes_waiting: None,
-        }
-    }
-}
+use crate::{PoolStats, StoreResult};
 
 #[async_trait]
 pub trait Maintenance: Send + Sync + 'static {

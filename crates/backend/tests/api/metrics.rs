@@ -151,6 +151,7 @@ async fn cache_pool_readiness_and_process_are_reported() {
     for series in [
         "db_pool_connections_in_use",
         "db_pool_connections_idle",
+        "db_pool_waiting",
         "db_writes_waiting",
         "process_cpu_seconds_total",
     ] {

@@ -29,7 +29,7 @@ impl AccountStore for PostgresStore {
         .bind(&user.email)
         .bind(&user.password_hash)
         .bind(user.created_at)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.pool.acquire().await?)
         .await
         .map(User::from)
         .map_err(taken)
@@ -45,7 +45,7 @@ impl AccountStore for PostgresStore {
         };
         let row = sqlx::query_as::<_, CredentialsRow>(sql)
             .bind(login)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.pool.acquire().await?)
             .await?;
         Ok(row.map(Credentials::from))
     }
@@ -56,7 +56,7 @@ impl AccountStore for PostgresStore {
              FROM users WHERE lower(handle) = lower($1)",
         )
         .bind(handle)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.map(User::from))
     }
@@ -76,7 +76,7 @@ impl AccountStore for PostgresStore {
         .bind(user)
         .bind(display_name)
         .bind(bio)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         row.map(User::from).ok_or(StoreError::NotFound)
     }
@@ -102,7 +102,7 @@ impl AccountStore for PostgresStore {
         .bind(handle)
         .bind(viewer)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.map(Profile::from))
     }
@@ -121,7 +121,7 @@ impl AccountStore for PostgresStore {
         .bind(user)
         .bind(created_at)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&mut *self.pool.acquire().await?)
         .await?;
         Ok(())
     }
@@ -138,7 +138,7 @@ impl AccountStore for PostgresStore {
         )
         .bind(session)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.map(User::from))
     }
@@ -146,7 +146,7 @@ impl AccountStore for PostgresStore {
     async fn delete_session(&self, session: SessionId) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE uuid = $1")
             .bind(session)
-            .execute(&self.pool)
+            .execute(&mut *self.pool.acquire().await?)
             .await?;
         Ok(())
     }

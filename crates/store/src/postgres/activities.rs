@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use cruddur_contract::Handle;
 use cruddur_contract::{Activity, Reply, text};
 use cruddur_contract::{ActivityId, UserId};
+use sqlx::Connection;
 
 use super::{BindPage, PostgresStore, search};
 use crate::rows::{ActivityRow, activity_columns, feed, replies, thread};
@@ -52,7 +53,7 @@ impl ActivityStore for PostgresStore {
         .bind(new.expires_at)
         .bind(mentioned_handles(&new.message))
         .bind(text::search_terms(&new.message))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         row.map(ActivityRow::into_activity)
             .ok_or(StoreError::NotFound)
@@ -74,7 +75,7 @@ impl ActivityStore for PostgresStore {
         ))
         .bind(uuid)
         .bind(now)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         thread(rows)
     }
@@ -91,7 +92,7 @@ impl ActivityStore for PostgresStore {
         ))
         .bind(now)
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(feed(rows))
     }
@@ -116,7 +117,7 @@ impl ActivityStore for PostgresStore {
         .bind(user)
         .bind(now)
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(feed(rows))
     }
@@ -130,7 +131,8 @@ impl ActivityStore for PostgresStore {
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Vec<Activity>>> {
-        let pool = &self.pool;
+        // One connection for both statements.
+        let mut connection = self.pool.acquire().await?;
         let rows = sqlx::query_as::<_, ActivityRow>(concat!(
             "SELECT ",
             activity_columns!(),
@@ -144,14 +146,14 @@ impl ActivityStore for PostgresStore {
         .bind(handle)
         .bind(now)
         .bind_page(page)
-        .fetch_all(pool)
+        .fetch_all(&mut *connection)
         .await?;
         if rows.is_empty() {
             let known: bool = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM users WHERE lower(handle) = lower($1))",
             )
             .bind(handle)
-            .fetch_one(pool)
+            .fetch_one(&mut *connection)
             .await?;
             if !known {
                 return Ok(None);
@@ -201,7 +203,7 @@ impl ActivityStore for PostgresStore {
         .bind(&new.message)
         .bind(new.created_at)
         .bind(mentioned_handles(&new.message))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         row.map(ActivityRow::into_reply).transpose()
     }
@@ -233,7 +235,7 @@ impl ActivityStore for PostgresStore {
         .bind(cruds)
         .bind(now)
         .bind(i64::from(per_crud))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         replies(rows)
     }
@@ -247,7 +249,8 @@ impl ActivityStore for PostgresStore {
         uuid: ActivityId,
         now: DateTime<Utc>,
     ) -> StoreResult<Deletion> {
-        let mut tx = self.pool.begin().await?;
+        let mut connection = self.pool.acquire().await?;
+        let mut tx = connection.begin().await?;
         let found: Option<(UserId, Option<ActivityId>, DateTime<Utc>, String)> = sqlx::query_as(
             "SELECT user_uuid, reply_to, created_at, message FROM activities
              WHERE uuid = $1 AND expires_at > $2

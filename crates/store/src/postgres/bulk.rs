@@ -4,6 +4,7 @@
 //! statements and never meets the bind limit.
 
 use async_trait::async_trait;
+use sqlx::Connection;
 
 use super::{PostgresStore, search};
 use crate::{Batch, BulkActivity, BulkLoad, BulkReaction, StoreResult};
@@ -14,7 +15,8 @@ impl BulkLoad for PostgresStore {
         if batch.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut connection = self.pool.acquire().await?;
+        let mut tx = connection.begin().await?;
         // Until the end of this transaction only.
         sqlx::query("SET LOCAL statement_timeout = 0")
             .execute(&mut *tx)

@@ -47,7 +47,7 @@ impl FollowStore for PostgresStore {
             .bind(follower)
             .bind(followee_handle)
         };
-        change.execute(&self.pool).await?;
+        change.execute(&mut *self.pool.acquire().await?).await?;
         // A separate statement, so the counts include the change just committed.
         self.profile(followee_handle, Some(follower), now).await
     }

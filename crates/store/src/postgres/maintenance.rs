@@ -3,15 +3,18 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cruddur_contract::ActivityId;
-use sqlx::PgPool;
+use sqlx::{Connection, Postgres};
 
 use super::{PostgresStore, accounts, connect_options, search};
+use crate::pool::Pool;
 use crate::{Maintenance, PoolStats, StoreResult, in_purge_batches};
 
 #[async_trait]
 impl Maintenance for PostgresStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.pool.acquire().await?)
+            .await?;
         Ok(())
     }
 
@@ -19,12 +22,13 @@ impl Maintenance for PostgresStore {
     /// until their lifetime ends; every new one logs in with `url`.
     fn use_url(&self, url: &str) -> StoreResult<()> {
         self.pool
+            .sqlx()
             .set_connect_options(connect_options(url, self.bound)?);
         Ok(())
     }
 
     fn pool(&self) -> PoolStats {
-        PoolStats::of(&self.pool)
+        self.pool.stats()
     }
 
     /// sqlx's migrator holds a PostgreSQL advisory lock while it runs, so several processes
@@ -44,8 +48,8 @@ impl Maintenance for PostgresStore {
             .execute(&mut *connection)
             .await?;
         drop(connection);
-        accounts::fill_handle_skeletons(&self.pool).await?;
-        search::fill(&self.pool).await
+        accounts::fill_handle_skeletons(self.pool.sqlx()).await?;
+        search::fill(self.pool.sqlx()).await
     }
 
     /// Deletes expired replies, then expired cruds with their search rows, then expired sessions
@@ -85,8 +89,9 @@ const PURGE_BATCH: i64 = 1000;
 
 /// One transaction: up to [`PURGE_BATCH`] expired cruds and their search rows. Rows another
 /// purge (of another process) holds are left to it.
-async fn purge_crud_batch(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64> {
-    let mut tx = pool.begin().await?;
+async fn purge_crud_batch(pool: &Pool<Postgres>, now: DateTime<Utc>) -> StoreResult<u64> {
+    let mut connection = pool.acquire().await?;
+    let mut tx = connection.begin().await?;
     let gone: Vec<(ActivityId, DateTime<Utc>, String)> = sqlx::query_as(
         "DELETE FROM activities WHERE uuid IN (SELECT uuid FROM activities
           WHERE expires_at <= $1 AND reply_to IS NULL ORDER BY expires_at LIMIT $2
@@ -107,11 +112,11 @@ async fn purge_crud_batch(pool: &PgPool, now: DateTime<Utc>) -> StoreResult<u64>
 }
 
 /// One statement running `delete`, bound to `now` and [`PURGE_BATCH`]; the rows it deleted.
-async fn delete_batch(pool: &PgPool, delete: &str, now: DateTime<Utc>) -> StoreResult<u64> {
+async fn delete_batch(pool: &Pool<Postgres>, delete: &str, now: DateTime<Utc>) -> StoreResult<u64> {
     Ok(sqlx::query(delete)
         .bind(now)
         .bind(PURGE_BATCH)
-        .execute(pool)
+        .execute(&mut *pool.acquire().await?)
         .await?
         .rows_affected())
 }

@@ -50,7 +50,7 @@ impl MessageStore for PostgresStore {
         )
         .bind(user.uuid)
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(rows.into_iter().map(MessageGroup::from).collect())
     }
@@ -78,7 +78,7 @@ impl MessageStore for PostgresStore {
         .bind(user.uuid)
         .bind(other.uuid)
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(rows.into_iter().map(Message::from).collect())
     }
@@ -104,7 +104,7 @@ impl MessageStore for PostgresStore {
         .bind(group)
         .bind(user.uuid)
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         if rows.is_empty() {
             let member: Option<bool> = sqlx::query_scalar(
@@ -112,7 +112,7 @@ impl MessageStore for PostgresStore {
             )
             .bind(group)
             .bind(user.uuid)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.pool.acquire().await?)
             .await?;
             crate::messages::check_membership(member)?;
         }
@@ -157,7 +157,7 @@ impl MessageStore for PostgresStore {
         .bind(receiver.uuid)
         .bind(message)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.into())
     }

@@ -19,11 +19,12 @@ mod search;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Postgres;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use sqlx::query::QueryAs;
-use sqlx::{PgPool, Postgres};
 use uuid::Uuid;
 
+use crate::pool::Pool;
 use crate::{Page, STATEMENT_BOUND, StoreResult};
 
 /// Enough for a 2-core service; PostgreSQL's default limit is 100 connections in all.
@@ -33,7 +34,7 @@ const MAX_CONNECTIONS: u32 = 10;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 pub struct PostgresStore {
-    pool: PgPool,
+    pool: Pool<Postgres>,
     /// Kept for the options of a new URL (`Maintenance::use_url`).
     bound: Duration,
 }
@@ -62,7 +63,10 @@ impl PostgresStore {
             .test_before_acquire(false)
             .connect_with(connect_options(url, bound)?)
             .await?;
-        Ok(Self { pool, bound })
+        Ok(Self {
+            pool: Pool::new(pool),
+            bound,
+        })
     }
 }
 
@@ -108,12 +112,47 @@ mod tests {
             .await
             .unwrap();
         let error = sqlx::query("SELECT pg_sleep(5)")
-            .execute(&store.pool)
+            .execute(store.pool.sqlx())
             .await
             .map_err(crate::StoreError::from)
             .unwrap_err();
         assert!(matches!(error, crate::StoreError::TimedOut(_)), "{error:?}");
-        sqlx::query("SELECT 1").execute(&store.pool).await.unwrap();
+        sqlx::query("SELECT 1")
+            .execute(store.pool.sqlx())
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL: set CRUDDUR_TEST_POSTGRES_URL"]
+    async fn requests_waiting_for_a_connection_are_counted() {
+        let url = std::env::var("CRUDDUR_TEST_POSTGRES_URL")
+            .expect("CRUDDUR_TEST_POSTGRES_URL names a PostgreSQL server");
+        let store = std::sync::Arc::new(PostgresStore::connect(&url, LIFETIME).await.unwrap());
+        let mut held = Vec::new();
+        for _ in 0..MAX_CONNECTIONS {
+            held.push(store.pool.acquire().await.unwrap());
+        }
+        let ping = tokio::spawn({
+            let store = store.clone();
+            async move { store.ping().await }
+        });
+        let counted = async {
+            while store.pool().waiting == 0 {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), counted)
+            .await
+            .expect("the ping is counted as waiting");
+        let stats = store.pool();
+        assert_eq!(
+            (stats.open, stats.idle, stats.waiting),
+            (MAX_CONNECTIONS, 0, 1)
+        );
+        held.clear();
+        ping.await.unwrap().unwrap();
+        assert_eq!(store.pool().waiting, 0);
     }
 
     #[tokio::test]
@@ -121,7 +160,7 @@ mod tests {
     async fn migrating_a_database_from_before_the_search_index_fills_it() {
         let admin_url = std::env::var("CRUDDUR_TEST_POSTGRES_URL")
             .expect("CRUDDUR_TEST_POSTGRES_URL names a PostgreSQL server");
-        let admin = PgPool::connect(&admin_url).await.unwrap();
+        let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
         let name = format!("cruddur_fill_{}", Uuid::new_v4().simple());
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&admin)
@@ -131,7 +170,7 @@ mod tests {
         let store = PostgresStore::connect(&url, LIFETIME).await.unwrap();
         let before =
             crate::migrations_before(sqlx::migrate!("./migrations/postgres"), "search terms");
-        before.run(&store.pool).await.unwrap();
+        before.run(store.pool.sqlx()).await.unwrap();
         sqlx::raw_sql(
             "INSERT INTO users (uuid, display_name, handle, email, password_hash, created_at)
              VALUES ('00000000-0000-4000-8000-000000000001', 'Ada', 'ada', 'ada@example.com',
@@ -142,13 +181,13 @@ mod tests {
                     ('00000000-0000-4000-8000-000000000001', 'another old one', now(),
                      now() + interval '1 day')",
         )
-        .execute(&store.pool)
+        .execute(store.pool.sqlx())
         .await
         .unwrap();
 
         store.migrate().await.unwrap();
         let rows: Vec<(String,)> = sqlx::query_as("SELECT term FROM search_terms ORDER BY term")
-            .fetch_all(&store.pool)
+            .fetch_all(store.pool.sqlx())
             .await
             .unwrap();
         let terms: Vec<&str> = rows.iter().map(|(term,)| term.as_str()).collect();
@@ -159,12 +198,12 @@ mod tests {
         // Once filled, migrating again leaves it as it is.
         store.migrate().await.unwrap();
         let count: i64 = sqlx::query_scalar("SELECT count(*) FROM search_terms")
-            .fetch_one(&store.pool)
+            .fetch_one(store.pool.sqlx())
             .await
             .unwrap();
         assert_eq!(count, 7);
 
-        store.pool.close().await;
+        store.pool.sqlx().close().await;
         sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
             .execute(&admin)
             .await

@@ -32,7 +32,7 @@ impl NotificationStore for PostgresStore {
         .bind(user)
         .bind(now)
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         rows.into_iter().map(Notification::try_from).collect()
     }

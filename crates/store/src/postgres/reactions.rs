@@ -91,7 +91,7 @@ impl ReactionStore for PostgresStore {
             .bind(user)
             .bind(activity)
             .bind(now)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.pool.acquire().await?)
             .await?;
         Ok(live)
     }
@@ -110,7 +110,7 @@ impl ReactionStore for PostgresStore {
         )
         .bind(viewer)
         .bind(activities)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(rows.into_iter().collect())
     }

@@ -55,7 +55,7 @@ impl AccountStore for SqliteStore {
         };
         let row: Option<CredentialsRow> = sqlx::query_as(sql)
             .bind(login)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.pool.acquire().await?)
             .await?;
         Ok(row.map(Credentials::from))
     }
@@ -65,7 +65,7 @@ impl AccountStore for SqliteStore {
             "SELECT uuid, display_name, handle, email, bio, created_at FROM users WHERE handle = ?",
         )
         .bind(handle)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.map(User::from))
     }
@@ -132,7 +132,7 @@ impl AccountStore for SqliteStore {
         )
         .bind(session)
         .bind(micros(now))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.pool.acquire().await?)
         .await?;
         Ok(row.map(User::from))
     }

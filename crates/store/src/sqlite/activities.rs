@@ -31,7 +31,7 @@ impl ActivityStore for SqliteStore {
         let author: Option<(String, Handle)> =
             sqlx::query_as("SELECT display_name, handle FROM users WHERE uuid = ?")
                 .bind(new.author)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.pool.acquire().await?)
                 .await?;
         let (display_name, handle) = author.ok_or(StoreError::NotFound)?;
         let mut tx = self.writer.begin().await?;
@@ -81,7 +81,7 @@ impl ActivityStore for SqliteStore {
         ))
         .bind(uuid)
         .bind(micros(now))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         thread(rows)
     }
@@ -95,7 +95,7 @@ impl ActivityStore for SqliteStore {
         ))
         .bind(micros(now))
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(feed(rows))
     }
@@ -117,7 +117,7 @@ impl ActivityStore for SqliteStore {
         .bind(user)
         .bind(micros(now))
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(feed(rows))
     }
@@ -128,7 +128,8 @@ impl ActivityStore for SqliteStore {
         page: &Page,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Vec<Activity>>> {
-        let pool = &self.pool;
+        // One connection for both statements.
+        let mut connection = self.pool.acquire().await?;
         let rows: Vec<ActivityRow> = sqlx::query_as(select_activities!(
             "WHERE u.handle = ? AND a.reply_to IS NULL AND a.expires_at > ?
                AND (a.created_at, a.uuid) < (?, ?)
@@ -138,14 +139,14 @@ impl ActivityStore for SqliteStore {
         .bind(handle)
         .bind(micros(now))
         .bind_page(page)
-        .fetch_all(pool)
+        .fetch_all(&mut *connection)
         .await?;
         // An empty page says nothing about whether the user exists; only then ask.
         if rows.is_empty() {
             let exists: bool =
                 sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE handle = ?)")
                     .bind(handle)
-                    .fetch_one(pool)
+                    .fetch_one(&mut *connection)
                     .await?;
             if !exists {
                 return Ok(None);
@@ -177,7 +178,7 @@ impl ActivityStore for SqliteStore {
         .bind(uuid_list(cruds))
         .bind(micros(now))
         .bind(i64::from(per_crud))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         replies(rows)
     }

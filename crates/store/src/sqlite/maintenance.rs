@@ -11,7 +11,9 @@ use crate::{Maintenance, PoolStats, StoreError, StoreResult, in_purge_batches};
 #[async_trait]
 impl Maintenance for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1")
+            .execute(&mut *self.pool.acquire().await?)
+            .await?;
         Ok(())
     }
 
@@ -27,7 +29,7 @@ impl Maintenance for SqliteStore {
     fn pool(&self) -> PoolStats {
         PoolStats {
             writes_waiting: Some(self.writer.waiting()),
-            ..PoolStats::of(&self.pool)
+            ..self.pool.stats()
         }
     }
 

@@ -43,7 +43,7 @@ impl MessageStore for SqliteStore {
         )
         .bind(user.uuid)
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(rows.into_iter().map(MessageGroup::from).collect())
     }
@@ -68,7 +68,7 @@ impl MessageStore for SqliteStore {
         .bind(a)
         .bind(b)
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(rows.into_iter().map(Message::from).collect())
     }
@@ -92,7 +92,7 @@ impl MessageStore for SqliteStore {
         .bind(group)
         .bind(user.uuid)
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         // An empty page may mean no such group or not a member; only then find out which.
         if rows.is_empty() {
@@ -101,7 +101,7 @@ impl MessageStore for SqliteStore {
             )
             .bind(group)
             .bind(user.uuid)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.pool.acquire().await?)
             .await?;
             crate::messages::check_membership(member)?;
         }

@@ -29,6 +29,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, SqliteConnection};
 
+use crate::pool::Pool;
 use crate::{Page, STATEMENT_BOUND, StoreError, StoreResult};
 use writer::Writer;
 
@@ -43,7 +44,7 @@ const STEPS_PER_CHECK: i32 = 10_000;
 /// Readers and the one writer, on the same file.
 pub struct SqliteStore {
     /// For reads, in parallel under WAL.
-    pool: SqlitePool,
+    pool: Pool<Sqlite>,
     /// For every write: one connection, so that this process's writers queue in order for it
     /// rather than sleep in SQLite's busy handler for a lock another of them holds (sleeps
     /// that grow to 100 ms).
@@ -91,7 +92,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         Ok(Self {
-            pool,
+            pool: Pool::new(pool),
             writer: Writer::new(writer, bound),
         })
     }

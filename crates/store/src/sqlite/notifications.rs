@@ -92,7 +92,7 @@ impl NotificationStore for SqliteStore {
         .bind(user)
         .bind(micros(now))
         .bind_page(page)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         rows.into_iter().map(Notification::try_from).collect()
     }

@@ -111,7 +111,7 @@ impl ReactionStore for SqliteStore {
         )
         .bind(viewer)
         .bind(uuid_list(activities))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.pool.acquire().await?)
         .await?;
         Ok(rows.into_iter().collect())
     }

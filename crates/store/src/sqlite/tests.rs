@@ -57,7 +57,7 @@ async fn assert_index_consistent(store: &SqliteStore) {
     let cruds: Vec<(i64, Hyphenated, i64, String)> = sqlx::query_as(
         "SELECT id, uuid, created_at, message FROM activities WHERE reply_to IS NULL",
     )
-    .fetch_all(&store.pool)
+    .fetch_all(store.pool.sqlx())
     .await
     .unwrap();
     let mut expected: Vec<(String, i64, Uuid, i64)> = cruds
@@ -73,7 +73,7 @@ async fn assert_index_consistent(store: &SqliteStore) {
         "SELECT term, created_at, uuid, activity_id FROM search_terms
          ORDER BY term, created_at, uuid",
     )
-    .fetch_all(&store.pool)
+    .fetch_all(store.pool.sqlx())
     .await
     .unwrap();
     assert_eq!(indexed, expected);
@@ -93,7 +93,7 @@ async fn connect_creates_the_directory_and_a_wal_database_kept_off_temporary_fil
     let (dir, store) = store().await;
     assert!(dir.path().join("nested/dir/cruddur.db").exists());
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&store.pool)
+        .fetch_one(store.pool.sqlx())
         .await
         .unwrap();
     assert_eq!(mode, "wal");
@@ -104,7 +104,7 @@ async fn connect_creates_the_directory_and_a_wal_database_kept_off_temporary_fil
         .unwrap();
     assert_eq!(synchronous, 2);
     // 2: MEMORY, on readers and the writer alike.
-    for pool in [&store.pool, store.writer.pool()] {
+    for pool in [store.pool.sqlx(), store.writer.pool()] {
         let temp_store: i64 = sqlx::query_scalar("PRAGMA temp_store")
             .fetch_one(pool)
             .await
@@ -150,14 +150,14 @@ async fn migrating_a_database_from_before_the_search_index_fills_it() {
     let url = format!("sqlite://{}/old.db", dir.path().display());
     let store = SqliteStore::connect(&url).await.unwrap();
     let before = crate::migrations_before(sqlx::migrate!("./migrations/sqlite"), "search terms");
-    before.run(&store.pool).await.unwrap();
+    before.run(store.pool.sqlx()).await.unwrap();
     let ada = Uuid::new_v4().hyphenated().to_string();
     sqlx::query(
         "INSERT INTO users (uuid, display_name, handle, email, password_hash, created_at)
          VALUES (?, 'Ada', 'ada', 'ada@example.com', 'hash', 0)",
     )
     .bind(&ada)
-    .execute(&store.pool)
+    .execute(store.pool.sqlx())
     .await
     .unwrap();
     for (n, message) in ["an old #crud", "another old one"].into_iter().enumerate() {
@@ -170,7 +170,7 @@ async fn migrating_a_database_from_before_the_search_index_fills_it() {
         .bind(message)
         .bind(micros(t0()) + n as i64)
         .bind(micros(t0() + TimeDelta::days(1)))
-        .execute(&store.pool)
+        .execute(store.pool.sqlx())
         .await
         .unwrap();
     }
@@ -216,7 +216,7 @@ async fn repeated_toggles_keep_counts_true_and_notify_once() {
     assert_eq!(store.purge_expired(gone).await.unwrap(), 1);
     for table in ["likes", "reposts", "notifications"] {
         let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-            .fetch_one(&store.pool)
+            .fetch_one(store.pool.sqlx())
             .await
             .unwrap();
         assert_eq!(left, 0, "{table} cascaded");
@@ -248,7 +248,7 @@ async fn feeds_read_rows_in_index_order() {
     for feed in feeds {
         let plan: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {feed}"))
-                .fetch_all(&store.pool)
+                .fetch_all(store.pool.sqlx())
                 .await
                 .unwrap();
         let plan: Vec<String> = plan.into_iter().map(|row| row.3).collect();
@@ -276,7 +276,7 @@ async fn a_statement_past_its_bound_is_cut_off_and_the_connection_serves_again()
                    SELECT count(*) FROM n";
     let started = std::time::Instant::now();
     let error = sqlx::query(endless)
-        .execute(&store.pool)
+        .execute(store.pool.sqlx())
         .await
         .map_err(crate::StoreError::from)
         .unwrap_err();
@@ -284,7 +284,10 @@ async fn a_statement_past_its_bound_is_cut_off_and_the_connection_serves_again()
     assert!(started.elapsed() < bound * 10, "{:?}", started.elapsed());
     // Every checkout gets a bound of its own: the next statements run as usual.
     for _ in 0..8 {
-        sqlx::query("SELECT 1").execute(&store.pool).await.unwrap();
+        sqlx::query("SELECT 1")
+            .execute(store.pool.sqlx())
+            .await
+            .unwrap();
     }
     store.migrate().await.unwrap();
 }
@@ -361,7 +364,7 @@ async fn concurrent_writes_commit_together_and_a_failed_one_alone_is_undone() {
         assert!(reopened.activity(*uuid, t0()).await.unwrap().is_some());
     }
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&reopened.pool)
+        .fetch_one(reopened.pool.sqlx())
         .await
         .unwrap();
     assert_eq!(users, 1);
@@ -381,7 +384,7 @@ async fn a_write_given_up_half_way_is_undone_and_writing_goes_on() {
     let post = crud(&store, ada, "after", TimeDelta::days(1)).await;
     assert!(store.activity(post, t0()).await.unwrap().is_some());
     let bio: String = sqlx::query_scalar("SELECT bio FROM users")
-        .fetch_one(&store.pool)
+        .fetch_one(store.pool.sqlx())
         .await
         .unwrap();
     assert_eq!(bio, "");

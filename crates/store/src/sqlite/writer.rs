@@ -11,7 +11,7 @@
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
@@ -19,6 +19,7 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use super::interrupt_unless;
+use crate::pool::Waiters;
 use crate::{StoreError, StoreResult};
 
 /// Writes one transaction holds at most.
@@ -34,7 +35,7 @@ pub(super) struct Writer {
     deadline: Deadline,
     group: Arc<Mutex<Group>>,
     /// Writes waiting for the group's lock, to join the open transaction.
-    waiting: Arc<AtomicUsize>,
+    waiting: Waiters,
 }
 
 /// The open transaction, if any.
@@ -58,7 +59,7 @@ impl Writer {
             bound,
             deadline: Deadline::new(),
             group: Arc::default(),
-            waiting: Arc::default(),
+            waiting: Waiters::default(),
         }
     }
 
@@ -70,12 +71,12 @@ impl Writer {
 
     /// Writes waiting for their turn.
     pub(super) fn waiting(&self) -> usize {
-        self.waiting.load(Ordering::Relaxed)
+        self.waiting.count()
     }
 
     /// Starts a write: a savepoint in the open transaction, or in a new one.
     pub(super) async fn begin(&self) -> StoreResult<WriteTx> {
-        let queued = Queued::join(&self.waiting);
+        let queued = self.waiting.join();
         let mut group = self.group.clone().lock_owned().await;
         drop(queued);
         self.deadline.set(self.bound);
@@ -143,27 +144,11 @@ fn micros(duration: Duration) -> u64 {
     u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
 }
 
-/// Counts a write as waiting for the group's lock until it has it (or is given up).
-struct Queued(Arc<AtomicUsize>);
-
-impl Queued {
-    fn join(waiting: &Arc<AtomicUsize>) -> Self {
-        waiting.fetch_add(1, Ordering::SeqCst);
-        Queued(waiting.clone())
-    }
-}
-
-impl Drop for Queued {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 /// One write in progress: dereferences to the connection. [`WriteTx::commit`] makes it
 /// durable; dropped without, it is undone.
 pub(super) struct WriteTx {
     group: Option<OwnedMutexGuard<Group>>,
-    waiting: Arc<AtomicUsize>,
+    waiting: Waiters,
 }
 
 impl WriteTx {
@@ -225,7 +210,7 @@ impl Drop for WriteTx {
 }
 
 /// Rolls a failed write back to its savepoint; the transaction goes on for the others.
-async fn undo(mut group: OwnedMutexGuard<Group>, waiting: Arc<AtomicUsize>) {
+async fn undo(mut group: OwnedMutexGuard<Group>, waiting: Waiters) {
     let Some(open) = group.open.as_mut() else {
         return;
     };
@@ -244,10 +229,8 @@ async fn undo(mut group: OwnedMutexGuard<Group>, waiting: Arc<AtomicUsize>) {
 }
 
 /// Whether the transaction should commit now rather than wait for more writes.
-fn ends(open: &Open, waiting: &AtomicUsize) -> bool {
-    waiting.load(Ordering::SeqCst) == 0
-        || open.writes >= MOST_PER_GROUP
-        || open.since.elapsed() >= LONGEST_GROUP
+fn ends(open: &Open, waiting: &Waiters) -> bool {
+    waiting.count() == 0 || open.writes >= MOST_PER_GROUP || open.since.elapsed() >= LONGEST_GROUP
 }
 
 /// Commits the open transaction and tells its writes.
