@@ -74,7 +74,8 @@ def swarm(checks, stack, proxy):
         ours = stack["services"][service]
         checks.check(f"swarm {service}: METRICS_ADDR on :{METRICS_PORT}, LOG_FORMAT=json",
                      sets_both(ours.get("environment", {})))
-        checks.check(f"swarm {service}: metrics port published by no service nor proxied, on the internal `metrics` network",
+        checks.check(f"swarm {service}: metrics port published by no service nor proxied, "
+                     "on the internal `metrics` network",
                      not any(covers_metrics(m) for s in stack["services"].values() for m in s.get("ports", []))
                      and f":{METRICS_PORT}" not in proxy
                      and "metrics" in ours.get("networks", [])
@@ -139,18 +140,19 @@ def ecs(checks, resources):
     ingress += [(r["Properties"]["GroupId"].get("Ref"), r["Properties"]) for r in resources.values()
                 if r["Type"] == "AWS::EC2::SecurityGroupIngress"]
     ingress = [(group, rule) for group, rule in ingress if opens(rule)]
+    # From another security group, or the VPC's own range: never an address range of the internet.
+    inside = all("SourceSecurityGroupId" in rule or rule.get("CidrIp") == {"Ref": "VpcCidr"} for _, rule in ingress)
     for service in SERVICES:
         name, task = next((name, r["Properties"]) for name, r in resources.items()
-                          if r["Type"] == "AWS::ECS::TaskDefinition" and r["Properties"]["Family"] == f"cruddur-{service}")
+                          if r["Type"] == "AWS::ECS::TaskDefinition"
+                          and r["Properties"]["Family"] == f"cruddur-{service}")
         container = task["ContainerDefinitions"][0]
         environment = {variable["Name"]: variable["Value"] for variable in container.get("Environment", [])}
         checks.check(f"ECS {service}: METRICS_ADDR on :{METRICS_PORT}, LOG_FORMAT=json", sets_both(environment))
 
         ecs_service = next(s for s in of_type("AWS::ECS::Service") if s["TaskDefinition"] == {"Ref": name})
-        groups = {group["Ref"] for group in ecs_service["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"]}
-        # From another security group, or the VPC's own range: never an address range of the internet.
-        inside = all("SourceSecurityGroupId" in rule or rule.get("CidrIp") == {"Ref": "VpcCidr"}
-                     for _, rule in ingress)
+        network = ecs_service["NetworkConfiguration"]["AwsvpcConfiguration"]
+        groups = {group["Ref"] for group in network["SecurityGroups"]}
         checks.check(f"ECS {service}: metrics port behind no load balancer; its security group opens it "
                      "within the VPC only",
                      METRICS_PORT not in forwarded and inside and any(group in groups for group, _ in ingress))
