@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tier 3, offline: the Swarm, Kubernetes and AWS definitions checked without a cluster (schemas,
-# Pod Security, checkov, Trivy, cfn-lint, moto's ECS/ECR/Secrets Manager, and agreement with
-# the images). The program is scripts/platforms/definitions/.
+# Pod Security, checkov, Trivy, cfn-lint, moto's ECS/ECR/Secrets Manager, agreement with the
+# images, and metrics and JSON logs set on every platform, compose and cloud-init included, with
+# the metrics port published nowhere). The program is scripts/platforms/definitions/.
 #
 #   scripts/platforms/check-definitions.sh
 #

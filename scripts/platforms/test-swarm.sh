@@ -2,7 +2,9 @@
 # Tier 3: the Swarm stack (deploy/swarm/stack.yaml) under load, on a single-node swarm made for
 # the test and left afterwards: 6 backend replicas migrating an empty database at once, rolling
 # updates of backend and frontend, an unhealthy image rolled back by Swarm, scaling 3 -> 6 -> 2,
-# and a killed task, each counting failed requests and lost writes (scripts/platforms/swarm/).
+# and a killed task, each counting failed requests and lost writes; and both services' metrics
+# answered on the internal network but published nowhere, their logs JSON
+# (scripts/platforms/swarm/).
 #
 #   scripts/platforms/test-swarm.sh
 #

@@ -7,7 +7,9 @@
   checkov and Trivy (reviewed exceptions only: annotations, .trivyignore.yaml);
 - deploy/aws: cfn-lint finds no error, checkov and Trivy are clean, and moto's ECS, ECR and
   Secrets Manager accept the template's repositories, secrets, task definitions and services;
-- every platform agrees with the images on the user, the ports and the health check.
+- every platform agrees with the images on the user, the ports and the health check;
+- every platform sets METRICS_ADDR (port 9464) and LOG_FORMAT=json on both services and keeps the
+  metrics port inside (compose, cloud-init, Swarm, Kubernetes, ECS).
 
 Usage: python3 scripts/platforms/definitions   (scripts/platforms/check-definitions.sh
 installs the tools). Prints one ok/FAIL line per check, `containers: N passed, M failed` last.
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from agreement import agreement  # noqa: E402
 from checks import Checks  # noqa: E402
 from ecs_on_moto import PINNED, ecs_on_moto  # noqa: E402
+from observability import METRICS_PORT, observability  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 OVERLAY = ROOT / "deploy/kubernetes/overlays/production"
@@ -131,6 +134,9 @@ def main():
 
     print("images and platforms agree (user, ports, health check):")
     agreement(checks, ROOT, documents)
+
+    print(f"metrics and JSON logs on every platform (port {METRICS_PORT} kept inside):")
+    observability(checks, ROOT, documents)
     return checks.summary()
 
 

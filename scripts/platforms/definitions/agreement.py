@@ -59,7 +59,7 @@ def agreement(checks, root, kubernetes):
         container = next(c for c in pod["containers"] if c["name"] == service)
         checks.check(f"kubernetes {service}: same user, port, and the liveness route the binary probes",
                      (pod["securityContext"]["runAsUser"], pod["securityContext"]["runAsGroup"]) == (uid, gid)
-                     and [p["containerPort"] for p in container["ports"]] == [port]
+                     and [p["containerPort"] for p in container["ports"] if p["name"] != "metrics"] == [port]
                      and container["livenessProbe"]["httpGet"]["path"] == route
                      and container["startupProbe"]["httpGet"]["path"] == route)
 
@@ -69,6 +69,6 @@ def agreement(checks, root, kubernetes):
         targets = [r["Properties"] for r in template.values() if r["Type"] == "AWS::ElasticLoadBalancingV2::TargetGroup"]
         checks.check(f"ECS {service}: same user, port and health check; its target group on that port",
                      container["User"] == user
-                     and [m["ContainerPort"] for m in container["PortMappings"]] == [port]
+                     and [m["ContainerPort"] for m in container["PortMappings"] if m.get("Name") != "metrics"] == [port]
                      and container["HealthCheck"]["Command"] == ["CMD", *health]
                      and any(t["Port"] == port for t in targets))

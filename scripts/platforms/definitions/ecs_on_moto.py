@@ -21,12 +21,12 @@ PINNED = "sha256:" + "5" * 64
 
 def camel(value):
     """CloudFormation's property names as the ECS API spells them (first letter lower),
-    keeping the keys of free-form maps such as log driver options."""
+    keeping the keys of free-form maps (log driver options, Docker labels)."""
     if isinstance(value, list):
         return [camel(item) for item in value]
     if isinstance(value, dict):
         return {
-            key[0].lower() + key[1:]: (item if key == "Options" else camel(item))
+            key[0].lower() + key[1:]: (item if key in ("Options", "DockerLabels") else camel(item))
             for key, item in value.items()
         }
     return value

@@ -1,5 +1,6 @@
 """Tier 3: the Swarm stack (deploy/swarm/stack.yaml) updated, rolled back, scaled and broken
-under load, on a single-node swarm this test makes and leaves.
+under load, on a single-node swarm this test makes and leaves; its metrics scraped from the
+internal network and its logs read as JSON first.
 
 Usage: python3 scripts/platforms/swarm   (scripts/platforms/test-swarm.sh prepares the
 engine and the images). Env: BACKEND_IMAGE, FRONTEND_IMAGE, POSTGRES_IMAGE, DYNAMODB_IMAGE,
@@ -27,6 +28,8 @@ from engine import STACK_FILE, Stack, Swarm, docker, wait_until  # noqa: E402
 from load import Load, lost_writes  # noqa: E402
 
 STEADY_SECS = 8
+# Where the stack's services serve their metrics (METRICS_ADDR), on the `metrics` network.
+METRICS_PORT = 9464
 # The version of the next release's migration (any number above this release's).
 NEXT_MIGRATION = 9000
 # Debian's client builds with BuildKit (cache mounts) without the buildx plugin, as in
@@ -149,6 +152,7 @@ def scenario(checks, figures, stack, site, api, backend, frontend, built):
     checks.check("the site answers through the proxy", wait_until(60, lambda: answers(site, "/")) is not None)
     checks.check("the API answers through the proxy",
                  wait_until(60, lambda: answers(api, "/api/ready")) is not None)
+    metrics_and_logs(checks, stack)
 
     handle = f"swarm{secrets.token_hex(4)}"
     load = Load(site, api, sign_up(api, handle), handle)
@@ -180,6 +184,47 @@ def hardening(checks, stack):
             checks.check(f"{name}: no secret in its environment", not any(
                 key.endswith(("PASSWORD", "SECRET", "_KEY", "DATABASE_URL")) and not key.startswith("AWS_")
                 for key in (variable.split("=", 1)[0] for variable in config["Env"] or [])))
+
+
+def metrics_and_logs(checks, stack):
+    """Each service answers `GET /metrics` on port 9464 of the internal `metrics` network, asked
+    from a one-off container there (the db's image: the services' images have no shell); no
+    service publishes that port on the host; every line the services log is a JSON object."""
+    probe = stack.image("db")
+    for short in ("backend", "frontend"):
+        answer = docker(
+            "run", "--rm", "--network", stack.network("metrics"), "--read-only", "--cap-drop", "ALL",
+            "--user", "65534:65534", "--entrypoint", "bash", probe, "-c",
+            f"exec 3<>/dev/tcp/{short}/{METRICS_PORT} && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 "
+            "&& timeout 10 cat <&3", check=False)
+        status = answer.splitlines()[0] if answer else ""
+        checks.check(f"{short}: GET /metrics on the internal metrics network -> 200 with the process's series",
+                     " 200 " in status and "process_resident_memory_bytes" in answer, status or "no answer")
+
+    published = [port for service in stack.services()
+                 for port in service["Spec"].get("EndpointSpec", {}).get("Ports", [])
+                 if METRICS_PORT in (port.get("TargetPort"), port.get("PublishedPort"))]
+    containers = json.loads(docker("inspect", *stack.containers("backend"), *stack.containers("frontend")))
+    bound = [container["Id"][:12] for container in containers
+             if container["NetworkSettings"]["Ports"].get(f"{METRICS_PORT}/tcp")]
+    checks.check(f"port {METRICS_PORT} published by no service, bound on the host by no container",
+                 not published and not bound, f"published {published}, bound by {bound}")
+
+    for short in ("backend", "frontend"):
+        lines = [line for container in stack.containers(short)
+                 for line in docker("logs", container).splitlines() if line.strip()]
+        records = [json_object(line) for line in lines]
+        checks.check(f"{short}: every log line is a JSON object, requests logged with their id ({len(lines)} lines)",
+                     lines and all(records) and any(r.get("span", {}).get("request_id") for r in records))
+
+
+def json_object(line):
+    """The JSON object a log line holds, or None."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def operations(checks, figures, stack, load, backend_v2, frontend_v2, backend_v3, unhealthy):

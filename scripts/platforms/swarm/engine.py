@@ -68,6 +68,20 @@ class Stack:
     def service(self, short):
         return f"{self.name}_{short}"
 
+    def network(self, short):
+        return f"{self.name}_{short}"
+
+    def image(self, short):
+        """The image the service's tasks run."""
+        return docker(
+            "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", self.service(short)
+        ).strip()
+
+    def services(self):
+        """Every service of the stack, as `docker inspect` gives them."""
+        ids = docker("service", "ls", "-q", "--filter", f"label=com.docker.stack.namespace={self.name}").split()
+        return json.loads(docker("service", "inspect", *ids)) if ids else []
+
     def create_secrets(self):
         subprocess.run([str(CREATE_SECRETS), self.name], check=True, env=self.env)
 
