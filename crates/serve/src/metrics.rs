@@ -2,19 +2,18 @@
 //! a port with the public routes.
 //!
 //! One [`Metrics`] per process: the all-in-one's API and pages register into the same one, each
-//! series labelled with its `service`. Requests are counted per route template (axum's
-//! `MatchedPath`, never the raw path, so a crawler cannot mint a series per URL), method and
-//! status class; the process's CPU seconds and resident memory are read from `/proc` at each
-//! scrape.
+//! series labelled with its `service`. Requests are counted per route template, method and
+//! status class ([`requests`]); the process's CPU seconds and resident memory are read from
+//! `/proc` at each scrape.
+
+mod requests;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::prometheus_text::{self, CONTENT_TYPE};
@@ -22,11 +21,11 @@ use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetri
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::ConstGauge;
-use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 
 use crate::Limits;
+use requests::{RequestFamilies, TrackLayer};
 
 /// The metrics listener as a flag and environment variable, flattened into each service's.
 #[derive(Debug, Clone, clap::Args)]
@@ -35,27 +34,6 @@ pub struct MetricsArgs {
     /// `0.0.0.0:9100`. Unset: no metrics listener.
     #[arg(long, env = "METRICS_ADDR")]
     pub metrics_addr: Option<SocketAddr>,
-}
-
-/// Request durations' bucket bounds, in seconds: from the 2 ms of a cached API page to the
-/// 3 s a page may wait on the API.
-const DURATION_BUCKETS: [f64; 12] = [
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-];
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RequestLabels {
-    service: &'static str,
-    route: String,
-    method: &'static str,
-    status: &'static str,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RouteLabels {
-    service: &'static str,
-    route: String,
-    method: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -72,8 +50,7 @@ pub struct Metrics(Arc<Shared>);
 #[derive(Debug)]
 struct Shared {
     registry: Mutex<Registry>,
-    requests: Family<RequestLabels, Counter>,
-    durations: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    requests: RequestFamilies,
     cache_lookups: Family<CacheLabels, Counter>,
 }
 
@@ -86,19 +63,7 @@ impl Default for Metrics {
 impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::default();
-        let requests = Family::<RequestLabels, Counter>::default();
-        registry.register(
-            "http_requests",
-            "HTTP requests answered, by route template, method and status class",
-            requests.clone(),
-        );
-        let durations: Family<RouteLabels, Histogram, fn() -> Histogram> =
-            Family::new_with_constructor(|| Histogram::new(DURATION_BUCKETS));
-        registry.register(
-            "http_request_duration_seconds",
-            "Time to answer an HTTP request (until its head is ready), by route template and method",
-            durations.clone(),
-        );
+        let requests = RequestFamilies::register(&mut registry);
         let cache_lookups = Family::<CacheLabels, Counter>::default();
         registry.register(
             "cache_lookups",
@@ -109,7 +74,6 @@ impl Metrics {
         Metrics(Arc::new(Shared {
             registry: Mutex::new(registry),
             requests,
-            durations,
             cache_lookups,
         }))
     }
@@ -141,10 +105,7 @@ impl Metrics {
     /// `router` with each request counted and timed as `service`'s. The layer goes on the
     /// router (not around it) so that it sees the matched route template.
     pub fn track(&self, service: &'static str, router: Router) -> Router {
-        router.layer(axum::middleware::from_fn_with_state(
-            (self.clone(), service),
-            track,
-        ))
+        router.layer(TrackLayer::new(self.0.requests.clone(), service))
     }
 
     /// Everything registered, in the Prometheus text format.
@@ -202,68 +163,6 @@ impl MetricsServer {
 
 async fn scrape(State(metrics): State<Metrics>) -> Response {
     ([(header::CONTENT_TYPE, CONTENT_TYPE)], metrics.render()).into_response()
-}
-
-/// Counts and times a request under its route template ("unmatched" for the fallback).
-async fn track(
-    State((metrics, service)): State<(Metrics, &'static str)>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
-    let method = method_label(request.method());
-    let response = next.run(request).await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let status = status_class(response.status());
-    metrics
-        .0
-        .requests
-        .get_or_create(&RequestLabels {
-            service,
-            route: route.clone(),
-            method,
-            status,
-        })
-        .inc();
-    metrics
-        .0
-        .durations
-        .get_or_create(&RouteLabels {
-            service,
-            route,
-            method,
-        })
-        .observe(elapsed);
-    response
-}
-
-/// Methods outside HTTP's own are one label value, so they cannot mint series either.
-fn method_label(method: &Method) -> &'static str {
-    match *method {
-        Method::GET => "GET",
-        Method::HEAD => "HEAD",
-        Method::POST => "POST",
-        Method::PUT => "PUT",
-        Method::PATCH => "PATCH",
-        Method::DELETE => "DELETE",
-        Method::OPTIONS => "OPTIONS",
-        _ => "other",
-    }
-}
-
-fn status_class(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        100..=199 => "1xx",
-        200..=299 => "2xx",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        _ => "5xx",
-    }
 }
 
 /// A cache's hit and miss counters (uncounted until taken from [`Metrics::lookups`]).
@@ -376,12 +275,5 @@ mod tests {
             .and_then(|value| value.parse::<f64>().ok())
             .unwrap_or_else(|| panic!("no resident memory in {text}"));
         assert!(rss > 1e6, "{rss}");
-    }
-
-    #[test]
-    fn status_classes_and_unknown_methods_are_bounded_labels() {
-        assert_eq!(status_class(StatusCode::OK), "2xx");
-        assert_eq!(status_class(StatusCode::BAD_GATEWAY), "5xx");
-        assert_eq!(method_label(&Method::from_bytes(b"BREW").unwrap()), "other");
     }
 }
