@@ -11,6 +11,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 require_docker() {
     docker info >/dev/null 2>&1 || { log "no Docker engine; run scripts/containers/setup-docker.sh"; exit 1; }
 }
+# Starts the engine unless SKIP_SETUP=1 says it runs already, then requires it.
+start_docker() {
+    [ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
+    require_docker
+}
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
 # use_standins NAME...: for each stand-in named (rust, postgres, dynamodb, haproxy, openbao),

@@ -48,8 +48,7 @@ SERVICES=(db dynamodb-local backend frontend prometheus)
 export COMPOSE_PROFILES=monitoring
 
 # --- machine: Docker, Compose, stand-ins ---------------------------------------------------------
-[ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
-require_docker
+start_docker
 # Only the variables not given are filled, with the stand-ins (built when missing); the Rust
 # image only when something is built.
 standins=(postgres dynamodb prometheus)

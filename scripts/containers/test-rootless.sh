@@ -32,8 +32,7 @@ export BACKEND_IMAGE="${BACKEND_IMAGE:-cruddur/backend:local}"
 export FRONTEND_IMAGE="${FRONTEND_IMAGE:-cruddur/frontend:local}"
 ROOTLESS_USER="${ROOTLESS_USER:-cruddur-rl-$$}"
 
-[ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
-require_docker
+start_docker
 # From the root engine; test-compose must not look for them in the empty rootless one.
 use_standins postgres dynamodb prometheus
 images=("$BACKEND_IMAGE" "$FRONTEND_IMAGE" "$POSTGRES_IMAGE" "$DYNAMODB_IMAGE" "$PROMETHEUS_IMAGE")

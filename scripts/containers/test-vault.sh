@@ -38,8 +38,7 @@ export BACKEND_IMAGE="${BACKEND_IMAGE:-cruddur/backend:local}"
 export FRONTEND_IMAGE="${FRONTEND_IMAGE:-cruddur/frontend:local}"
 SERVICES=(db dynamodb-local vault vault-agent backend frontend)
 
-[ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
-require_docker
+start_docker
 use_standins postgres dynamodb openbao
 log "images: OPENBAO_IMAGE=$OPENBAO_IMAGE POSTGRES_IMAGE=$POSTGRES_IMAGE BACKEND_IMAGE=$BACKEND_IMAGE"
 export FRONTEND_PORT BACKEND_PORT

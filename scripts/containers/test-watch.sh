@@ -30,8 +30,7 @@ LOG_TAG=test-watch
 HEALTHY_TIMEOUT_SECS="${HEALTHY_TIMEOUT_SECS:-240}"
 REBUILD_TIMEOUT_SECS="${REBUILD_TIMEOUT_SECS:-600}"
 
-[ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
-require_docker
+start_docker
 use_standins rust postgres dynamodb
 
 project="cruddur-watch-$$"

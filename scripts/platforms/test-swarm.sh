@@ -16,8 +16,7 @@ LOG_TAG=test-swarm
 # shellcheck source=scripts/containers/lib.sh
 . scripts/containers/lib.sh
 
-[ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
-require_docker
+start_docker
 use_standins rust postgres dynamodb haproxy
 export BACKEND_IMAGE="${BACKEND_IMAGE:-cruddur/backend:local}"
 export FRONTEND_IMAGE="${FRONTEND_IMAGE:-cruddur/frontend:local}"

@@ -30,8 +30,7 @@ LOG_TAG=test-signatures
 
 export BACKEND_SOURCE="${BACKEND_SOURCE:-cruddur/backend:local}"
 export FRONTEND_SOURCE="${FRONTEND_SOURCE:-cruddur/frontend:local}"
-[ "${SKIP_SETUP:-0}" = 1 ] || scripts/containers/setup-docker.sh
-require_docker
+start_docker
 
 tmp="$(mktemp -d /tmp/cruddur-signatures-test.XXXXXX)"
 own_registry=""
