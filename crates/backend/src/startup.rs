@@ -79,9 +79,10 @@ impl Application {
         };
         let listeners = Listeners::bind(settings.listen, settings.metrics_listen).await?;
         let router = app(state.clone(), &settings.cors_origins);
-        // Requests are timed only when someone can scrape the figures.
+        // Requests are timed, and what their responses note counted, only when someone can
+        // scrape the figures: each layer costs every request a clone of the routes' services.
         let router = match listeners.serves_metrics() {
-            true => metrics.track(SERVICE, router),
+            true => metrics.track(SERVICE, state.metrics.count_noted(router)),
             false => router,
         };
         Ok(Application {
@@ -175,16 +176,13 @@ fn follow_database_url(
     )
 }
 
-/// The full HTTP application: the API routes wrapped in request ids, request logging, CORS
-/// and the counting of what responses note for the metrics.
+/// The full HTTP application: the API routes wrapped in request ids, request logging and CORS.
 pub fn app(state: AppState, cors_origins: &[String]) -> Router {
     let (router, _document) = routes::api(state.clone());
-    let router = state
-        .metrics
-        .count_noted(router.layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            demo::loopback_hosts_only,
-        )));
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        state,
+        demo::loopback_hosts_only,
+    ));
     cruddur_serve::traced(router.layer(cors::layer(cors_origins)))
 }
 
