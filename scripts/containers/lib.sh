@@ -89,3 +89,15 @@ wait_until() {
 # Seconds since a `now` reading, one decimal.
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 mb() { awk -v s="$1" 'BEGIN { printf "%.1f", s / 1e6 }'; }
+
+# A compose stack's services, for scripts that define `compose` (their project and files) and
+# list SERVICES.
+cid() { compose ps -a -q "$1"; }
+health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$(cid "$1")" 2>/dev/null; }
+health_report() {
+    local service
+    for service in "${SERVICES[@]}"; do printf '%s=%s ' "$service" "$(health "$service" || echo missing)"; done
+}
+networks_of() { docker inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}' "$(cid "$1")"; }
+# status_of OUT CURL-ARGS...: the HTTP status (000: no answer within 10 s), the body in OUT.
+status_of() { local out="$1"; shift; curl -sS -m 10 -o "$out" -w '%{http_code}' "$@" || echo 000; }

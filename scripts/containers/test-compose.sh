@@ -88,15 +88,9 @@ sed -E 's/(scrape_interval|evaluation_interval|scrape_timeout): .*/\1: 1s/' \
 sed -E 's/^( +for): .*/\1: 2s/' deploy/monitoring/alerts.yml >"$MONITORING_CONFIG/alerts.yml"
 chmod -R a+rX "$MONITORING_CONFIG"
 
-cid() { compose ps -a -q "$1"; }
-health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$(cid "$1")" 2>/dev/null; }
 all_healthy() {
     local service
     for service in "${SERVICES[@]}"; do [ "$(health "$service")" = healthy ] || return 1; done
-}
-health_report() {
-    local service
-    for service in "${SERVICES[@]}"; do printf '%s=%s ' "$service" "$(health "$service" || echo missing)"; done
 }
 # up_and_wait: `docker compose up -d`, then the seconds until every service is healthy.
 up_and_wait() {
@@ -107,8 +101,6 @@ up_and_wait() {
 }
 
 # --- a browser without JavaScript: curl with a cookie jar, posting the pages' forms -------------
-# status_of OUT CURL_ARGS...: the HTTP status, the body in OUT.
-status_of() { local out="$1"; shift; curl -sS -o "$out" -w '%{http_code}' "$@" || echo 000; }
 # browse JAR PATH: GET a page as that browser.
 browse() { status_of "$tmp/page" -b "$1" -c "$1" "$site$2"; }
 # csrf_of_page: the CSRF token in the last page's forms (bound to the browser's session).
@@ -250,7 +242,6 @@ done
 published="$(for service in "${SERVICES[@]}"; do docker port "$(cid "$service")"; done)"
 check "published ports bound to 127.0.0.1 only ($(echo "$published" | sed 's/.*-> //' | tr '\n' ' '))" \
     eval '[ -n "$published" ] && ! echo "$published" | grep -vq -- "-> 127.0.0.1:"'
-networks_of() { docker inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}' "$(cid "$1")"; }
 check "frontend is not on the databases' network" eval '! networks_of frontend | grep -q "_data "'
 check "databases' network is internal" [ "$(docker network inspect -f '{{.Internal}}' "${project}_data")" = true ]
 

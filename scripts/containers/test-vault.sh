@@ -62,12 +62,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cid() { compose ps -a -q "$1"; }
-health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$(cid "$1")" 2>/dev/null; }
-health_report() {
-    local service
-    for service in "${SERVICES[@]}"; do printf '%s=%s ' "$service" "$(health "$service" || echo missing)"; done
-}
 # up_and_wait: `up --wait`, then the seconds it took.
 up_and_wait() {
     local t0; t0="$(now)"
@@ -75,7 +69,6 @@ up_and_wait() {
         || { tail -n 20 "$tmp/up.log" >&2; return 1; }
     since "$t0"
 }
-status_of() { local out="$1"; shift; curl -sS -m 10 -o "$out" -w '%{http_code}' "$@" || echo 000; }
 json_field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
 
 # The agent's files, read in its container (the backend image has no shell or cat).
@@ -112,7 +105,6 @@ check "vault: uid 100, read-only root, cap_drop ALL and none added, no-new-privi
     [ "$(hardening_of vault)" = '100 true ["ALL"] null ["no-new-privileges:true"] limits' ]
 check "vault-agent: uid 65532, read-only root, cap_drop ALL and none added, no-new-privileges, limits" \
     [ "$(hardening_of vault-agent)" = '65532 true ["ALL"] null ["no-new-privileges:true"] limits' ]
-networks_of() { docker inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}' "$(cid "$1")"; }
 check "vault publishes no port, and is on the internal vault network only" \
     [ "$(docker port "$(cid vault)")|$(networks_of vault)|$(docker network inspect -f '{{.Internal}}' "${project}_vault")" = "|${project}_vault |true" ]
 check "backend is not on the vault network" eval '! networks_of backend | grep -q "_vault "'
