@@ -8,9 +8,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
 use axum::response::Response;
 use cruddur_serve::Metrics;
 use cruddur_store::Store;
@@ -83,12 +80,17 @@ impl ApiMetrics {
         api
     }
 
-    /// `router` with what its responses note counted.
-    pub fn count_noted(&self, router: Router) -> Router {
-        router.layer(axum::middleware::from_fn_with_state(
-            self.clone(),
-            count_noted,
-        ))
+    /// Counts what `response` notes, if anything.
+    pub fn count_noted(&self, response: &Response) {
+        match response.extensions().get::<Noted>() {
+            Some(Noted::StoreFailure(kind)) => {
+                self.store_failures.get_or_create(&KindLabel { kind }).inc();
+            }
+            Some(Noted::Refused(limiter)) => {
+                self.refusals.get_or_create(&LimiterLabel { limiter }).inc();
+            }
+            None => {}
+        }
     }
 
     pub fn set_ready(&self, ready: bool) {
@@ -108,20 +110,6 @@ impl ApiMetrics {
             }
         })
     }
-}
-
-async fn count_noted(State(api): State<ApiMetrics>, request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    match response.extensions().get::<Noted>() {
-        Some(Noted::StoreFailure(kind)) => {
-            api.store_failures.get_or_create(&KindLabel { kind }).inc();
-        }
-        Some(Noted::Refused(limiter)) => {
-            api.refusals.get_or_create(&LimiterLabel { limiter }).inc();
-        }
-        None => {}
-    }
-    response
 }
 
 /// The SQL store's connection pool, read at each scrape.

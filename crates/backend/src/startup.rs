@@ -80,9 +80,12 @@ impl Application {
         let listeners = Listeners::bind(settings.listen, settings.metrics_listen).await?;
         let router = app(state.clone(), &settings.cors_origins);
         // Requests are timed, and what their responses note counted, only when someone can
-        // scrape the figures: each layer costs every request a clone of the routes' services.
+        // scrape the figures: the layer costs every request some work.
         let router = match listeners.serves_metrics() {
-            true => metrics.track(SERVICE, state.metrics.count_noted(router)),
+            true => {
+                let api = state.metrics.clone();
+                metrics.track_answers(SERVICE, router, move |response| api.count_noted(response))
+            }
             false => router,
         };
         Ok(Application {

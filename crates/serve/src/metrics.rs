@@ -25,7 +25,7 @@ use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
 
 use crate::Limits;
-use requests::{RequestFamilies, TrackLayer};
+use requests::{Answered, RequestFamilies, TrackLayer};
 
 /// The metrics listener as a flag and environment variable, flattened into each service's.
 #[derive(Debug, Clone, clap::Args)]
@@ -105,7 +105,19 @@ impl Metrics {
     /// `router` with each request counted and timed as `service`'s. The layer goes on the
     /// router (not around it) so that it sees the matched route template.
     pub fn track(&self, service: &'static str, router: Router) -> Router {
-        router.layer(TrackLayer::new(self.0.requests.clone(), service))
+        router.layer(TrackLayer::new(self.0.requests.clone(), service, None))
+    }
+
+    /// [`Metrics::track`], with `answered` also shown each response, for what the service
+    /// counts of its answers itself.
+    pub fn track_answers(
+        &self,
+        service: &'static str,
+        router: Router,
+        answered: impl Fn(&Response) + Send + Sync + 'static,
+    ) -> Router {
+        let answered = Some(Answered(Arc::new(answered)));
+        router.layer(TrackLayer::new(self.0.requests.clone(), service, answered))
     }
 
     /// Everything registered, in the Prometheus text format.

@@ -95,12 +95,28 @@ impl RequestFamilies {
 pub(super) struct TrackLayer(Arc<ServiceSeries>);
 
 impl TrackLayer {
-    pub(super) fn new(families: RequestFamilies, service: &'static str) -> Self {
+    pub(super) fn new(
+        families: RequestFamilies,
+        service: &'static str,
+        answered: Option<Answered>,
+    ) -> Self {
         TrackLayer(Arc::new(ServiceSeries {
             families,
             service,
             routes: Default::default(),
+            answered,
         }))
+    }
+}
+
+/// What a service counts itself of each answer (its own families), in the same layer: a layer
+/// of its own would clone the routes' services on every request again.
+#[derive(Clone)]
+pub(super) struct Answered(pub(super) Arc<dyn Fn(&Response) + Send + Sync>);
+
+impl std::fmt::Debug for Answered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Answered")
     }
 }
 
@@ -138,14 +154,18 @@ impl Service<Request> for Tracked {
     fn call(&mut self, request: Request) -> Self::Future {
         let started = Instant::now();
         let series = self.series.of(&request);
-        let answered = self
+        let also = self.series.answered.clone();
+        let answer = self
             .inner
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .call(request);
         Box::pin(async move {
-            let Ok(response) = answered.await;
+            let Ok(response) = answer.await;
             series.record(response.status(), started.elapsed().as_secs_f64());
+            if let Some(Answered(count)) = also {
+                count(&response);
+            }
             Ok(response)
         })
     }
@@ -157,6 +177,7 @@ struct ServiceSeries {
     families: RequestFamilies,
     service: &'static str,
     routes: [RwLock<HashMap<Box<str>, Arc<RouteSeries>>>; METHODS.len()],
+    answered: Option<Answered>,
 }
 
 impl ServiceSeries {
